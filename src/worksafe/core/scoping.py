@@ -1,0 +1,109 @@
+"""Who sees what: the one place that turns a user's memberships into a scope.
+
+Every scoped model's queryset has ``visible_to(user)`` (DESIGN.md §3.2); each
+of those builds its filter from the :class:`Scope` computed here, so the rules
+for a role live in one function and the per-model filters only say how a row
+reaches a department, a township or an enterprise.
+
+- county office and leaders: everything (leaders read-only);
+- department officers and inspectors: the sectors their department supervises
+  and the plan tasks their department leads or shares;
+- township officers: everything located in their township, and the plan tasks
+  given to the township's party committee or government;
+- enterprise users: their own enterprise only;
+- anyone else (anonymous, a user with no active membership): nothing scoped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class Role:
+    """Role codes (DESIGN.md §1). The labels are what users read."""
+
+    COUNTY_OFFICE = "county_office"
+    LEADER = "leader"
+    DEPARTMENT = "department"
+    TOWNSHIP = "township"
+    INSPECTOR = "inspector"
+    ENTERPRISE = "enterprise"
+
+    CHOICES = [
+        (COUNTY_OFFICE, "县安委办(工作专班)"),
+        (LEADER, "县领导"),
+        (DEPARTMENT, "部门工作人员"),
+        (TOWNSHIP, "乡镇工作人员"),
+        (INSPECTOR, "执法人员"),
+        (ENTERPRISE, "企业用户"),
+    ]
+    LABELS = dict(CHOICES)
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    read_only: bool = True
+    roles: frozenset[str] = field(default_factory=frozenset)
+    # departments the user acts for as department officer or inspector
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    # townships (Division ids) the user acts for as township officer
+    township_ids: frozenset[int] = field(default_factory=frozenset)
+    # every unit (Department id) whose plan tasks the user shares:
+    # its departments plus all units of its townships (党委 and 政府)
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
+    enterprise_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_staff_scope(self) -> bool:
+        """A government user (anyone but an enterprise user or nobody)."""
+        return self.everything or bool(self.department_ids or self.township_ids)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_county_office(self) -> bool:
+        return Role.COUNTY_OFFICE in self.roles
+
+
+NOBODY = Scope()
+
+
+def scope_of(user) -> Scope:
+    """The scope of ``user``, computed once per user object (i.e. per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_worksafe_scope", None)
+    if cached is not None:
+        return cached
+    from worksafe.org.models import Department, Membership
+
+    roles: set[str] = set()
+    departments: set[int] = set()
+    townships: set[int] = set()
+    enterprises: set[int] = set()
+    for m in Membership.objects.filter(user=user, active=True).select_related("department"):
+        roles.add(m.role)
+        if m.role in (Role.DEPARTMENT, Role.INSPECTOR) and m.department_id:
+            departments.add(m.department_id)
+        elif m.role == Role.TOWNSHIP and m.department_id and m.department.division_id:
+            townships.add(m.department.division_id)
+        elif m.role == Role.ENTERPRISE and m.enterprise_id:
+            enterprises.add(m.enterprise_id)
+    everything = bool(roles & {Role.COUNTY_OFFICE, Role.LEADER}) or user.is_superuser
+    read_only = roles <= {Role.LEADER}  # leaders, and users with no role, only read
+    units = set(departments)
+    if townships:
+        units |= set(Department.objects.filter(division_id__in=townships).values_list("id", flat=True))
+    scope = Scope(
+        everything=everything,
+        read_only=read_only and not user.is_superuser,
+        roles=frozenset(roles | ({Role.COUNTY_OFFICE} if user.is_superuser else set())),
+        department_ids=frozenset(departments),
+        township_ids=frozenset(townships),
+        unit_ids=frozenset(units),
+        enterprise_ids=frozenset(enterprises),
+    )
+    user._worksafe_scope = scope
+    return scope

@@ -1,0 +1,62 @@
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+def _display(model, field_name, value):
+    try:
+        f = model._meta.get_field(field_name)
+    except Exception:
+        return value
+    if f.choices and value is not None:
+        return dict(f.flatchoices).get(value, value)
+    if f.is_relation and value is not None and f.related_model is not None and not f.many_to_many:
+        obj = f.related_model._default_manager.filter(pk=value).first()
+        return str(obj) if obj else value
+    if value in (None, ""):
+        return "—"
+    return value
+
+
+@register.inclusion_tag("core/_history.html")
+def history(obj, limit=50):
+    """The change history of ``obj``: who, when, and each field old → new."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    rows = []
+    model = type(obj)
+    for i, rec in enumerate(records[:limit]):
+        prev = records[i + 1] if i + 1 < len(records) else None
+        changes = []
+        if prev is not None and rec.history_type == "~":
+            for c in rec.diff_against(prev).changes:
+                try:
+                    label = model._meta.get_field(c.field).verbose_name
+                except Exception:
+                    label = c.field
+                changes.append((label, _display(model, c.field, c.old), _display(model, c.field, c.new)))
+        rows.append({"record": rec, "changes": changes, "reason": rec.history_change_reason or ""})
+    return {"rows": rows, "truncated": len(records) > limit}
+
+
+@register.filter
+def mask_phone(value: str) -> str:
+    """138****1234: phones are masked in lists (DESIGN.md §5)."""
+    v = (value or "").strip()
+    return v[:3] + "****" + v[-4:] if len(v) >= 7 else ("****" if v else "")
+
+
+@register.simple_tag
+def is_late(task):
+    return task.is_late(timezone.localdate())
+
+
+@register.filter
+def pct_class(p):
+    p = int(p or 0)
+    return "bg-success" if p >= 100 else "bg-primary" if p >= 50 else "bg-warning"
+
+
+@register.filter
+def verbose_name(obj):
+    return obj._meta.verbose_name

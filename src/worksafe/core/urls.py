@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("inbox/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
+]

@@ -1,0 +1,178 @@
+"""Views every app shares: scoped list/detail bases, the home dashboard, the inbox."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .models import Notification
+from .scoping import Role, scope_of
+from .services import ServiceError
+
+
+class ScopedMixin:
+    """Every page's rows start from ``Model.objects.visible_to(request.user)``; an id
+    outside the scope is a 404, never a 403 that would confirm it exists."""
+
+    model = None
+    select_related: tuple = ()
+    prefetch_related: tuple = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs
+
+    @property
+    def scope(self):
+        return scope_of(self.request.user)
+
+
+class ScopedListView(ScopedMixin, ListView):
+    paginate_by = 50
+    filterset_class = None
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.filterset_class:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            qs = self.filterset.qs
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.filterset_class:
+            ctx["filter"] = self.filterset
+        q = self.request.GET.copy()
+        q.pop("page", None)
+        ctx["querystring"] = q.urlencode()
+        return ctx
+
+
+class ScopedDetailView(ScopedMixin, DetailView):
+    pass
+
+
+class ScopedActionView(ScopedMixin, View):
+    """A POST that calls one service on one scoped object; errors come back as messages."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            message = self.act(obj)
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            if message:
+                messages.success(request, message)
+        return HttpResponseRedirect(self.get_success_url(obj))
+
+    def act(self, obj) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def get_success_url(self, obj):
+        return obj.get_absolute_url()
+
+
+def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpResponse:
+    """An .xlsx download: a title row, a header row, then the rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, len(headers)))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(headers)
+    for c in range(1, len(headers) + 1):
+        ws.cell(row=2, column=c).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(c)].width = 18
+    for r in rows:
+        ws.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    from urllib.parse import quote
+
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return resp
+
+
+class HomeView(TemplateView):
+    """The dashboard: each role's own view of the plan."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from worksafe.enterprises.models import Enterprise
+        from worksafe.plans.models import Plan, Target, Task
+        from worksafe.plans.services import target_state
+
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = scope_of(user)
+        today = timezone.localdate()
+        ctx["scope"] = scope
+        ctx["role_labels"] = [Role.LABELS[r] for r in sorted(scope.roles)]
+        plan = Plan.objects.visible_to(user).first()
+        ctx["plan"] = plan
+        tasks = Task.objects.visible_to(user)
+        if plan:
+            tasks = tasks.filter(area__plan=plan)
+        ctx["task_counts"] = tasks.aggregate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=Task.Status.DONE)),
+            late=Count("id", filter=Q(due_date__lt=today) & ~Q(status=Task.Status.DONE)),
+            in_progress=Count("id", filter=Q(status=Task.Status.IN_PROGRESS)),
+        )
+        ctx["late_tasks"] = tasks.late(today).select_related("area").order_by("due_date", "id")[:10]
+        targets = list(Target.objects.visible_to(user).select_related("task__area")[:20])
+        ctx["targets"] = [(t, target_state(t, today)) for t in targets]
+        ctx["enterprises"] = Enterprise.objects.visible_to(user).order_by("name")[:10]
+        ctx["enterprise_count"] = Enterprise.objects.visible_to(user).count()
+        ctx["unread"] = Notification.objects.visible_to(user).filter(read_at__isnull=True)[:5]
+        return ctx
+
+
+class InboxView(ListView):
+    template_name = "core/inbox.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Notification.objects.visible_to(self.request.user)
+
+
+class NotificationReadView(ScopedActionView):
+    model = Notification
+
+    def post(self, request, pk):
+        n = get_object_or_404(self.get_queryset(), pk=pk)
+        if n.read_at is None:
+            n.read_at = timezone.now()
+            n.save(update_fields=["read_at"])
+        return redirect(n.url or "core:inbox")
+
+
+def require_county_office(request):
+    s = scope_of(request.user)
+    if not s.is_county_office or s.read_only:
+        raise PermissionDenied("只有县安委办可以进行此操作。")

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "worksafe.org"
+    label = "org"
+    verbose_name = "组织机构"
+
+    def ready(self):
+        from . import metrics  # noqa: F401  (registers live plan metrics)

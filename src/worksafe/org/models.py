@@ -1,0 +1,209 @@
+"""Organisation: administrative divisions, departments (units), people, roles.
+
+Divisions follow GB/T 2260 (6-digit county and above) and the statistical
+division codes (9-digit townships); see shared/reference §4. Departments are
+data, editable in the UI: the units a plan names, with short names and aliases
+so that a plan's wording ("县应急管理局", "应急管理局", "县应急局") resolves.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from worksafe.core.models import PublicToMembersQuerySet, ScopedQuerySet
+from worksafe.core.scoping import Role, scope_of
+
+
+class Division(models.Model):
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, "省"
+        PREFECTURE = 2, "州(市)"
+        COUNTY = 3, "县"
+        TOWNSHIP = 4, "乡镇"
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级"
+    )
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    history = HistoricalRecords()
+    objects = PublicToMembersQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("org:division_detail", args=[self.pk])
+
+
+class Department(models.Model):
+    """A unit: a county department, a unit of the province or prefecture stationed in
+    the county, or a township's party committee or government."""
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", "县直部门"
+        STATIONED = "stationed", "省州驻县单位"
+        TOWNSHIP_PARTY = "township_party", "乡镇党委"
+        TOWNSHIP_GOVERNMENT = "township_government", "乡镇政府"
+        OTHER = "other", "其他单位"
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    aliases = models.TextField("别名", blank=True, help_text="每行一个;导入方案时用于匹配单位名称")
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices, default=Kind.COUNTY)
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="departments", verbose_name="所在区划",
+        help_text="县直部门填县;乡镇党委、政府填所在乡镇",
+    )
+    order = models.PositiveIntegerField("排序", default=100)
+    active = models.BooleanField("在用", default=True)
+    history = HistoricalRecords()
+    objects = PublicToMembersQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("org:department_detail", args=[self.pk])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.splitlines() if a.strip()]
+
+    @property
+    def is_township_unit(self) -> bool:
+        return self.kind in (self.Kind.TOWNSHIP_PARTY, self.Kind.TOWNSHIP_GOVERNMENT)
+
+    def clean(self):
+        if self.is_township_unit and self.division_id and self.division.level != Division.Level.TOWNSHIP:
+            raise ValidationError({"division": "乡镇党委、政府的所在区划必须是乡镇。"})
+
+
+class UnitGroup(models.Model):
+    """A collective name a plan uses for many units at once, e.g. 各乡镇党委、政府."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    aliases = models.TextField("别名", blank=True, help_text="每行一个")
+    departments = models.ManyToManyField(Department, related_name="groups", verbose_name="包含单位")
+    history = HistoricalRecords(m2m_fields=[departments])
+    objects = PublicToMembersQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "单位组"
+        verbose_name_plural = "单位组"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.splitlines() if a.strip()]
+
+
+class OwnRowsMixin:
+    """A user always sees their own account and memberships."""
+
+    own_field = "pk"
+
+    def visible_to(self, user):
+        qs = super().visible_to(user)
+        if not getattr(user, "is_authenticated", False) or scope_of(user).everything:
+            return qs
+        return self.filter(models.Q(pk__in=qs.values("pk")) | models.Q(**{self.own_field: user.pk}))
+
+
+class UserQuerySet(OwnRowsMixin, ScopedQuerySet):
+    def scoped(self, scope):
+        # Colleagues: users who share one of the viewer's units or enterprises.
+        return self.filter(
+            models.Q(memberships__department_id__in=scope.unit_ids)
+            | models.Q(memberships__enterprise_id__in=scope.enterprise_ids)
+        ).distinct()
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def get_absolute_url(self):
+        return reverse("org:user_detail", args=[self.pk])
+
+
+class MembershipQuerySet(OwnRowsMixin, ScopedQuerySet):
+    own_field = "user_id"
+
+    def scoped(self, scope):
+        return self.filter(
+            models.Q(department_id__in=scope.unit_ids) | models.Q(enterprise_id__in=scope.enterprise_ids)
+        )
+
+
+class Membership(models.Model):
+    """One role a user holds for one unit (or enterprise). A user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="用户")
+    role = models.CharField("角色", max_length=20, choices=Role.CHOICES)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships", verbose_name="单位"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="memberships", verbose_name="企业",
+    )
+    title = models.CharField("职务", max_length=50, blank=True)
+    qualified = models.BooleanField(
+        "具有安全生产相关专业学历和实践经验", default=False,
+        help_text="执法人员适用:计入“专业执法人员不低于70%”目标",
+    )
+    active = models.BooleanField("有效", default=True)
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user", "role"]
+        verbose_name = "角色任职"
+        verbose_name_plural = "角色任职"
+
+    def __str__(self):
+        where = self.enterprise or self.department or ""
+        return f"{self.user} · {Role.LABELS.get(self.role, self.role)} · {where}"
+
+    def clean(self):
+        if self.role == Role.ENTERPRISE:
+            if not self.enterprise_id:
+                raise ValidationError({"enterprise": "企业用户必须指定企业。"})
+        elif self.role == Role.TOWNSHIP:
+            if not self.department_id or not self.department.is_township_unit:
+                raise ValidationError({"department": "乡镇工作人员必须属于乡镇党委或政府。"})
+        elif self.role in (Role.DEPARTMENT, Role.INSPECTOR, Role.COUNTY_OFFICE) and not self.department_id:
+            raise ValidationError({"department": "请指定所在单位。"})

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("divisions/", views.DivisionList.as_view(), name="division_list"),
+    path("divisions/<int:pk>/", views.DivisionDetail.as_view(), name="division_detail"),
+    path("divisions/<int:pk>/edit/", views.DivisionEdit.as_view(), name="division_edit"),
+    path("departments/", views.DepartmentList.as_view(), name="department_list"),
+    path("departments/new/", views.DepartmentCreate.as_view(), name="department_create"),
+    path("departments/<int:pk>/", views.DepartmentDetail.as_view(), name="department_detail"),
+    path("departments/<int:pk>/edit/", views.DepartmentEdit.as_view(), name="department_edit"),
+    path("users/", views.UserList.as_view(), name="user_list"),
+    path("users/<int:pk>/", views.UserDetail.as_view(), name="user_detail"),
+]

@@ -1,0 +1,43 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from worksafe.core.filters import FilterSet
+from worksafe.org.models import Department, Division
+
+from .models import Area, AreaUnit, Task
+
+
+class TaskFilter(FilterSet):
+    q = django_filters.CharFilter(label="关键词", field_name="text", lookup_expr="icontains")
+    area = django_filters.ModelChoiceFilter(label="专项", queryset=Area.objects.none())
+    unit = django_filters.ModelChoiceFilter(label="单位", queryset=Department.objects.none(), method="by_unit")
+    township = django_filters.ModelChoiceFilter(
+        label="乡镇", queryset=Division.objects.filter(level=Division.Level.TOWNSHIP), method="by_township")
+    status = django_filters.ChoiceFilter(label="状态", choices=Task.Status.choices)
+    late = django_filters.BooleanFilter(label="仅看逾期", method="by_late",
+                                        widget=django_filters.widgets.BooleanWidget())
+
+    class Meta:
+        model = Task
+        fields = ["q", "area", "unit", "township", "status", "late"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user if request else None
+        self.filters["area"].queryset = Area.objects.visible_to(user).select_related("plan")
+        self.form.fields["area"].queryset = self.filters["area"].queryset
+        self.form.fields["unit"].queryset = Department.objects.visible_to(user)
+        self.form.fields["late"].widget.choices = [("", "全部"), ("true", "是"), ("false", "否")]
+
+    def by_unit(self, qs, name, value):
+        return qs.filter(Exists(AreaUnit.objects.filter(area=OuterRef("area"), department=value)))
+
+    def by_township(self, qs, name, value):
+        return qs.filter(Exists(AreaUnit.objects.filter(area=OuterRef("area"), department__division=value)))
+
+    def by_late(self, qs, name, value):
+        if value is None:
+            return qs
+        late = qs.late(timezone.localdate())
+        return late if value else qs.exclude(pk__in=late.values("pk"))

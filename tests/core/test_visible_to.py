@@ -1,0 +1,66 @@
+"""visible_to itself, against expectations written out by hand for the test world
+(the URL-walking test checks that every route uses visible_to; this one checks
+that visible_to draws each role's scope where DESIGN.md §3.2 says)."""
+
+import pytest
+
+from tests.core.test_scoping import TOKEN
+
+ALL_TASKS = {"QTASK01", "QTASK02", "QTASK03", "QTASK04", "QTASK05", "QTASK06"}
+EMERGENCY = {"QTASK01", "QTASK02", "QTASK05", "QTASK06"}  # 县应急管理局 leads areas 一 and 三
+EXPECTED = {
+    # role: (tasks, enterprises, users)
+    "county": (ALL_TASKS, {"QENT01", "QENT02", "QENT03"}, None),
+    "leader": (ALL_TASKS, {"QENT01", "QENT02", "QENT03"}, None),
+    "dept": (EMERGENCY, {"QENT01", "QENT03"}, {"county", "leader", "dept", "inspector"}),
+    "inspector": (EMERGENCY, {"QENT01", "QENT03"}, {"county", "leader", "dept", "inspector"}),
+    "transport": ({"QTASK03", "QTASK04"}, {"QENT02"}, {"transport"}),
+    "township": ({"QTASK01", "QTASK02"}, {"QENT01"}, {"township"}),
+    "enterprise": (set(), {"QENT01"}, {"enterprise"}),
+    "nobody": (set(), set(), {"nobody"}),
+}
+
+
+def tokens(qs, field):
+    return {t for v in qs.values_list(field, flat=True) for t in TOKEN.findall(v or "")}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_visible_to_draws_each_roles_scope(world, role):
+    from worksafe.core.models import Notification
+    from worksafe.enterprises.models import Enterprise
+    from worksafe.org.models import User
+    from worksafe.plans.models import Press, ProgressReport, Task
+
+    user = world.users[role]
+    tasks, enterprises, users = EXPECTED[role]
+    assert tokens(Task.objects.visible_to(user), "text") == tasks
+    assert tokens(ProgressReport.objects.visible_to(user), "text") == {t.replace("TASK", "REP") for t in tasks}
+    assert tokens(Press.objects.visible_to(user), "note") == {
+        t.replace("TASK", "PRESS") for t in tasks & {"QTASK02", "QTASK03"}}
+    assert tokens(Enterprise.objects.visible_to(user), "name") == enterprises
+    assert tokens(Notification.objects.visible_to(user), "title") == {f"QNOTE{role.upper()}"}
+    names = set(User.objects.visible_to(user).values_list("username", flat=True))
+    assert names == (set(world.users) if users is None else users)
+
+
+def test_anonymous_sees_nothing(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from worksafe.enterprises.models import Enterprise
+    from worksafe.org.models import Department
+    from worksafe.plans.models import Plan, Task
+
+    anon = AnonymousUser()
+    for model in (Task, Enterprise, Plan, Department):
+        assert not model.objects.visible_to(anon).exists()
+
+
+def test_inactive_membership_loses_scope(world):
+    from worksafe.org.models import User
+    from worksafe.plans.models import Task
+
+    user = User.objects.get(username="transport")
+    user.memberships.update(active=False)
+    user = User.objects.get(pk=user.pk)  # a new request computes the scope afresh
+    assert not Task.objects.visible_to(user).exists()
