@@ -37,6 +37,21 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+def save_as(obj, user, reason: str | None = None):
+    """Save ``obj`` with its history entry attributed to ``user`` (pages, API, CLI alike:
+    the history middleware only knows the user of a web request)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        obj._history_user = user
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+def create_as(model, user, reason: str | None = None, **fields):
+    return save_as(model(**fields), user, reason)
+
+
 def require_writer(user) -> None:
     """Refuse read-only users (leaders, users without a role)."""
     if scope_of(user).read_only:

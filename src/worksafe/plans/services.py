@@ -18,7 +18,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from worksafe.core.scoping import Role, scope_of
-from worksafe.core.services import NotAllowed, ServiceError, check_transition, notify, require_writer
+from worksafe.core.services import (
+    NotAllowed,
+    ServiceError,
+    check_transition,
+    create_as,
+    notify,
+    require_writer,
+    save_as,
+)
 from worksafe.org.models import Department, Division, UnitGroup
 from worksafe.standards import sectors as sector_rules
 from worksafe.standards.plan_text import ParsedPlan
@@ -122,7 +130,8 @@ def _month_end(ym: str) -> datetime.date:
 
 
 def _issued_on(text: str, title: str) -> datetime.date | None:
-    head = text.split(title, 1)[0] if title and title in text else text[:500]
+    line = re.search(rf"^\s*{re.escape(title)}\s*$", text, re.M) if title else None
+    head = text[: line.start()] if line else text[:500]
     m = re.search(r"(20\d\d)年(\d{1,2})月(\d{1,2})日", head)
     if not m:
         return None
@@ -158,17 +167,16 @@ def import_plan(
     mapping = mapping or {}
     for written, target in mapping.items():
         if target == "create":
-            Department.objects.get_or_create(
-                name=_normal(written),
-                defaults={"division": county, "kind": Department.Kind.OTHER, "order": 900},
-            )
+            if not Department.objects.filter(name=_normal(written)).exists():
+                create_as(Department, user, "导入方案时新建", name=_normal(written), division=county,
+                          kind=Department.Kind.OTHER, order=900)
         elif target:
             dept = Department.objects.filter(pk=int(target)).first()
             if dept is None:
                 raise ServiceError(f"“{written}”对应的单位不存在。")
             if _normal(written) not in dept.alias_list and _normal(written) != dept.name:
                 dept.aliases = "\n".join([*dept.alias_list, _normal(written)])
-                dept.save()
+                save_as(dept, user, "导入方案时对应单位写法")
     names = plan_unit_names(parsed)
     resolution = resolve_units(names, county)
     if resolution.unknown:
@@ -179,7 +187,10 @@ def import_plan(
     start = _month_start(phases[0].start) if phases else datetime.date(timezone.localdate().year, 1, 1)
     end = max([_month_end(p.end) for p in phases] + all_deadlines) if (phases or all_deadlines) else \
         datetime.date(start.year + 2, 12, 31)
-    plan = Plan.objects.create(
+    plan = create_as(
+        Plan,
+        user,
+        "导入方案",
         title=parsed.title or source_name or "未命名方案",
         county=county,
         issued_on=_issued_on(source_text, parsed.title),
@@ -260,9 +271,10 @@ def units_of_user_for_task(user, task: Task) -> list[Department]:
     scope = scope_of(user)
     if scope.read_only:
         return []
-    return list(
-        Department.objects.filter(area_units__area_id=task.area_id, id__in=scope.unit_ids).order_by("order", "id")
-    )
+    own = set(user.memberships.filter(active=True).values_list("department_id", flat=True))
+    units = Department.objects.filter(area_units__area_id=task.area_id, id__in=scope.unit_ids)
+    # the user's own unit first (a township officer of the government files as the government)
+    return sorted(units, key=lambda d: (d.pk not in own, d.order, d.pk))
 
 
 def validate_attachment(f) -> None:
@@ -307,15 +319,14 @@ def file_progress(task: Task, user, *, status: str, percent: int, text: str, uni
         validate_attachment(f)
     locked = Task.objects.select_for_update().get(pk=task.pk)
     check_transition(TASK_TRANSITIONS, locked.status, status, dict(Task.Status.choices))
-    report = ProgressReport.objects.create(task=locked, unit=unit, author=user, status=status, percent=percent,
-                                           text=text.strip())
+    report = create_as(ProgressReport, user, task=locked, unit=unit, author=user, status=status, percent=percent,
+                       text=text.strip())
     for f in attachments:
-        ProgressAttachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size,
-                                          content_type=getattr(f, "content_type", "") or "")
+        create_as(ProgressAttachment, user, report=report, file=f, name=f.name[:200], size=f.size,
+                  content_type=getattr(f, "content_type", "") or "")
     locked.status = status
     locked.percent = percent
-    locked._change_reason = f"{unit}填报进展"
-    locked.save()
+    save_as(locked, user, f"{unit}填报进展")
     task.status, task.percent = locked.status, locked.percent
     return report
 
@@ -332,7 +343,7 @@ def press_task(task: Task, user, *, note: str, respond_by: datetime.date) -> Pre
         raise ServiceError("请填写督办意见。", field="note")
     if respond_by < timezone.localdate():
         raise ServiceError("反馈期限不能早于今天。", field="respond_by")
-    press = Press.objects.create(task=locked, by=user, note=note.strip(), respond_by=respond_by)
+    press = create_as(Press, user, task=locked, by=user, note=note.strip(), respond_by=respond_by)
     units = [au.department for au in locked.area.area_units.select_related("department")]
     notify(units, f"【督办】任务{locked.code}已逾期", f"{press.note}\n请于{respond_by:%Y年%m月%d日}前反馈。",
            url=locked.get_absolute_url())
@@ -361,7 +372,7 @@ def record_target_value(target: Target, user, *, value, note: str = "") -> Targe
     locked.current_value = value
     locked.current_note = (note or "").strip()[:200]
     locked.measured_at = timezone.now()
-    locked.save()
+    save_as(locked, user, "填报目标数据")
     return locked
 
 

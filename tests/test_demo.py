@@ -1,0 +1,39 @@
+from django.core.management import call_command
+
+
+def test_demo_loads_and_running_again_keeps_data(db, capsys):
+    from worksafe.enterprises.models import Enterprise
+    from worksafe.org.models import User
+    from worksafe.plans.models import Plan, ProgressReport, Task
+
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "18个专项" in out and "Worksafe-2026" in out
+    for name in ("county", "leader", "dept", "township", "inspector", "enterprise"):
+        assert f"  {name}" in out
+    counts = (Plan.objects.count(), Task.objects.count(), ProgressReport.objects.count(),
+              Enterprise.objects.count(), User.objects.count())
+    assert counts[0] == 1 and counts[2] > 0 and Task.objects.late().exists()
+    call_command("demo")
+    assert (Plan.objects.count(), Task.objects.count(), ProgressReport.objects.count(),
+            Enterprise.objects.count(), User.objects.count()) == counts
+
+
+def test_each_demo_role_sees_its_own_view(db):
+    from django.test import Client
+
+    from worksafe.org.models import User
+
+    call_command("demo")
+    seen = {}
+    for name in ("county", "leader", "dept", "township", "inspector", "enterprise"):
+        c = Client()
+        c.force_login(User.objects.get(username=name))
+        page = c.get("/").content.decode()
+        assert "玛沁县安全生产专项整治三年行动方案" in page
+        seen[name] = c.get("/").context["task_counts"]["total"]
+    assert seen["county"] == seen["leader"] == 77
+    # every area of the seed names 各乡镇党委、政府, so a township shares every task
+    assert seen["township"] == 77
+    assert 0 < seen["dept"] < seen["county"]  # 县应急管理局 is not named in areas 六, 七, 八
+    assert seen["enterprise"] == 0
