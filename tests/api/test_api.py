@@ -73,8 +73,8 @@ def test_press_and_record_through_the_api(world):
 
 
 def test_list_endpoints_run_a_fixed_number_of_queries(world, django_assert_max_num_queries):
-    from django.test.utils import CaptureQueriesContext
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     c = api(world.users["county"])
     counts = {}
@@ -82,10 +82,33 @@ def test_list_endpoints_run_a_fixed_number_of_queries(world, django_assert_max_n
         with CaptureQueriesContext(connection) as ctx:
             assert c.get(url).status_code == 200
         counts[url] = len(ctx)
+    from tests.conftest import WORLD_PLAN
     from worksafe.plans import services
     from worksafe.standards import plan_text
-    from tests.conftest import WORLD_PLAN
 
+    services.import_plan(plan_text.parse_plan(WORLD_PLAN.replace("测试县", "另一县")), county=world.county)
+    for url, n in counts.items():
+        with CaptureQueriesContext(connection) as ctx:
+            c.get(url)
+        assert len(ctx) == n, f"{url}: {n} queries before, {len(ctx)} with more rows"
+
+
+def test_list_pages_run_a_fixed_number_of_queries(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import WORLD_PLAN
+    from worksafe.plans import services
+    from worksafe.standards import plan_text
+
+    c = client_for(world.users["county"])
+    urls = ["/", "/plans/tasks/", "/plans/targets/", "/plans/sectors/", "/org/users/", "/org/departments/",
+            "/enterprises/", f"/plans/{world.plan.pk}/", f"/plans/{world.plan.pk}/matrix/"]
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        counts[url] = len(ctx)
     services.import_plan(plan_text.parse_plan(WORLD_PLAN.replace("测试县", "另一县")), county=world.county)
     for url, n in counts.items():
         with CaptureQueriesContext(connection) as ctx:

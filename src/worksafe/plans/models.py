@@ -82,6 +82,23 @@ class Area(models.Model):
     def __str__(self):
         return f"({self.number}){self.title}"
 
+    def units_as_written(self, role: str) -> list[str]:
+        """The units of ``role`` as the plan wrote them (各乡镇党委、政府 stays one entry)."""
+        seen: list[str] = []
+        for au in self.area_units.all():
+            label = au.written_as or au.department.name
+            if au.role == role and label not in seen:
+                seen.append(label)
+        return seen
+
+    @property
+    def lead_units_as_written(self):
+        return self.units_as_written(AreaUnit.Role.LEAD)
+
+    @property
+    def responsible_units_as_written(self):
+        return self.units_as_written(AreaUnit.Role.RESPONSIBLE)
+
     def get_absolute_url(self):
         return reverse("plans:area_detail", args=[self.pk])
 

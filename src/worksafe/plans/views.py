@@ -183,6 +183,7 @@ def _area_units_for_task():
 class TaskDetail(ScopedDetailView):
     model = Task
     select_related = ("area__plan",)
+    prefetch_related = (Prefetch("area__area_units", queryset=AreaUnit.objects.select_related("department")),)
     template_name = "plans/task_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -190,7 +191,6 @@ class TaskDetail(ScopedDetailView):
         user = self.request.user
         task = self.object
         units = services.units_of_user_for_task(user, task)
-        ctx["area_units"] = task.area.area_units.select_related("department").order_by("role", "department__order")
         ctx["reports"] = ProgressReport.objects.visible_to(user).filter(task=task).select_related(
             "unit", "author").prefetch_related("attachments")
         ctx["presses"] = task.presses.select_related("by")
