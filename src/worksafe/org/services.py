@@ -47,3 +47,71 @@ def load_org_data(data: dict) -> dict[str, int]:
 
 def load_org_file(path) -> dict[str, int]:
     return load_org_data(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _require_admin(user):
+    from worksafe.core.scoping import scope_of
+    from worksafe.core.services import NotAllowed
+
+    s = scope_of(user)
+    if not s.is_county_office or s.read_only:
+        raise NotAllowed("只有县安委办可以管理用户和角色。")
+
+
+@transaction.atomic
+def create_user(by, *, username: str, display_name: str, password: str, phone: str = "", email: str = ""):
+    """The county office creates an account; the password must pass Django's validators."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from worksafe.core.services import ServiceError, save_as
+
+    from .models import User
+
+    _require_admin(by)
+    username = (username or "").strip()
+    if not username:
+        raise ServiceError("请填写用户名。", field="username")
+    if User.objects.filter(username=username).exists():
+        raise ServiceError(f"用户名“{username}”已被使用。", field="username")
+    user = User(username=username, display_name=display_name.strip(), phone=phone.strip(), email=email.strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise ServiceError(" ".join(e.messages), field="password") from None
+    user.set_password(password)
+    return save_as(user, by, "县安委办新建账号")
+
+
+@transaction.atomic
+def add_membership(by, user, *, role: str, department=None, enterprise=None, title: str = "",
+                   qualified: bool = False):
+    from django.core.exceptions import ValidationError
+
+    from worksafe.core.services import ServiceError, save_as
+
+    from .models import Membership
+
+    _require_admin(by)
+    m = Membership(user=user, role=role, department=department, enterprise=enterprise, title=title,
+                   qualified=qualified)
+    try:
+        m.full_clean()
+    except ValidationError as e:
+        raise ServiceError(" ".join(e.messages)) from None
+    if Membership.objects.filter(user=user, role=role, department=department, enterprise=enterprise,
+                                 active=True).exists():
+        raise ServiceError("该用户已有相同的角色。")
+    return save_as(m, by, "县安委办分配角色")
+
+
+@transaction.atomic
+def end_membership(by, membership):
+    """Memberships are ended, not deleted, so the history keeps who held which role."""
+    from worksafe.core.services import ServiceError, save_as
+
+    _require_admin(by)
+    if not membership.active:
+        raise ServiceError("该角色已失效。")
+    membership.active = False
+    return save_as(membership, by, "县安委办停用角色")

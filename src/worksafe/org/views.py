@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.views.generic import CreateView, UpdateView
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import CreateView, FormView, UpdateView
 
 from worksafe.core.scoping import scope_of
+from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 
 from .filters import DepartmentFilter, UserFilter
-from .forms import DepartmentForm, DivisionForm
-from .models import Department, Division, User
+from . import services
+from .forms import DepartmentForm, DivisionForm, MembershipForm, UserCreateForm
+from .models import Department, Division, Membership, User
 
 
 class CountyOfficeEditMixin:
@@ -91,3 +95,77 @@ class UserDetail(ScopedDetailView):
     model = User
     prefetch_related = ("memberships__department", "memberships__enterprise")
     template_name = "org/user_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        s = scope_of(self.request.user)
+        ctx["can_admin"] = s.is_county_office and not s.read_only
+        ctx["membership_form"] = MembershipForm() if ctx["can_admin"] else None
+        if self.object == self.request.user:
+            from rest_framework.authtoken.models import Token
+
+            ctx["token"] = Token.objects.filter(user=self.object).first()
+        return ctx
+
+
+class UserCreate(CountyOfficeEditMixin, FormView):
+    form_class = UserCreateForm
+    template_name = "org/form.html"
+    extra_context = {"form_title": "新建用户"}
+
+    def form_valid(self, form):
+        try:
+            user = services.create_user(self.request.user, **form.cleaned_data)
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"已创建账号{user.username},请为其分配角色。")
+        return redirect(user)
+
+
+class MembershipAdd(ScopedMixin, View):
+    model = User
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        user = get_object_or_404(self.get_queryset(), pk=pk)
+        form = MembershipForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "角色信息不完整。")
+            return redirect(user)
+        try:
+            services.add_membership(request.user, user, **form.cleaned_data)
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "已分配角色。")
+        return redirect(user)
+
+
+class MembershipEnd(ScopedMixin, View):
+    model = Membership
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        m = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            services.end_membership(request.user, m)
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "已停用该角色。")
+        return redirect(m.user)
+
+
+class TokenRenew(View):
+    """Issue (or replace) the API token of the signed-in user."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=request.user).delete()
+        Token.objects.create(user=request.user)
+        messages.success(request, "已生成新的API令牌,旧令牌已失效。")
+        return redirect(request.user)

@@ -59,4 +59,5 @@ def pct_class(p):
 
 @register.filter
 def verbose_name(obj):
-    return obj._meta.verbose_name
+    meta = getattr(obj, "_meta", None)
+    return meta.verbose_name if meta else ""
