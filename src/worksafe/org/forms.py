@@ -1,7 +1,6 @@
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
-
 from worksafe.core.scoping import Role
 from worksafe.enterprises.models import Enterprise
 

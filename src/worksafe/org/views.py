@@ -8,8 +8,8 @@ from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 
-from .filters import DepartmentFilter, UserFilter
 from . import services
+from .filters import DepartmentFilter, UserFilter
 from .forms import DepartmentForm, DivisionForm, MembershipForm, UserCreateForm
 from .models import Department, Division, Membership, User
 
