@@ -32,6 +32,16 @@ TOKEN_FIELDS = {
     "core.Notification": "title",
     "org.User": "display_name",
     "org.Membership": "title",
+    "enterprises.SafetyManager": "name",
+    "enterprises.Licence": "number",
+    "enterprises.Facility": "name",
+    "enterprises.ChangeRequest": "note",
+    "risks.RiskPoint": "name",
+    "risks.RiskAssessment": "note",
+    "risks.MajorHazardSource": "name",
+    "risks.HazardSubstance": "hazard_classes",
+    "risks.Diagnosis": "rules_version",
+    "risks.Project": "name",
 }
 
 
@@ -124,7 +134,34 @@ def world(org, tmp_path):
         notify([user], f"QNOTE{name.upper()}通知", email=False)
     PlanImport.objects.create(county=org, source_name="QIMP01.txt", source_text=WORLD_PLAN,
                               parsed=plan_text.parse_plan(WORLD_PLAN).to_dict(), created_by=w.users["county"])
+    _register_world(w)
     return w
+
+
+def _register_world(w):
+    """Each enterprise's file: managers, licences, facilities, risk points, sources, diagnosis;
+    a change request of QENT01 and projects."""
+    from worksafe.enterprises.models import ChangeRequest, Facility, Licence, SafetyManager
+    from worksafe.risks import services as risk_services
+    from worksafe.risks.models import Diagnosis, HazardSubstance, MajorHazardSource, Project, RiskPoint
+
+    county = w.users["county"]
+    for i, e in enumerate(w.enterprises, 1):
+        SafetyManager.objects.create(enterprise=e, name=f"QMGR0{i}", phone="13900001234")
+        Licence.objects.create(enterprise=e, kind="安全生产许可证", number=f"QLIC0{i}",
+                               valid_to=timezone.localdate() + datetime.timedelta(days=30 * i))
+        Facility.objects.create(enterprise=e, kind="tank", name=f"QFAC0{i}储罐")
+        point = RiskPoint.objects.create(enterprise=e, name=f"QRP0{i}装卸区")
+        risk_services.assess_risk_point(point, county, method="lec", l=3, e=6, c=[3, 7, 15][i - 1], note=f"QASS0{i}")
+        source = MajorHazardSource.objects.create(enterprise=e, name=f"QSRC0{i}罐区", unit_kind="storage")
+        HazardSubstance.objects.create(source=source, name="汽油", quantity_t=50 * i, hazard_classes=f"QSUB0{i}")
+        Diagnosis.objects.create(enterprise=e, score=80, level=2, rules_version=f"QDIAG0{i}")
+    ChangeRequest.objects.create(enterprise=w.enterprises[0], changes={"address": ["", "新地址"]},
+                                 note="QCHG01地址", submitted_by=w.users["enterprise"])
+    Project.objects.create(name="QPRJ01化工项目", enterprise=w.enterprises[1], township=w.enterprises[1].township,
+                           processes="合成氨", state="admitted", checked_by=county)
+    Project.objects.create(name="QPRJ02光气项目", township=w.enterprises[2].township, processes="光气化",
+                           state="vetoed", checked_by=county)
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "worksafe.org",
     "worksafe.plans",
     "worksafe.enterprises",
+    "worksafe.risks",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,11 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseStatusEnum": "worksafe.enterprises.models.Enterprise.Status",
     },
 }
+
+# The map's base layer: a tile URL template (e.g. an intranet 天地图 mirror). Empty: no tiles,
+# township seats and names on a plain background, so an offline intranet shows no broken images.
+WORKSAFE_MAP_TILE_URL = os.environ.get("WORKSAFE_MAP_TILE_URL", "")
+WORKSAFE_MAP_TILE_ATTRIBUTION = os.environ.get("WORKSAFE_MAP_TILE_ATTRIBUTION", "")
 
 # worksafe tick: how often `worksafe serve` runs it in the demo (seconds).
 WORKSAFE_TICK_SECONDS = int(os.environ.get("WORKSAFE_TICK_SECONDS", "60"))

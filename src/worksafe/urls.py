@@ -10,11 +10,13 @@ from worksafe.core.views import HomeView
 from worksafe.enterprises.api import register as register_enterprises
 from worksafe.org.api import register as register_org
 from worksafe.plans.api import register as register_plans
+from worksafe.risks.api import register as register_risks
 
 router = DefaultRouter()
 register_org(router)
 register_plans(router)
 register_enterprises(router)
+register_risks(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -26,6 +28,7 @@ urlpatterns = [
     path("org/", include("worksafe.org.urls")),
     path("plans/", include("worksafe.plans.urls")),
     path("enterprises/", include("worksafe.enterprises.urls")),
+    path("risks/", include("worksafe.risks.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -74,7 +74,7 @@ def tokens_outside(user):
         visible = set(model.objects.visible_to(user).values_list("pk", flat=True))
         for pk, value in model.objects.values_list("pk", field):
             if pk not in visible:
-                out.update(TOKEN.findall(value or ""))
+                out.update(TOKEN.findall(str(value or "")))
     return out
 
 

@@ -5,5 +5,14 @@ from . import views
 app_name = "enterprises"
 urlpatterns = [
     path("", views.EnterpriseList.as_view(), name="enterprise_list"),
+    path("new/", views.EnterpriseCreate.as_view(), name="enterprise_create"),
     path("<int:pk>/", views.EnterpriseDetail.as_view(), name="enterprise_detail"),
+    path("<int:pk>/edit/", views.EnterpriseEdit.as_view(), name="enterprise_edit"),
+    path("<int:pk>/change/", views.ChangeRequestCreate.as_view(), name="change_create"),
+    path("<int:pk>/facilities/new/", views.FacilityCreate.as_view(), name="facility_create"),
+    path("<int:pk>/licences/new/", views.LicenceCreate.as_view(), name="licence_create"),
+    path("<int:pk>/managers/new/", views.SafetyManagerCreate.as_view(), name="manager_create"),
+    path("changes/", views.ChangeRequestList.as_view(), name="change_list"),
+    path("changes/<int:pk>/", views.ChangeRequestDetail.as_view(), name="change_detail"),
+    path("changes/<int:pk>/act/", views.ChangeRequestAct.as_view(), name="change_act"),
 ]

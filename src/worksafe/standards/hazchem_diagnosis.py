@@ -205,7 +205,8 @@ def score(deductions: Mapping[str, object], bonuses: Mapping[str, object] | Iter
         if capped:
             applied[item.code] = applied.get(item.code, Decimal(0)) + capped
             applied[item.code] = min(applied[item.code], item.points)
-    for code in sorted(applied, key=list(ITEMS).index):
+    applied = {code: applied[code] for code in ITEMS if code in applied}
+    for code in applied:
         item = ITEMS[code]
         note = f"（本项{_fmt(item.points)}分扣完为止）" if applied[code] == item.points else ""
         reasons.append(f"{item.name}：扣{_fmt(applied[code])}分{note}")

@@ -61,3 +61,19 @@ def pct_class(p):
 def verbose_name(obj):
     meta = getattr(obj, "_meta", None)
     return meta.verbose_name if meta else ""
+
+
+@register.simple_tag
+def level_badge(level):
+    """The four-colour badge of a risk level (colours from standards.levels only)."""
+    from django.utils.html import format_html
+
+    from worksafe.standards.levels import Level
+
+    if level in (None, ""):
+        from django.utils.safestring import mark_safe
+
+        return mark_safe('<span class="badge bg-secondary-lt">未评定</span>')
+    lv = Level(int(level))
+    return format_html('<span class="badge text-white" style="background:{}">{}({})</span>', lv.hex, lv.label,
+                       lv.colour_name)
