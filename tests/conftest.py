@@ -42,6 +42,7 @@ TOKEN_FIELDS = {
     "risks.HazardSubstance": "hazard_classes",
     "risks.Diagnosis": "rules_version",
     "risks.Project": "name",
+    "enterprises.Document": "title",
 }
 
 
@@ -141,7 +142,9 @@ def world(org, tmp_path):
 def _register_world(w):
     """Each enterprise's file: managers, licences, facilities, risk points, sources, diagnosis;
     a change request of QENT01 and projects."""
-    from worksafe.enterprises.models import ChangeRequest, Facility, Licence, SafetyManager
+    from django.core.files.base import ContentFile
+
+    from worksafe.enterprises.models import ChangeRequest, Document, Facility, Licence, SafetyManager
     from worksafe.risks import services as risk_services
     from worksafe.risks.models import Diagnosis, HazardSubstance, MajorHazardSource, Project, RiskPoint
 
@@ -156,6 +159,8 @@ def _register_world(w):
         source = MajorHazardSource.objects.create(enterprise=e, name=f"QSRC0{i}罐区", unit_kind="storage")
         HazardSubstance.objects.create(source=source, name="汽油", quantity_t=50 * i, hazard_classes=f"QSUB0{i}")
         Diagnosis.objects.create(enterprise=e, score=80, level=2, rules_version=f"QDIAG0{i}")
+        Document.objects.create(enterprise=e, title=f"QDOC0{i}评价报告", file=ContentFile(b"%PDF", name=f"q{i}.pdf"), size=4,
+                                uploaded_by=county)
     ChangeRequest.objects.create(enterprise=w.enterprises[0], changes={"address": ["", "新地址"]},
                                  note="QCHG01地址", submitted_by=w.users["enterprise"])
     Project.objects.create(name="QPRJ01化工项目", enterprise=w.enterprises[1], township=w.enterprises[1].township,

@@ -120,3 +120,35 @@ def test_officer_registers_in_the_browser(world, client_for):
     resp = c.post("/enterprises/new/", {**data, "override_reason": "市场监管局核实"})
     ent = Enterprise.objects.get(name="QNEW02加油站")
     assert resp["Location"] == f"/enterprises/{ent.pk}/"
+
+
+def test_documents_are_part_of_the_file(world, client_for, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from worksafe.enterprises.models import Document
+
+    ent = world.enterprises[0]
+    c = client_for(world.users["enterprise"])
+    c.post(f"/enterprises/{ent.pk}/documents/", {"title": "应急预案", "file": SimpleUploadedFile("a.exe", b"MZ")})
+    assert not Document.objects.filter(title="应急预案").exists()
+    c.post(f"/enterprises/{ent.pk}/documents/", {"title": "应急预案",
+                                                 "file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4")})
+    doc = Document.objects.get(title="应急预案")
+    assert doc.uploaded_by == world.users["enterprise"]
+    assert "应急预案" in c.get(f"/enterprises/{ent.pk}/").content.decode()
+    assert b"".join(c.get(f"/enterprises/documents/{doc.pk}/").streaming_content) == b"%PDF-1.4"
+    # leaders read but do not write
+    client_for(world.users["leader"]).post(f"/enterprises/{ent.pk}/documents/", {
+        "title": "x", "file": SimpleUploadedFile("x.pdf", b"%PDF")})
+    assert not Document.objects.filter(title="x").exists()
+
+
+def test_gathering_places_are_registered_by_officers(world, client_for):
+    from worksafe.enterprises.models import GatheringPlace
+
+    data = {"name": "QSCH09中学", "kind": "school", "township": world.enterprises[0].township_id,
+            "latitude": "34.47", "longitude": "100.24"}
+    assert client_for(world.users["enterprise"]).post("/enterprises/places/", data).status_code == 403
+    client_for(world.users["township"]).post("/enterprises/places/", data)
+    assert GatheringPlace.objects.filter(name="QSCH09中学").exists()
+    assert "QSCH09中学" in client_for(world.users["dept"]).get("/enterprises/places/").content.decode()

@@ -52,6 +52,20 @@ def create_as(model, user, reason: str | None = None, **fields):
     return save_as(model(**fields), user, reason)
 
 
+def validate_attachment(f) -> None:
+    """Refuse a file of a type or size the settings do not allow (WORKSAFE_ATTACHMENT_*)."""
+    import os
+
+    ext = os.path.splitext(f.name)[1].lower()
+    allowed = settings.WORKSAFE_ATTACHMENT_TYPES
+    if ext not in allowed:
+        raise ServiceError(f"不支持的文件类型“{ext or '无扩展名'}”,允许:{'、'.join(sorted(allowed))}。",
+                           field="attachments")
+    if f.size > settings.WORKSAFE_ATTACHMENT_MAX_BYTES:
+        mb = settings.WORKSAFE_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise ServiceError(f"文件“{f.name}”超过{mb}MB的大小限制。", field="attachments")
+
+
 def require_writer(user) -> None:
     """Refuse read-only users (leaders, users without a role)."""
     if scope_of(user).read_only:

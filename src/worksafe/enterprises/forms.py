@@ -4,7 +4,7 @@ from worksafe.core.filters import BootstrapFormMixin
 from worksafe.org.models import Division
 from worksafe.plans.models import Sector
 
-from .models import Enterprise, Facility, Licence, SafetyManager
+from .models import Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 from .services import SELF_EDITABLE
 
 
@@ -63,3 +63,9 @@ class SafetyManagerForm(BootstrapFormMixin, forms.ModelForm):
 
 class ReviewForm(BootstrapFormMixin, forms.Form):
     review_note = forms.CharField(label="审核意见", required=False)
+
+
+class GatheringPlaceForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = GatheringPlace
+        fields = ["name", "kind", "township", "latitude", "longitude", "people"]

@@ -260,6 +260,32 @@ class Facility(models.Model):
         return "ok"
 
 
+class Document(models.Model):
+    """A file of the enterprise's record (licence scans, evaluation reports, plans…)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="documents",
+                                   verbose_name="企业")
+    title = models.CharField("名称", max_length=200)
+    file = models.FileField("文件", upload_to="enterprises/%Y/%m/")
+    size = models.PositiveIntegerField("大小")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    history = HistoricalRecords()
+    objects = EnterpriseChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "档案附件"
+        verbose_name_plural = "档案附件"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("enterprises:document_download", args=[self.pk])
+
+
 class GatheringPlaceQuerySet(ScopedQuerySet):
     public_to_members = True  # schools, hospitals, markets: public places every officer may see
 

@@ -15,10 +15,11 @@ from worksafe.core.services import (
     notify,
     require_writer,
     save_as,
+    validate_attachment,
 )
 from worksafe.standards import gb32100
 
-from .models import ChangeRequest, Enterprise
+from .models import ChangeRequest, Document, Enterprise
 
 #: fields an enterprise may ask to change in its own record (reviewed before they apply)
 SELF_EDITABLE = ["address", "latitude", "longitude", "legal_representative", "principal", "principal_phone",
@@ -177,3 +178,16 @@ def withdraw_change(user, cr: ChangeRequest) -> ChangeRequest:
 
 def is_enterprise_user(user) -> bool:
     return Role.ENTERPRISE in scope_of(user).roles
+
+
+@transaction.atomic
+def add_document(user, enterprise: Enterprise, *, title: str, file) -> Document:
+    """Attach a file to the record: its officers or the enterprise itself."""
+    require_writer(user)
+    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
+        raise NotAllowed("您不能修改该企业的档案。")
+    if file is None:
+        raise ServiceError("请选择文件。", field="file")
+    validate_attachment(file)
+    return save_as(Document(enterprise=enterprise, title=(title or file.name).strip()[:200], file=file,
+                            size=file.size, uploaded_by=user), user, "上传档案附件")

@@ -15,7 +15,7 @@ from worksafe.plans.models import Sector, SectorSupervisor
 
 from . import services
 from .forms import EnterpriseForm, FacilityForm, LicenceForm, ReviewForm, SafetyManagerForm, SelfChangeForm
-from .models import ChangeRequest, Enterprise, Facility, Licence, SafetyManager
+from .models import ChangeRequest, Document, Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 
 
 class EnterpriseFilter(FilterSet):
@@ -80,6 +80,7 @@ class EnterpriseDetail(ScopedDetailView):
         ctx["diagnosis"] = e.diagnoses.first()
         ctx["nearby"] = gathering_places_within(e)
         ctx["changes"] = ChangeRequest.objects.visible_to(user).filter(enterprise=e)[:10]
+        ctx["documents"] = Document.objects.visible_to(user).filter(enterprise=e).select_related("uploaded_by")
         ctx["level"] = e.level
         return ctx
 
@@ -262,3 +263,57 @@ class LicenceCreate(ChildCreate):
 class SafetyManagerCreate(ChildCreate):
     child_model = SafetyManager
     form_class = SafetyManagerForm
+
+
+class DocumentUpload(ScopedMixin, View):
+    model = Enterprise
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        ent = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            services.add_document(request.user, ent, title=request.POST.get("title", ""),
+                                  file=request.FILES.get("file"))
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "附件已上传。")
+        return redirect(ent.get_absolute_url() + "#documents")
+
+
+class DocumentDownload(ScopedMixin, View):
+    model = Document
+
+    def get(self, request, pk):
+        from django.http import FileResponse
+
+        doc = get_object_or_404(self.get_queryset(), pk=pk)
+        name = doc.title + (doc.file.name[doc.file.name.rfind("."):] if "." in doc.file.name else "")
+        return FileResponse(doc.file.open("rb"), as_attachment=True, filename=name)
+
+
+class GatheringPlaceList(ScopedListView):
+    model = GatheringPlace
+    select_related = ("township",)
+    template_name = "enterprises/place_list.html"
+
+    def get_context_data(self, **kwargs):
+        from .forms import GatheringPlaceForm
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["form"] = GatheringPlaceForm() if may_edit_register(self.request.user) else None
+        return ctx
+
+    def post(self, request):
+        from .forms import GatheringPlaceForm
+
+        if not may_edit_register(request.user):
+            raise PermissionDenied("只有县安委办、行业部门和乡镇工作人员可以登记人员密集场所。")
+        form = GatheringPlaceForm(request.POST)
+        if form.is_valid():
+            save_as(form.save(commit=False), request.user, "登记人员密集场所")
+            messages.success(request, "已登记。")
+        else:
+            messages.error(request, "信息不完整:" + "；".join(
+                f"{form.fields[f].label}{'、'.join(e)}" for f, e in form.errors.items()))
+        return redirect("enterprises:place_list")

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from worksafe.core.services import (
     notify,
     require_writer,
     save_as,
+    validate_attachment,
 )
 from worksafe.org.models import Department, Division, UnitGroup
 from worksafe.standards import sectors as sector_rules
@@ -275,19 +275,6 @@ def units_of_user_for_task(user, task: Task) -> list[Department]:
     units = Department.objects.filter(area_units__area_id=task.area_id, id__in=scope.unit_ids)
     # the user's own unit first (a township officer of the government files as the government)
     return sorted(units, key=lambda d: (d.pk not in own, d.order, d.pk))
-
-
-def validate_attachment(f) -> None:
-    import os
-
-    ext = os.path.splitext(f.name)[1].lower()
-    allowed = settings.WORKSAFE_ATTACHMENT_TYPES
-    if ext not in allowed:
-        raise ServiceError(f"不支持的文件类型“{ext or '无扩展名'}”,允许:{'、'.join(sorted(allowed))}。",
-                           field="attachments")
-    if f.size > settings.WORKSAFE_ATTACHMENT_MAX_BYTES:
-        mb = settings.WORKSAFE_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ServiceError(f"文件“{f.name}”超过{mb}MB的大小限制。", field="attachments")
 
 
 @transaction.atomic

@@ -22,7 +22,15 @@ from worksafe.enterprises.models import Enterprise, GatheringPlace
 from worksafe.standards import gb18218, geo, hazchem_diagnosis, lec, risk_matrix
 from worksafe.standards.levels import Level
 
-from .models import Diagnosis, HazardSubstance, MajorHazardSource, Project, RiskAssessment, RiskPoint, VetoRule
+from .models import (
+    Diagnosis,
+    HazardSubstance,
+    MajorHazardSource,
+    Project,
+    RiskAssessment,
+    RiskPoint,
+    VetoRule,
+)
 
 #: functions (enterprise) -> reason or None; a reason raises the colour one level
 LEVEL_RAISERS: list[Callable[[Enterprise], str | None]] = []
@@ -191,7 +199,7 @@ def check_project(user, *, name: str, township, processes: list[str], enterprise
 
 DEFAULT_VETO_RULES = [
     {"code": "V1", "name": "光气及光气化工艺", "keywords": ["光气", "碳酰氯", "光气化"],
-     "basis": "本县方案(三)二:禁止引入光气及光气化工艺建设项目"},
+     "basis": "三年行动方案 危险化学品专项:禁止引入光气及光气化工艺建设项目"},
 ]
 
 

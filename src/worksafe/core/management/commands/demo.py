@@ -15,6 +15,7 @@ from worksafe.org.models import Department, Division, Membership, User
 from worksafe.org.services import DATA_DIR, load_org_file
 from worksafe.plans import services as plan_services
 from worksafe.plans.models import Plan, Sector, Target, Task
+from worksafe.risks.services import load_veto_rules
 from worksafe.standards import gb32100, plan_text
 
 SEED = Path(__file__).resolve().parents[3] / "plans" / "data" / "maqin_2020.txt"
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         counts = load_org_file(DATA_DIR / "maqin.json")
         self.stdout.write(f"组织机构:新增区划{counts['divisions']}个,单位{counts['departments']}个")
         county = Division.objects.get(code="632621")
+        load_veto_rules()
         plan = self._plan(county)
         with transaction.atomic():
             enterprises = self._enterprises(county)
