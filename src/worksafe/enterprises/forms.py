@@ -43,14 +43,16 @@ class SelfChangeForm(BootstrapFormMixin, forms.ModelForm):
 class FacilityForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Facility
-        exclude = ["enterprise"]
+        fields = ["kind", "name", "latitude", "longitude", "capacity", "chemical", "pond_grade", "equipment_kind",
+                  "registration_no", "next_inspection", "admin_responsible", "authority_responsible",
+                  "operator_responsible", "flood_limit_level_m", "in_service"]
         widgets = {"next_inspection": forms.DateInput(attrs={"type": "date"})}
 
 
 class LicenceForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Licence
-        exclude = ["enterprise"]
+        fields = ["kind", "number", "issued_by", "valid_from", "valid_to"]
         widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}),
                    "valid_to": forms.DateInput(attrs={"type": "date"})}
 
@@ -58,7 +60,7 @@ class LicenceForm(BootstrapFormMixin, forms.ModelForm):
 class SafetyManagerForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = SafetyManager
-        exclude = ["enterprise"]
+        fields = ["name", "phone", "certificate", "full_time"]
 
 
 class ReviewForm(BootstrapFormMixin, forms.Form):

@@ -64,7 +64,7 @@ def _may_assess(user, enterprise: Enterprise) -> None:
 
 
 @transaction.atomic
-def assess_risk_point(point: RiskPoint, user, *, method: str, l, c, e=None, note: str = "") -> RiskAssessment:
+def assess_risk_point(point: RiskPoint, user, *, method: str, l, c, e=None, note: str = "") -> RiskAssessment:  # noqa: E741
     """Assess a risk point by LEC (L, E, C) or the 5×5 matrix (L, S given as ``c``)."""
     _may_assess(user, point.enterprise)
     try:
