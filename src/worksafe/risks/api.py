@@ -8,7 +8,15 @@ from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from worksafe.enterprises.models import Enterprise
 
 from . import services
-from .models import Diagnosis, HazardSubstance, MajorHazardSource, Project, RiskAssessment, RiskPoint, VetoRule
+from .models import (
+    Diagnosis,
+    HazardSubstance,
+    MajorHazardSource,
+    Project,
+    RiskAssessment,
+    RiskPoint,
+    VetoRule,
+)
 
 
 class RiskPointSerializer(serializers.ModelSerializer):
