@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.core.test_scoping import LIST_ROUTES, route_methods, route_model
 
-SKIP = {"logout", "api-schema", "api-docs", "api-redoc", "api-root", "risks:map", "risks:map_data", "risks:table"}
+SKIP = {"logout", "api-schema", "api-docs", "api-redoc", "api-root"}
 
 
 def more_rows(world, n):

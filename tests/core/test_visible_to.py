@@ -12,10 +12,11 @@ EXPECTED = {
     # role: (tasks, enterprises, users)
     "county": (ALL_TASKS, {"QENT01", "QENT02", "QENT03"}, None),
     "leader": (ALL_TASKS, {"QENT01", "QENT02", "QENT03"}, None),
-    "dept": (EMERGENCY, {"QENT01", "QENT03"}, {"county", "leader", "dept", "inspector"}),
-    "inspector": (EMERGENCY, {"QENT01", "QENT03"}, {"county", "leader", "dept", "inspector"}),
+    # officers also see the accounts of the enterprises they supervise (QENT01's is "enterprise")
+    "dept": (EMERGENCY, {"QENT01", "QENT03"}, {"county", "leader", "dept", "inspector", "enterprise"}),
+    "inspector": (EMERGENCY, {"QENT01", "QENT03"}, {"county", "leader", "dept", "inspector", "enterprise"}),
     "transport": ({"QTASK03", "QTASK04"}, {"QENT02"}, {"transport"}),
-    "township": ({"QTASK01", "QTASK02"}, {"QENT01"}, {"township"}),
+    "township": ({"QTASK01", "QTASK02"}, {"QENT01"}, {"township", "enterprise"}),
     "enterprise": (set(), {"QENT01"}, {"enterprise"}),
     "nobody": (set(), set(), {"nobody"}),
 }

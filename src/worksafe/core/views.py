@@ -149,6 +149,10 @@ class HomeView(TemplateView):
         ctx["targets"] = [(t, target_state(t, today)) for t in targets]
         ctx["enterprises"] = Enterprise.objects.visible_to(user).order_by("name")[:10]
         ctx["enterprise_count"] = Enterprise.objects.visible_to(user).count()
+        if scope.is_staff_scope:
+            from worksafe.risks.views_map import risk_chart_data
+
+            ctx["risk_charts"] = risk_chart_data(user)
         ctx["unread"] = Notification.objects.visible_to(user).filter(read_at__isnull=True)[:5]
         return ctx
 

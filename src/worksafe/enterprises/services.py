@@ -64,13 +64,17 @@ def save_enterprise(user, enterprise: Enterprise, *, sectors=None, override_reas
     if s.township_ids and not s.everything and not s.department_ids and \
             enterprise.township_id not in s.township_ids:
         raise NotAllowed("乡镇只能登记本乡镇的企业。")
+    if enterprise.pk and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
+        raise NotAllowed("您不能修改该企业的信息。")
     code, kept = check_credit_code(enterprise.credit_code, user=user,
                                    override_reason=override_reason or enterprise.credit_code_override)
     enterprise.credit_code = code
     enterprise.credit_code_override = kept
     dup = Enterprise.objects.filter(credit_code=code).exclude(pk=enterprise.pk).first()
     if dup:
-        raise ServiceError(f"统一社会信用代码“{code}”已登记为“{dup.name}”。", field="credit_code")
+        shown = Enterprise.objects.visible_to(user).filter(pk=dup.pk).exists()
+        raise ServiceError(f"统一社会信用代码“{code}”已登记" + (f"为“{dup.name}”。" if shown else "。"),
+                           field="credit_code")
     if not (enterprise.name or "").strip():
         raise ServiceError("请填写企业名称。", field="name")
     save_as(enterprise, user, reason or None)

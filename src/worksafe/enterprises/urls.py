@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 app_name = "enterprises"
 urlpatterns = [
     path("", views.EnterpriseList.as_view(), name="enterprise_list"),
     path("new/", views.EnterpriseCreate.as_view(), name="enterprise_create"),
+    path("import/", views_excel.RegisterImport.as_view(), name="register_import"),
+    path("export/", views_excel.RegisterExport.as_view(), name="register_export"),
     path("<int:pk>/", views.EnterpriseDetail.as_view(), name="enterprise_detail"),
     path("<int:pk>/edit/", views.EnterpriseEdit.as_view(), name="enterprise_edit"),
     path("<int:pk>/change/", views.ChangeRequestCreate.as_view(), name="change_create"),

@@ -131,11 +131,16 @@ class OwnRowsMixin:
 
 class UserQuerySet(OwnRowsMixin, ScopedQuerySet):
     def scoped(self, scope):
-        # Colleagues: users who share one of the viewer's units or enterprises.
-        return self.filter(
-            models.Q(memberships__department_id__in=scope.unit_ids)
-            | models.Q(memberships__enterprise_id__in=scope.enterprise_ids)
-        ).distinct()
+        # Colleagues (users sharing one of the viewer's units or enterprises), and for
+        # officers the accounts of the enterprises they supervise.
+        q = models.Q(memberships__department_id__in=scope.unit_ids) | models.Q(
+            memberships__enterprise_id__in=scope.enterprise_ids)
+        if scope.is_staff_scope:
+            from worksafe.enterprises.models import Enterprise, enterprise_scope_q
+
+            supervised = Enterprise.objects.filter(enterprise_scope_q(scope)).values("pk")
+            q |= models.Q(memberships__enterprise_id__in=supervised)
+        return self.filter(pk__in=User.objects.filter(q).values("pk"))
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):

@@ -1,0 +1,523 @@
+"""The enterprise register as an Excel sheet (.xlsx): import and export.
+
+Import reads the sheet a county office already keeps: Chinese headers (with the usual
+synonyms, :data:`HEADER_MAP`), the header row anywhere in the first rows, merged title
+cells above it, blank rows anywhere. Every row is checked; a bad row is reported with
+its Excel row number and the reasons, and the good rows are written each through
+:func:`worksafe.enterprises.services.save_enterprise` in its own transaction, so one
+failing row never undoes the others (DESIGN.md §3.1). The unified social credit code is
+the key: importing the corrected sheet again updates the enterprises, never duplicates.
+
+Export writes the register in exactly the import layout (a merged title row, the header
+row, one row per enterprise), so an exported sheet imports back cleanly.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+
+from worksafe.core.scoping import scope_of
+from worksafe.core.services import ServiceError
+from worksafe.core.templatetags.worksafe import mask_phone
+from worksafe.org.models import Division
+from worksafe.plans.models import Sector
+from worksafe.standards import gb32100
+
+from . import services
+from .models import Enterprise
+
+#: field → (header written on export, other headers accepted on import). The order is the
+#: sheet's column order; "seq" (序号) is written on export and ignored on import.
+HEADER_MAP: dict[str, tuple[str, tuple[str, ...]]] = {
+    "seq": ("序号", ("编号",)),
+    "name": ("企业名称", ("单位名称", "企业(单位)名称", "企业单位名称")),
+    "credit_code": ("统一社会信用代码", ("信用代码", "社会信用代码", "统一信用代码")),
+    "township": ("所在乡镇", ("乡镇", "乡(镇)", "所属乡镇", "乡镇名称")),
+    "sectors": ("行业领域", ("行业类别", "所属行业", "行业")),
+    "address": ("详细地址", ("地址", "企业地址", "经营地址")),
+    "longitude": ("经度", ()),
+    "latitude": ("纬度", ()),
+    "legal_representative": ("法定代表人", ("法人代表", "法人")),
+    "principal": ("主要负责人", ("负责人",)),
+    "principal_phone": ("联系电话", ("主要负责人电话", "负责人电话", "电话", "联系方式")),
+    "employees": ("从业人数", ("从业人员", "从业人员数", "职工人数")),
+    "scale": ("企业规模", ("规模",)),
+    "status": ("状态", ("经营状态", "企业状态")),
+    "standard_grade": ("安全生产标准化等级", ("标准化等级", "安全标准化等级")),
+    "has_safety_team": ("是否建立安全管理团队", ("安全管理团队", "是否建立安全生产技术和管理团队")),
+    "insured": ("是否投保安责险", ("安责险", "是否投保安全生产责任保险", "是否投保")),
+    "insurer": ("承保机构", ("保险公司", "承保单位")),
+    "insurance_expiry": ("安责险到期日", ("保险到期日", "安责险到期日期")),
+    "protection_distance_m": ("外部安全防护距离(米)", ("外部安全防护距离", "外部安全防护距离(m)")),
+    "credit_code_override": ("校验码异常说明", ("校验位异常说明", "校验位异常原因", "校验码异常原因")),
+}
+REQUIRED_FIELDS = ("name", "credit_code", "township")
+HEADER_SCAN_ROWS = 15
+MAX_DATA_ROWS = 20000
+SHEET_TITLE = "企业名册"
+SECTOR_SEPARATORS = re.compile(r"[、,，;；]+")
+
+TEXT_FIELDS = ("name", "address", "legal_representative", "principal", "principal_phone", "insurer")
+INT_FIELDS = ("employees", "protection_distance_m")
+BOOL_FIELDS = ("has_safety_team", "insured")
+TRUE_WORDS = {"是", "有", "已投保", "已建立", "已建", "y", "yes", "true", "1", "√", "✓"}
+FALSE_WORDS = {"否", "无", "没有", "未投保", "未建立", "未建", "n", "no", "false", "0", "×", "✗"}
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+def _norm_header(value) -> str:
+    """Header text as compared: no spaces or required-marks, half-width brackets."""
+    s = str(value or "")
+    s = s.translate(str.maketrans({"（": "(", "）": ")", "\u3000": "", "\xa0": ""}))
+    return re.sub(r"[\s*※＊]", "", s)
+
+
+#: normalised header text → field
+HEADER_LOOKUP: dict[str, str] = {
+    _norm_header(h): f for f, (main, others) in HEADER_MAP.items() for h in (main, *others)
+}
+HEADERS = [main for main, _ in HEADER_MAP.values()]
+
+
+class ExcelError(ServiceError):
+    """The file as a whole cannot be read (not an .xlsx, no header row)."""
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (Excel row number, reason)
+    rows_read: int = 0
+    sheet: str = ""
+    header_row: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Sheet:
+    title: str
+    header_row: int
+    columns: dict[str, int]  # field → 0-based column index
+    headers: dict[str, str]  # field → its header as written in the sheet (for messages)
+    rows: list[tuple[int, dict[str, object]]]  # (Excel row number, field → raw cell value)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def read_sheet(source) -> Sheet:
+    """The data rows of the first worksheet that has a header row (path or file object)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(source, data_only=True)
+    except Exception as e:  # zip, XML or format errors: openpyxl raises many kinds
+        raise ExcelError(f"无法读取Excel文件(请上传.xlsx格式的文件,.xls请先另存为.xlsx):{e}") from None
+    best_missing = None
+    for ws in wb.worksheets:
+        found = _find_header(ws)
+        if isinstance(found, Sheet):
+            return found
+        if best_missing is None or len(found) < len(best_missing):
+            best_missing = found
+    missing = "、".join(HEADER_MAP[f][0] for f in (best_missing or REQUIRED_FIELDS))
+    raise ExcelError(f"在表格前{HEADER_SCAN_ROWS}行中找不到表头:缺少“{missing}”列"
+                     "(表头须包含企业名称、统一社会信用代码、所在乡镇)。")
+
+
+def _find_header(ws) -> Sheet | list[str]:
+    """The sheet read from its header row, or the required fields missing at best."""
+    best: list[str] = list(REQUIRED_FIELDS)
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS, values_only=True), start=1):
+        columns: dict[str, int] = {}
+        headers: dict[str, str] = {}
+        for c, value in enumerate(row):
+            text = _norm_header(value)
+            # exact header first, then without a remark in brackets: 企业名称(全称) → 企业名称
+            f = HEADER_LOOKUP.get(text) or HEADER_LOOKUP.get(re.sub(r"\(.*?\)", "", text))
+            if f and f not in columns:
+                columns[f] = c
+                headers[f] = text
+        missing = [f for f in REQUIRED_FIELDS if f not in columns]
+        if not missing:
+            return Sheet(ws.title, r, columns, headers, _data_rows(ws, r, columns))
+        if len(missing) < len(best):
+            best = missing
+    return best
+
+
+def _data_rows(ws, header_row: int, columns: dict[str, int]) -> list[tuple[int, dict]]:
+    # a cell merged down several rows (e.g. one township for a block of rows) counts for each row
+    spread: dict[tuple[int, int], object] = {}
+    for rng in ws.merged_cells.ranges:
+        if rng.min_col == rng.max_col and rng.max_row > header_row and rng.max_row > rng.min_row:
+            value = ws.cell(row=rng.min_row, column=rng.min_col).value
+            for r in range(max(rng.min_row, header_row + 1), rng.max_row + 1):
+                spread[(r, rng.min_col - 1)] = value
+    rows = []
+    for r, row in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
+        cells = {}
+        for f, c in columns.items():
+            value = row[c] if c < len(row) else None
+            if value is None:
+                value = spread.get((r, c))
+            cells[f] = value
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        rows.append((r, cells))
+        if len(rows) > MAX_DATA_ROWS:
+            raise ExcelError(f"表格超过{MAX_DATA_ROWS}行,请分批导入。")
+    return rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
+
+
+# ------------------------------------------------------------------ cell parsers (return value or raise ValueError)
+
+
+def _int(value, label: str) -> int | None:
+    if _text(value) == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{label}“{_text(value)}”不是整数")
+    if isinstance(value, (int, float)):
+        if float(value) != int(value):
+            raise ValueError(f"{label}“{value}”不是整数")
+        n = int(value)
+    else:
+        s = _text(value).replace(",", "").replace("，", "")
+        if not re.fullmatch(r"\d+", s):
+            raise ValueError(f"{label}“{_text(value)}”不是整数")
+        n = int(s)
+    if n < 0:
+        raise ValueError(f"{label}不能为负数")
+    if n > 2_147_483_647:
+        raise ValueError(f"{label}“{n}”过大")
+    return n
+
+
+def _coordinate(value, label: str, limit: int) -> Decimal | None:
+    if _text(value) == "":
+        return None
+    try:
+        d = Decimal(_text(value))
+    except InvalidOperation:
+        raise ValueError(f"{label}“{_text(value)}”不是数字") from None
+    if not d.is_finite() or not -limit <= d <= limit:
+        raise ValueError(f"{label}“{_text(value)}”超出范围(-{limit}~{limit})")
+    return d.quantize(Decimal("0.000001"))
+
+
+def _date(value, label: str) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    s = _text(value)
+    if s == "":
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{label}“{s}”不是有效日期(如2025-12-31)")
+
+
+def _bool(value, label: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = _text(value).lower()
+    if s == "" or s in FALSE_WORDS:
+        return False
+    if s in TRUE_WORDS:
+        return True
+    raise ValueError(f"{label}应填“是”或“否”,不能为“{_text(value)}”")
+
+
+def _choice(value, label: str, choices) -> str | None:
+    """A choice by its Chinese label or its code; None when blank."""
+    s = _text(value)
+    if s == "":
+        return None
+    for code, text in choices:
+        if s in (text, str(code)) or s.lower() == str(code).lower() and code:
+            return code
+    if s.endswith("达标"):  # 三级达标 → 三级
+        for code, text in choices:
+            if s[:-2] == text:
+                return code
+    raise ValueError(f"{label}“{s}”不正确(可填:{'、'.join(t for _c, t in choices)})")
+
+
+# ------------------------------------------------------------------ import
+
+
+class _Lookups:
+    def __init__(self, county: Division | None):
+        self.county = county or _only_county()
+        self.townships: dict[str, list[Division]] = {}
+        for d in Division.objects.filter(level=Division.Level.TOWNSHIP):
+            self.townships.setdefault(d.name, []).append(d)
+        self.sectors = {s.name: s for s in Sector.objects.all()}
+
+    def township(self, name: str) -> Division:
+        found = self.townships.get(name, [])
+        if len(found) > 1 and self.county is not None:
+            found = [d for d in found if d.parent_id == self.county.pk]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValueError(f"乡镇“{name}”不存在")
+        raise ValueError(f"乡镇名称“{name}”不唯一,无法确定是哪个乡镇")
+
+
+def _only_county() -> Division | None:
+    counties = list(Division.objects.filter(level=Division.Level.COUNTY)[:2])
+    return counties[0] if len(counties) == 1 else None
+
+
+def can_import(user) -> bool:
+    """Whoever save_enterprise lets write the register: county office, department or
+    township officers (not leaders, not enterprise users)."""
+    s = scope_of(user)
+    return not s.read_only and (s.everything or bool(s.department_ids or s.township_ids))
+
+
+def import_register(source, user, *, dry_run: bool = False, county: Division | None = None,
+                    reason: str = "Excel导入企业名册") -> ImportResult:
+    """Import the register sheet ``source`` (a path or file object) as ``user``.
+
+    Raises :class:`ExcelError` when the file cannot be read at all; bad rows are reported
+    in the result. With ``dry_run`` everything is checked and saved, then rolled back."""
+    sheet = read_sheet(source)
+    result = ImportResult(rows_read=len(sheet.rows), sheet=sheet.title, header_row=sheet.header_row,
+                          dry_run=dry_run)
+    services.require_writer(user)
+    if not can_import(user):
+        raise services.NotAllowed("只有县安委办、行业部门和乡镇工作人员可以导入企业名册。")
+    if dry_run:  # the same checks and saves, all rolled back at the end
+        with transaction.atomic():
+            _import_rows(sheet, user, result, _Lookups(county), reason)
+            transaction.set_rollback(True)
+    else:  # one transaction per row: a failing row never undoes the others
+        _import_rows(sheet, user, result, _Lookups(county), reason)
+    result.errors.sort(key=lambda e: e[0])
+    return result
+
+
+def _import_rows(sheet: Sheet, user, result: ImportResult, lookups: _Lookups, reason: str) -> None:
+    scope = scope_of(user)
+    township_only = bool(scope.township_ids) and not scope.everything and not scope.department_ids
+    codes = {}
+    for number, cells in sheet.rows:
+        try:
+            codes[number] = gb32100.check_format(_text(cells.get("credit_code")))
+        except gb32100.CodeFormatError:
+            pass
+    existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=set(codes.values()))}
+    visible = set(Enterprise.objects.visible_to(user).filter(credit_code__in=list(existing))
+                  .values_list("pk", flat=True))
+    first_seen: dict[str, int] = {}
+    for number, cells in sheet.rows:
+        problems: list[str] = []
+        code = codes.get(number)
+        ent = existing.get(code) if code else None
+        values, sectors, override = _clean_row(cells, sheet, ent, lookups, problems)
+        if code is None:
+            raw = _text(cells.get("credit_code"))
+            if raw == "":
+                problems.insert(0, "缺少统一社会信用代码")
+            else:
+                try:
+                    gb32100.check_format(raw)
+                except gb32100.CodeFormatError as e:
+                    problems.insert(0, f"{str(e).rstrip('。')}(“{raw}”)")
+        elif code in first_seen:
+            problems.insert(0, f"统一社会信用代码“{code}”在表中重复(第{first_seen[code]}行、第{number}行),"
+                               "本行未导入")
+        else:
+            first_seen[code] = number
+            if "credit_code_override" not in sheet.columns and ent is not None:
+                override = ent.credit_code_override
+            problems[:0] = _check_code(code, user, override)
+            if ent is not None and ent.pk not in visible:
+                problems.append(f"统一社会信用代码“{code}”已登记为不在您管理范围内的企业,不能通过导入修改")
+        township = values.get("township")
+        if township_only and township is not None and township.pk not in scope.township_ids:
+            problems.append(f"不属于本乡镇(“{township.name}”)")
+        if problems:
+            result.errors.append((number, ";".join(problems)))
+            continue
+        ent = ent or Enterprise()
+        for f, v in values.items():
+            setattr(ent, f, v)
+        ent.credit_code = code
+        creating = ent.pk is None
+        try:
+            with transaction.atomic():
+                services.save_enterprise(user, ent, sectors=sectors, override_reason=override, reason=reason)
+        except ServiceError as e:
+            result.errors.append((number, e.message.rstrip("。")))
+            continue
+        except IntegrityError:
+            result.errors.append((number, "保存失败(可能与其他人同时登记了该企业),请重新导入该行"))
+            continue
+        if creating:
+            result.created += 1
+        else:
+            result.updated += 1
+
+
+def _check_code(code: str, user, override: str) -> list[str]:
+    """The check-digit rule of services.check_credit_code, worded for a sheet."""
+    try:
+        services.check_credit_code(code, user=user, override_reason=override)
+    except services.NotAllowed as e:
+        return [f"统一社会信用代码“{code}”校验位不正确:{e.message.rstrip('。')}"]
+    except ServiceError:
+        return [f"统一社会信用代码“{code}”校验位不正确(应为{gb32100.check_char(code[:17])});"
+                "如确为登记在册的代码,请在“校验码异常说明”列填写核实情况"]
+    return []
+
+
+def _clean_row(cells: dict, sheet: Sheet, ent: Enterprise | None, lookups: _Lookups,
+               problems: list[str]) -> tuple[dict, list | None, str]:
+    """(field values to set, sectors or None to leave them, override reason); problems appended."""
+    values: dict = {}
+    columns = sheet.columns
+    labels = {f: sheet.headers.get(f) or HEADER_MAP[f][0] for f in HEADER_MAP}
+
+    def parse(f, fn, *args):
+        try:
+            return fn(cells.get(f), labels[f], *args)
+        except ValueError as e:
+            problems.append(str(e))
+            return None
+
+    name = _text(cells.get("name"))
+    if not name:
+        problems.append(f"缺少{labels['name']}")
+    town_name = _text(cells.get("township"))
+    if not town_name:
+        problems.append(f"缺少{labels['township']}")
+    else:
+        try:
+            values["township"] = lookups.township(town_name)
+        except ValueError as e:
+            problems.append(str(e))
+    for f in TEXT_FIELDS:
+        if f not in columns:
+            continue
+        v = _text(cells.get(f))
+        limit = Enterprise._meta.get_field(f).max_length
+        if len(v) > limit:
+            problems.append(f"{labels[f]}超过{limit}个字")
+        values[f] = v
+    if "principal_phone" in columns and "*" in values["principal_phone"]:
+        # a masked number from an export for read-only users: keep the number on file
+        if ent is not None and mask_phone(ent.principal_phone) == values["principal_phone"]:
+            values["principal_phone"] = ent.principal_phone
+        else:
+            problems.append("联系电话含“*”(是脱敏后的号码),请填写完整号码")
+    for f in INT_FIELDS:
+        if f in columns:
+            values[f] = parse(f, _int)
+    if "latitude" in columns:
+        values["latitude"] = parse("latitude", _coordinate, 90)
+    if "longitude" in columns:
+        values["longitude"] = parse("longitude", _coordinate, 180)
+    given = [_text(cells.get(f)) != "" for f in ("latitude", "longitude") if f in columns]
+    if len(given) == 2 and given[0] != given[1]:
+        problems.append("经度和纬度应同时填写")
+    for f in BOOL_FIELDS:
+        if f in columns:
+            values[f] = parse(f, _bool)
+    if "insurance_expiry" in columns:
+        values["insurance_expiry"] = parse("insurance_expiry", _date)
+    for f, choices in (("scale", Enterprise.Scale.choices), ("status", Enterprise.Status.choices),
+                       ("standard_grade", Enterprise.StandardGrade.choices)):
+        if f in columns:
+            v = parse(f, _choice, choices)
+            if v is not None:
+                values[f] = v
+            elif f != "status":  # a blank status keeps the current one (new: 在营)
+                values[f] = ""
+    sectors = None
+    if "sectors" in columns:
+        names = [n.strip() for n in SECTOR_SEPARATORS.split(_text(cells.get("sectors"))) if n.strip()]
+        unknown = [n for n in names if n not in lookups.sectors]
+        if unknown:
+            problems.append(f"{labels['sectors']}“{'、'.join(unknown)}”不存在")
+        elif not names:
+            problems.append(f"缺少{labels['sectors']}")
+        sectors = [lookups.sectors[n] for n in dict.fromkeys(names) if n in lookups.sectors]
+    values["name"] = name
+    override = _text(cells.get("credit_code_override")) if "credit_code_override" in columns else ""
+    return values, sectors, override
+
+
+# ------------------------------------------------------------------ export
+
+
+def export_rows(enterprises, *, unmask_phones: bool = True):
+    """The sheet's rows (without title and header) for ``enterprises``."""
+    for i, e in enumerate(enterprises, start=1):
+        phone = e.principal_phone if unmask_phones else mask_phone(e.principal_phone)
+        yield [
+            i, e.name, e.credit_code, e.township.name, "、".join(s.name for s in e.sectors.all()), e.address,
+            e.longitude, e.latitude, e.legal_representative, e.principal, phone, e.employees,
+            e.get_scale_display() if e.scale else "", e.get_status_display(), e.get_standard_grade_display(),
+            "是" if e.has_safety_team else "否", "是" if e.insured else "否", e.insurer, e.insurance_expiry,
+            e.protection_distance_m, e.credit_code_override,
+        ]
+
+
+def export_register(enterprises, *, unmask_phones: bool = True, title: str = SHEET_TITLE) -> bytes:
+    """The register as .xlsx bytes, in the import layout."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(HEADERS)
+    text_cols = {list(HEADER_MAP).index(f) + 1 for f in ("credit_code", "principal_phone")}
+    date_col = list(HEADER_MAP).index("insurance_expiry") + 1
+    for c, header in enumerate(HEADERS, start=1):
+        ws.cell(row=2, column=c).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(c)].width = max(10, min(30, len(header) * 2 + 4))
+    for row in export_rows(enterprises, unmask_phones=unmask_phones):
+        ws.append(row)
+        r = ws.max_row
+        for c in text_cols:
+            ws.cell(row=r, column=c).number_format = "@"
+        ws.cell(row=r, column=date_col).number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "C3"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,388 @@
+"""一张图、一张表: the risk map and the risk table (plan 三(一) "绘制安全风险分布'一张图'、'一张表'").
+
+Every row starts from ``Enterprise.objects.visible_to(user)`` (DESIGN.md §3.2). The map
+and the table share one filter (sector, township, level); the table adds a search,
+licence state and major hazard filters, sorts in the database and exports .xlsx.
+The level colours come from :mod:`worksafe.standards.levels` and reach the browser as
+JSON, never hard-coded in a template or script.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+
+import django_filters
+from django.conf import settings
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from worksafe.core.filters import FilterSet
+from worksafe.core.views import ScopedListView, ScopedMixin, xlsx_response
+from worksafe.enterprises.models import Enterprise, Facility, GatheringPlace, Licence
+from worksafe.org.models import Division
+from worksafe.plans.models import Sector
+from worksafe.standards import geo
+from worksafe.standards.levels import Level
+
+from .models import MajorHazardSource
+
+#: not a level: the colour of an enterprise not yet graded (a neutral grey)
+UNRATED = {"key": "none", "value": None, "label": "未评定", "colour_name": "灰", "hex": "#868e96"}
+#: the map's other symbols (township seats, gathering places; flagged ones take the red level's colour)
+MAP_STYLE = {"township": "#495057", "gathering": "#6f42c1", "flagged": Level.RED.hex}
+GRADE_LABELS = dict(MajorHazardSource.GRADE_CHOICES)
+
+
+def level_legend() -> list[dict]:
+    """The legend, most severe first, then 未评定: key, value, label, colour name, hex."""
+    levels = [{"key": str(lv.value), "value": lv.value, "label": lv.label, "colour_name": lv.colour_name,
+               "hex": lv.hex} for lv in sorted(Level, reverse=True)]
+    return [*levels, dict(UNRATED)]
+
+
+def level_info(value) -> dict:
+    if not value:
+        return dict(UNRATED)
+    lv = Level(int(value))
+    return {"key": str(lv.value), "value": lv.value, "label": lv.label, "colour_name": lv.colour_name,
+            "hex": lv.hex}
+
+
+def level_text(value) -> str:
+    if not value:
+        return UNRATED["label"]
+    lv = Level(int(value))
+    return f"{lv.label}({lv.colour_name})"
+
+
+# ---------------------------------------------------------------- filters
+
+
+class RiskMapFilter(FilterSet):
+    """Sector, township, level: shared by the map, its data and the table."""
+
+    sector = django_filters.ModelChoiceFilter(label="行业领域", field_name="sectors", queryset=Sector.objects.all(),
+                                                empty_label="全部行业领域")
+    township = django_filters.ModelChoiceFilter(
+        label="乡镇", queryset=Division.objects.filter(level=Division.Level.TOWNSHIP), empty_label="全部乡镇")
+    level = django_filters.ChoiceFilter(
+        label="风险等级", method="filter_level", empty_label="全部等级",
+        choices=[(str(lv.value), f"{lv.label}({lv.colour_name})") for lv in sorted(Level, reverse=True)]
+        + [(UNRATED["key"], UNRATED["label"])])
+
+    class Meta:
+        model = Enterprise
+        fields = ["sector", "township", "level"]
+
+    def filter_level(self, qs, name, value):
+        if value == UNRATED["key"]:
+            return qs.filter(risk_level__isnull=True)
+        return qs.filter(risk_level=int(value))
+
+
+class RiskTableFilter(RiskMapFilter):
+    q = django_filters.CharFilter(label="名称或信用代码", method="search")
+    licence = django_filters.ChoiceFilter(label="证照", method="filter_licence", empty_label="全部",
+                                          choices=[("expired", "有证照已过期"),
+                                                   ("expiring", f"有证照{Licence.WARN_DAYS}天内到期")])
+    major = django_filters.ChoiceFilter(label="重大危险源", method="filter_major", empty_label="全部",
+                                        choices=[("yes", "有重大危险源"), ("no", "无重大危险源")])
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "sector", "township", "level", "licence", "major"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.order_fields(self.Meta.fields)
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(name__icontains=value) | Q(credit_code__icontains=value)) if value else qs
+
+    def filter_licence(self, qs, name, value):
+        today = timezone.localdate()
+        if value == "expired":
+            cond = Q(valid_to__lt=today)
+        else:
+            cond = Q(valid_to__gte=today, valid_to__lte=today + datetime.timedelta(days=Licence.WARN_DAYS))
+        return qs.filter(Exists(Licence.objects.filter(cond, enterprise=OuterRef("pk"))))
+
+    def filter_major(self, qs, name, value):
+        has = Exists(MajorHazardSource.objects.filter(enterprise=OuterRef("pk"), is_major=True))
+        return qs.filter(has) if value == "yes" else qs.exclude(has)
+
+
+# ---------------------------------------------------------------- the map (一张图)
+
+
+class MapMixin(ScopedMixin):
+    model = Enterprise
+    select_related = ("township",)
+    prefetch_related = ("sectors",)
+
+    def filtered(self):
+        self.filterset = RiskMapFilter(self.request.GET or None, queryset=self.get_queryset(), request=self.request)
+        return self.filterset.qs
+
+
+class MapView(MapMixin, TemplateView):
+    """The map page: filters, legend, the map, and the enterprises it cannot place."""
+
+    template_name = "risks/map.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        qs = self.filtered()
+        query = self.request.GET.urlencode()
+        data_url = reverse("risks:map_data") + (f"?{query}" if query else "")
+        tile_url = getattr(settings, "WORKSAFE_MAP_TILE_URL", "") or ""
+        ctx.update(
+            filter=self.filterset,
+            querystring=query,
+            legend=level_legend(),
+            unlocated=list(qs.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
+                           .order_by(F("risk_level").desc(nulls_last=True), "name", "pk")),
+            tile_url=tile_url,
+            map_config={
+                "data_url": data_url,
+                "tile_url": tile_url,
+                "attribution": getattr(settings, "WORKSAFE_MAP_TILE_ATTRIBUTION", "") or "",
+                "levels": level_legend(),
+                "style": MAP_STYLE,
+            },
+        )
+        return ctx
+
+
+def _flag_places(enterprises: list[Enterprise], places: list[GatheringPlace]) -> dict[int, list]:
+    """enterprise id → [(place, distance)] inside its protection distance (as
+    :func:`worksafe.risks.services.gathering_places_within`, in memory for all at once)."""
+    found: dict[int, list] = {}
+    for e in enterprises:
+        if not (e.protection_distance_m and e.latitude is not None and e.longitude is not None):
+            continue
+        lat, lon, radius = float(e.latitude), float(e.longitude), e.protection_distance_m
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, radius)
+        near = []
+        for p in places:
+            plat, plon = float(p.latitude), float(p.longitude)
+            if min_lat <= plat <= max_lat and min_lon <= plon <= max_lon:
+                d = geo.distance_m(lat, lon, plat, plon)
+                if d <= radius:
+                    near.append((p, d))
+        found[e.pk] = sorted(near, key=lambda x: x[1])
+    return found
+
+
+class MapData(MapMixin, View):
+    """JSON of the visible enterprises (same filters as the page), township seats and
+    gathering places, with the places inside a protection distance flagged."""
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        rows = list(self.filtered().order_by("risk_level", "name", "pk"))  # most severe drawn last (on top)
+        located = [e for e in rows if e.latitude is not None and e.longitude is not None]
+        located_ids = {e.pk for e in located}
+        places = list(GatheringPlace.objects.visible_to(user).select_related("township"))
+        flagged = _flag_places(located, places)
+        inside: dict[int, list] = defaultdict(list)
+        enterprises = []
+        for e in located:
+            near = flagged.get(e.pk, [])
+            for p, d in near:
+                inside[p.pk].append({"id": e.pk, "name": e.name, "distance_m": round(d)})
+            lv = level_info(e.risk_level)
+            enterprises.append({
+                "id": e.pk, "name": e.name, "lat": float(e.latitude), "lon": float(e.longitude),
+                "level": e.risk_level, "hex": lv["hex"], "label": lv["label"], "colour_name": lv["colour_name"],
+                "reason": e.risk_reason, "township": e.township.name,
+                "sectors": [s.name for s in e.sectors.all()], "url": e.get_absolute_url(),
+                "status": e.get_status_display(),
+                "protection_distance_m": e.protection_distance_m,
+                "flagged": [{"id": p.pk, "name": p.name, "kind": p.get_kind_display(), "distance_m": round(d)}
+                            for p, d in near],
+            })
+        seats = Division.objects.visible_to(user).filter(
+            level__in=[Division.Level.COUNTY, Division.Level.TOWNSHIP],
+            latitude__isnull=False, longitude__isnull=False).order_by("code")
+        return JsonResponse({
+            "levels": level_legend(),
+            "enterprises": enterprises,
+            "unlocated": [{"id": e.pk, "name": e.name, "url": e.get_absolute_url(), "level": e.risk_level,
+                           "township": e.township.name} for e in rows if e.pk not in located_ids],
+            "townships": [{"id": d.pk, "name": d.name, "level": d.level, "lat": float(d.latitude),
+                           "lon": float(d.longitude)} for d in seats],
+            "gathering_places": [{
+                "id": p.pk, "name": p.name, "kind": p.get_kind_display(), "township": p.township.name,
+                "people": p.people, "lat": float(p.latitude), "lon": float(p.longitude),
+                "flagged": bool(inside.get(p.pk)), "inside": inside.get(p.pk, []),
+            } for p in places],
+            "counts": dict(Counter(str(e.risk_level or UNRATED["key"]) for e in rows)),
+        }, json_dumps_params={"ensure_ascii": False})
+
+
+# ---------------------------------------------------------------- the table (一张表)
+
+#: ?sort= key → ORDER BY; anything else falls back to the default (most severe first)
+SORTS = {
+    "level": (F("risk_level").desc(nulls_last=True), "name", "pk"),
+    "-level": (F("risk_level").asc(nulls_first=True), "name", "pk"),
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "township": ("township__code", "name", "pk"),
+    "-township": ("-township__code", "name", "pk"),
+    "major": (F("major_grade").asc(nulls_last=True), F("risk_level").desc(nulls_last=True), "name", "pk"),
+    "-major": (F("major_grade").desc(nulls_last=True), "name", "pk"),
+    "facilities": (F("facility_count").desc(), "name", "pk"),
+    "-facilities": (F("facility_count").asc(), "name", "pk"),
+}
+DEFAULT_SORT = "level"
+SORTABLE = ["name", "township", "level", "major", "facilities"]
+
+EXPORT_HEADERS = ["企业名称", "统一社会信用代码", "所在乡镇", "行业领域", "风险等级", "定级依据", "重大危险源",
+                  "设施", "证照状态", "外部安全防护距离(米)", "状态"]
+
+
+def annotate_table(qs):
+    """The table's columns, computed in the database (one row per enterprise)."""
+    today = timezone.localdate()
+    warn = today + datetime.timedelta(days=Licence.WARN_DAYS)
+    return qs.annotate(
+        major_grade=Min("major_hazard_sources__grade", filter=Q(major_hazard_sources__is_major=True)),
+        major_count=Count("major_hazard_sources", filter=Q(major_hazard_sources__is_major=True), distinct=True),
+        facility_count=Count("facilities", distinct=True),
+        licence_count=Count("licences", distinct=True),
+        expired_count=Count("licences", filter=Q(licences__valid_to__lt=today), distinct=True),
+        expiring_count=Count("licences", filter=Q(licences__valid_to__gte=today, licences__valid_to__lte=warn),
+                             distinct=True),
+    )
+
+
+def facility_summary(e) -> str:
+    kinds = Counter(f.get_kind_display() for f in e.facilities.all())
+    return "、".join(f"{k}×{n}" for k, n in kinds.items())
+
+
+def major_text(e) -> str:
+    if not e.major_count:
+        return ""
+    grade = GRADE_LABELS.get(e.major_grade, "未分级")
+    return f"{grade}(共{e.major_count}处)" if e.major_count > 1 else grade
+
+
+def licence_text(e) -> str:
+    parts = []
+    if e.expired_count:
+        parts.append(f"已过期{e.expired_count}")
+    if e.expiring_count:
+        parts.append(f"即将到期{e.expiring_count}")
+    if not parts:
+        return f"有效{e.licence_count}" if e.licence_count else "无证照"
+    return "、".join(parts)
+
+
+class TableView(ScopedListView):
+    """一张表: the visible enterprises with their level and what makes it, sorted and
+    paginated in the database; ``?export=xlsx`` downloads every filtered row."""
+
+    model = Enterprise
+    filterset_class = RiskTableFilter
+    template_name = "risks/table.html"
+    select_related = ("township",)
+    prefetch_related = ("sectors", Prefetch("facilities", queryset=Facility.objects.only(
+        "id", "enterprise_id", "kind").order_by("kind", "id")))
+    paginate_by = 50
+
+    def sort_key(self) -> str:
+        s = self.request.GET.get("sort", "")
+        return s if s in SORTS else DEFAULT_SORT
+
+    def get_queryset(self):
+        return annotate_table(super().get_queryset()).order_by(*SORTS[self.sort_key()])
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        rows = []
+        for e in self.get_queryset():
+            rows.append([e.name, e.credit_code, e.township.name, "、".join(s.name for s in e.sectors.all()),
+                         level_text(e.risk_level), e.risk_reason, major_text(e) or "无",
+                         facility_summary(e) or "无", licence_text(e), e.protection_distance_m or "",
+                         e.get_status_display()])
+        today = timezone.localdate()
+        return xlsx_response(f"企业安全风险一张表-{today:%Y%m%d}.xlsx", "企业安全风险一张表", EXPORT_HEADERS, rows)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        for e in ctx["object_list"]:
+            e.facility_text = facility_summary(e)
+            e.major_label = major_text(e)
+        current = self.sort_key()
+        base = self.request.GET.copy()
+        for k in ("page", "sort", "export"):
+            base.pop(k, None)
+        links = {}
+        for key in SORTABLE:
+            target = f"-{key}" if current == key else key
+            q = base.copy()
+            q["sort"] = target
+            arrow = "▼" if current == key else "▲" if current == f"-{key}" else ""
+            if key == "level":  # the default is most severe first: the arrow shows severity going down
+                arrow = "▼" if current == "level" else "▲" if current == "-level" else ""
+            links[key] = {"url": "?" + q.urlencode(), "arrow": arrow}
+        export = self.request.GET.copy()
+        export.pop("page", None)
+        export["export"] = "xlsx"
+        ctx.update(sort=current, sort_links=links, export_querystring=export.urlencode(), legend=level_legend(),
+                   warn_days=Licence.WARN_DAYS, map_querystring=base.urlencode())
+        return ctx
+
+
+# ---------------------------------------------------------------- dashboard charts
+
+
+def risk_chart_data(user) -> dict:
+    """Counts of the visible enterprises by level × sector and level × township (two
+    queries), with the level colours, for ``core/_risk_charts.html``."""
+    qs = Enterprise.objects.visible_to(user).order_by()
+    legend = level_legend()
+    keys = [lv["key"] for lv in legend]
+
+    def block(rows, id_field, name_field, sort_field):
+        cats: dict = {}
+        for r in rows:
+            cid = r[id_field]
+            cat = cats.setdefault(cid, {"id": cid, "name": r[name_field] or "未分类", "sort": r[sort_field],
+                                        "counts": dict.fromkeys(keys, 0)})
+            cat["counts"][str(r["risk_level"]) if r["risk_level"] else UNRATED["key"]] += r["n"]
+        ordered = sorted(cats.values(), key=lambda c: (c["id"] is None, c["sort"] is None,
+                                                         0 if c["sort"] is None else c["sort"], c["name"]))
+        return {
+            "categories": [c["name"] for c in ordered],
+            "ids": [c["id"] for c in ordered],
+            "series": {k: [c["counts"][k] for c in ordered] for k in keys},
+            "totals": [sum(c["counts"].values()) for c in ordered],
+        }
+
+    by_sector = qs.values("sectors__id", "sectors__name", "sectors__area__order", "risk_level").annotate(
+        n=Count("pk", distinct=True))
+    by_township = qs.values("township_id", "township__name", "township__code", "risk_level").annotate(
+        n=Count("pk", distinct=True))
+    township = block(by_township, "township_id", "township__name", "township__code")
+    return {
+        "levels": legend,
+        "sector": block(by_sector, "sectors__id", "sectors__name", "sectors__area__order"),
+        "township": township,
+        "total": sum(township["totals"]),
+        "table_url": reverse("risks:table"),
+        "map_url": reverse("risks:map"),
+    }

@@ -1,0 +1,175 @@
+/* 一张图: the risk map. Reads its configuration from #map-config (json_script) and its
+ * data from the map data URL (same filters as the page). Colours come from the JSON
+ * (standards.levels); nothing here is fetched from outside the server. */
+(function () {
+  "use strict";
+  var cfgEl = document.getElementById("map-config");
+  var el = document.getElementById("risk-map");
+  if (!cfgEl || !el || !window.L) return;
+  var cfg = JSON.parse(cfgEl.textContent);
+  var statusEl = document.getElementById("map-status");
+  var style = cfg.style || {};
+  var levels = {};
+  var unrated = null;
+  (cfg.levels || []).forEach(function (lv) {
+    if (lv.value) levels[lv.value] = lv; else unrated = lv;
+  });
+
+  function levelOf(value) { return levels[value] || unrated || {}; }
+  function esc(s) {
+    return String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function setStatus(text) { if (statusEl) statusEl.textContent = text; }
+
+  var map = L.map(el, {minZoom: 3, maxZoom: 18, zoomSnap: 0.5});
+  map.attributionControl.setPrefix(false);  // no link to an outside site
+  if (cfg.tile_url) {
+    L.tileLayer(cfg.tile_url, {attribution: cfg.attribution || "", maxZoom: 18}).addTo(map);
+  } else {
+    el.classList.add("ws-map-plain");
+  }
+  L.control.scale({imperial: false}).addTo(map);
+
+  function badge(e) {
+    var lv = levelOf(e.level);
+    return '<span class="badge text-white" style="background:' + esc(lv.hex) + '">' + esc(lv.label) +
+      (e.level ? "(" + esc(lv.colour_name) + ")" : "") + "</span>";
+  }
+
+  function card(e) {
+    var html = '<div class="ws-card"><div class="ws-card-title mb-1">' + esc(e.name) + "</div>" +
+      '<div class="mb-2">' + badge(e) + "</div>" +
+      '<table class="table table-sm mb-2"><tbody>' +
+      "<tr><th class=\"text-nowrap\">定级依据</th><td>" + (esc(e.reason) || "—") + "</td></tr>" +
+      "<tr><th>所在乡镇</th><td>" + esc(e.township) + "</td></tr>" +
+      "<tr><th>行业领域</th><td>" + (esc(e.sectors.join("、")) || "—") + "</td></tr>";
+    if (e.protection_distance_m) {
+      html += "<tr><th class=\"text-nowrap\">防护距离</th><td>" + esc(e.protection_distance_m) + " 米</td></tr>";
+    }
+    html += "</tbody></table>";
+    if (e.flagged && e.flagged.length) {
+      html += '<div class="text-danger small fw-bold">防护距离内有' + e.flagged.length + "处人员密集场所:</div>" +
+        '<ul class="small ps-3 mb-2">' + e.flagged.map(function (p) {
+          return "<li>" + esc(p.name) + "(" + esc(p.kind) + ",距" + esc(p.distance_m) + "米)</li>";
+        }).join("") + "</ul>";
+    }
+    html += '<a class="btn btn-sm btn-primary text-white" href="' + esc(e.url) + '">查看企业档案</a></div>';
+    return html;
+  }
+
+  var clusters = L.markerClusterGroup({
+    maxClusterRadius: 50,
+    showCoverageOnHover: false,
+    spiderfyOnMaxZoom: true,
+    iconCreateFunction: function (cluster) {
+      // a cluster takes the colour of its most severe enterprise
+      var worst = 0;
+      cluster.getAllChildMarkers().forEach(function (m) { worst = Math.max(worst, m.options.wsLevel || 0); });
+      var n = cluster.getChildCount();
+      var size = n < 10 ? 34 : n < 100 ? 40 : 48;
+      return L.divIcon({
+        html: '<div class="ws-cluster" style="background:' + esc(levelOf(worst).hex) + '"><span>' + n + "</span></div>",
+        className: "ws-cluster-icon", iconSize: L.point(size, size)
+      });
+    }
+  });
+  var circles = L.layerGroup();
+  var places = L.layerGroup();
+  var towns = L.layerGroup();
+
+  function draw(data) {
+    var bounds = L.latLngBounds([]);
+    var seatBounds = L.latLngBounds([]);
+
+    (data.townships || []).forEach(function (t) {
+      var ll = [t.lat, t.lon];
+      seatBounds.extend(ll);
+      L.circleMarker(ll, {
+        radius: t.level === 3 ? 7 : 5, color: style.township, weight: 2, fillColor: style.township,
+        fillOpacity: t.level === 3 ? 0.9 : 0.25, interactive: true
+      }).bindTooltip(esc(t.name), {permanent: true, direction: "right", offset: [6, 0], className: "ws-town-label"})
+        .addTo(towns);
+    });
+
+    (data.enterprises || []).forEach(function (e) {
+      var ll = [e.lat, e.lon];
+      bounds.extend(ll);
+      var marker = L.marker(ll, {
+        title: e.name, wsLevel: e.level || 0, riseOnHover: true,
+        icon: L.divIcon({
+          className: "ws-pin-icon", iconSize: [20, 20], iconAnchor: [10, 10], popupAnchor: [0, -8],
+          html: '<span class="ws-pin" style="background:' + esc(e.hex) + '"></span>'
+        })
+      });
+      marker.bindPopup(card(e), {maxWidth: 320});
+      clusters.addLayer(marker);
+      if (e.protection_distance_m) {
+        var c = L.circle(ll, {
+          radius: e.protection_distance_m, color: e.hex, weight: 1.5, dashArray: "6 4",
+          fillColor: e.hex, fillOpacity: 0.08
+        }).bindTooltip(esc(e.name) + " 外部安全防护距离 " + esc(e.protection_distance_m) + " 米");
+        c.addTo(circles);
+        bounds.extend(L.latLng(ll).toBounds(e.protection_distance_m * 2));
+      }
+    });
+
+    (data.gathering_places || []).forEach(function (p) {
+      var colour = p.flagged ? style.flagged : style.gathering;
+      var html = '<div class="ws-card"><div class="ws-card-title">' + esc(p.name) + "</div>" +
+        '<div class="small text-secondary mb-1">' + esc(p.kind) + " · " + esc(p.township) +
+        (p.people ? " · 约" + esc(p.people) + "人" : "") + "</div>";
+      if (p.flagged) {
+        html += '<div class="text-danger small fw-bold">位于以下企业外部安全防护距离内:</div><ul class="small ps-3 mb-0">' +
+          p.inside.map(function (e) {
+            return "<li>" + esc(e.name) + "(距" + esc(e.distance_m) + "米)</li>";
+          }).join("") + "</ul>";
+      }
+      html += "</div>";
+      L.circleMarker([p.lat, p.lon], {
+        radius: p.flagged ? 7 : 5, color: colour, weight: p.flagged ? 3 : 1.5, fillColor: colour, fillOpacity: 0.6
+      }).bindPopup(html).bindTooltip(esc(p.name) + (p.flagged ? "(位于防护距离内)" : "")).addTo(places);
+    });
+
+    towns.addTo(map);
+    circles.addTo(map);
+    places.addTo(map);
+    clusters.addTo(map);
+    L.control.layers(null, {
+      "企业": clusters, "外部安全防护距离": circles, "人员密集场所": places, "乡镇驻地": towns
+    }, {collapsed: true}).addTo(map);
+
+    // counts in the legend
+    var counts = data.counts || {};
+    document.querySelectorAll("[data-level-count]").forEach(function (node) {
+      var n = counts[node.getAttribute("data-level-count")] || 0;
+      node.textContent = n + "家";
+    });
+
+    var n = (data.enterprises || []).length;
+    var missing = (data.unlocated || []).length;
+    setStatus("图上" + n + "家企业" + (missing ? ",另有" + missing + "家未标注位置" : ""));
+    if (!n) document.getElementById("map-empty").classList.remove("d-none");
+
+    if (bounds.isValid()) {
+      map.fitBounds(bounds.pad(0.1), {maxZoom: 14});
+    } else if (seatBounds.isValid()) {
+      map.fitBounds(seatBounds.pad(0.1), {maxZoom: 9});
+    } else {
+      map.setView([35, 104], 4);  // nothing to place: the whole country
+    }
+  }
+
+  fetch(cfg.data_url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+    .then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    })
+    .then(draw)
+    .catch(function (err) {
+      if (window.console) console.error("map:", err);
+      setStatus("地图数据加载失败,请刷新重试");
+      map.setView([35, 104], 4);
+    });
+})();
