@@ -43,6 +43,14 @@ TOKEN_FIELDS = {
     "risks.Diagnosis": "rules_version",
     "risks.Project": "name",
     "enterprises.Document": "title",
+    "hazards.Hazard": "description",
+    "hazards.HazardAction": "note",
+    "hazards.HazardFile": "name",
+    "hazards.Measure": "title",
+    "hazards.Milestone": "title",
+    "hazards.SelfInspection": "note",
+    "hazards.PeriodicReport": "analysis",
+    "hazards.DualReport": "note",
 }
 
 
@@ -136,7 +144,57 @@ def world(org, tmp_path):
     PlanImport.objects.create(county=org, source_name="QIMP01.txt", source_text=WORLD_PLAN,
                               parsed=plan_text.parse_plan(WORLD_PLAN).to_dict(), created_by=w.users["county"])
     _register_world(w)
+    _hazard_world(w)
     return w
+
+
+def _hazard_world(w):
+    """Hazards of each enterprise in several states, measures, a self-inspection and reports."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from worksafe.hazards import services as hz
+    from worksafe.hazards.models import (
+        Checklist,
+        DualReport,
+        Measure,
+        Milestone,
+        PeriodicReport,
+        SelfInspection,
+    )
+    from worksafe.org.models import Department
+    from worksafe.plans.models import Sector
+
+    e1, e2, e3 = w.enterprises
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    h1 = hz.report_hazard(w.users["dept"], e1, location="罐区", description="QHAZ01静电接地损坏",
+                          source="department_inspection",
+                          files=[SimpleUploadedFile("QHF01.pdf", b"%PDF", content_type="application/pdf")])
+    hz.confirm(h1, w.users["dept"], deadline=later, responsible_person="张工")
+    h2 = hz.report_hazard(w.users["transport"], e2, location="车队", description="QHAZ02车辆超载", level="major",
+                          source="department_inspection")
+    hz.confirm(h2, w.users["transport"], deadline=later, responsible_person="李经理", measures="卸载整顿",
+               funds=5, contingency_plan="停运")
+    hz.list_for_supervision(h2, w.users["county"], unit=Department.objects.get(name="县交通运输局"),
+                            note="限期整改")
+    h3 = hz.report_hazard(w.users["dept"], e3, location="站房", description="QHAZ03灭火器过期",
+                          source="department_inspection")
+    hz.dismiss(h3, w.users["dept"], reason="QACT03已更换,不构成隐患")
+    w.hazards = [h1, h2, h3]
+    county = w.users["county"]
+    for i, (owner, title) in enumerate([("县应急管理局", "QMEA01危化品安全管理制度"),
+                                        ("县交通运输局", "QMEA02运输企业动态监控机制")], 1):
+        m = Measure.objects.create(title=title, kind="rule", owner=Department.objects.get(name=owner),
+                                   deadline=later, created_by=county)
+        Milestone.objects.create(measure=m, title=f"QMIL0{i}起草", due=later)
+    checklist = Checklist.objects.create(sector=Sector.objects.get(name="危险化学品"), title="危化品企业自查表")
+    SelfInspection.objects.create(enterprise=e1, checklist=checklist, performed_by=w.users["enterprise"],
+                                  note="QSIN01月度自查")
+    PeriodicReport.objects.create(enterprise=e1, period="quarter", year=2026, quarter=1, analysis="QPER01分析",
+                                  principal_signature="王某", due_on=datetime.date(2026, 4, 15),
+                                  submitted_by=w.users["enterprise"])
+    for i, e in enumerate([e1, e2], 1):
+        DualReport.objects.create(enterprise=e, year=2026, month=10, note=f"QDUA0{i}", principal_signature="王某",
+                                  submitted_by=county)
 
 
 def _register_world(w):

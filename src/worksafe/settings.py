@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "worksafe.plans",
     "worksafe.enterprises",
     "worksafe.risks",
+    "worksafe.hazards",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from worksafe.core.views import HomeView
 from worksafe.enterprises.api import register as register_enterprises
 from worksafe.org.api import register as register_org
+from worksafe.hazards.api import register as register_hazards
 from worksafe.plans.api import register as register_plans
 from worksafe.risks.api import register as register_risks
 
@@ -17,6 +18,7 @@ register_org(router)
 register_plans(router)
 register_enterprises(router)
 register_risks(router)
+register_hazards(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("plans/", include("worksafe.plans.urls")),
     path("enterprises/", include("worksafe.enterprises.urls")),
     path("risks/", include("worksafe.risks.urls")),
+    path("hazards/", include("worksafe.hazards.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -154,6 +154,16 @@ class HomeView(TemplateView):
 
             ctx["risk_charts"] = risk_chart_data(user)
         ctx["unread"] = Notification.objects.visible_to(user).filter(read_at__isnull=True)[:5]
+        from worksafe.hazards.models import Hazard
+
+        hazards = Hazard.objects.visible_to(user)
+        ctx["hazard_counts"] = hazards.aggregate(
+            open=Count("id", filter=~Q(state__in=["closed", "dismissed"])),
+            major_open=Count("id", filter=Q(level="major") & ~Q(state__in=["closed", "dismissed"])),
+            overdue=Count("id", filter=Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today)),
+            listed=Count("id", filter=Q(listed=True, listed_lifted_on__isnull=True)),
+            awaiting=Count("id", filter=Q(state="awaiting_acceptance")),
+        )
         return ctx
 
 

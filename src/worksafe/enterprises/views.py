@@ -80,6 +80,9 @@ class EnterpriseDetail(ScopedDetailView):
         ctx["diagnosis"] = e.diagnoses.first()
         ctx["nearby"] = gathering_places_within(e)
         ctx["changes"] = ChangeRequest.objects.visible_to(user).filter(enterprise=e)[:10]
+        from worksafe.hazards.models import Hazard
+
+        ctx["hazards"] = Hazard.objects.visible_to(user).filter(enterprise=e).order_by("-found_at")[:20]
         ctx["documents"] = Document.objects.visible_to(user).filter(enterprise=e).select_related("uploaded_by")
         ctx["level"] = e.level
         return ctx

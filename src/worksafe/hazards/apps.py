@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class HazardsConfig(AppConfig):
+    name = "worksafe.hazards"
+    label = "hazards"
+    verbose_name = "隐患排查治理"
+
+    def ready(self):
+        from . import hooks  # noqa: F401  (tick step, colour raiser)

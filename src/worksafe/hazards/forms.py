@@ -1,0 +1,59 @@
+from django import forms
+
+from worksafe.core.filters import BootstrapFormMixin
+from worksafe.enterprises.models import Enterprise
+from worksafe.org.models import Department
+from worksafe.plans.forms import MultipleFileField
+
+from .models import Hazard, MajorCriterion
+
+
+class HazardForm(BootstrapFormMixin, forms.Form):
+    enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none())
+    location = forms.CharField(label="隐患部位/场所", max_length=200)
+    description = forms.CharField(label="隐患描述", widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.ChoiceField(label="发现方式", choices=Hazard.Source.choices)
+    standard_item = forms.CharField(label="违反的标准条款", max_length=300, required=False)
+    level = forms.ChoiceField(label="隐患等级", choices=Hazard.Level.choices)
+    criterion = forms.ModelChoiceField(label="重大事故隐患判定情形(选择即为重大隐患)",
+                                       queryset=MajorCriterion.objects.filter(active=True), required=False)
+    files = MultipleFileField(label="隐患照片/材料", required=False)
+    fixed_on_spot = forms.BooleanField(label="立查立改(一般隐患已当场整改)", required=False)
+    rectification_note = forms.CharField(label="整改情况(立查立改时填写)", required=False,
+                                         widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = MultipleFileField(label="整改证明(立查立改时上传)", required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("id", "name")
+
+
+class ConfirmForm(BootstrapFormMixin, forms.Form):
+    level = forms.ChoiceField(label="隐患等级", choices=Hazard.Level.choices)
+    criterion = forms.ModelChoiceField(label="重大事故隐患判定情形", queryset=MajorCriterion.objects.filter(active=True),
+                                       required=False)
+    responsible_person = forms.CharField(label="整改责任人", max_length=50)
+    deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}))
+    requirement = forms.CharField(label="整改要求", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    measures = forms.CharField(label="整改措施(重大隐患必填)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    funds = forms.DecimalField(label="整改资金(万元,重大隐患必填)", required=False, min_value=0)
+    contingency_plan = forms.CharField(label="应急预案/临时管控措施(重大隐患必填)", widget=forms.Textarea(attrs={"rows": 2}),
+                                       required=False)
+    current_state_cause = forms.CharField(label="隐患现状及产生原因", widget=forms.Textarea(attrs={"rows": 2}),
+                                          required=False)
+    harm_analysis = forms.CharField(label="危害程度和整改难易程度分析", widget=forms.Textarea(attrs={"rows": 2}),
+                                    required=False)
+    plan_goal = forms.CharField(label="治理方案:目标和任务", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    plan_methods = forms.CharField(label="治理方案:方法和措施", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    plan_resources = forms.CharField(label="治理方案:经费和物资", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    plan_organisation = forms.CharField(label="治理方案:负责机构和人员", widget=forms.Textarea(attrs={"rows": 2}),
+                                        required=False)
+    plan_schedule = forms.CharField(label="治理方案:时限和要求", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    plan_safety = forms.CharField(label="治理方案:安全措施和应急预案", widget=forms.Textarea(attrs={"rows": 2}),
+                                  required=False)
+
+
+class ListingForm(BootstrapFormMixin, forms.Form):
+    unit = forms.ModelChoiceField(label="督办单位", queryset=Department.objects.filter(active=True))
+    on = forms.DateField(label="挂牌日期", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="督办要求", max_length=300, required=False)

@@ -1,0 +1,458 @@
+"""Hazard services: the closed loop as one transition table, 五落实 for major hazards,
+listed supervision, evidence files, overdue escalation.
+
+Who may take each step (TRANSITIONS):
+- report: anyone who may see the enterprise and write (its own users: self-inspection);
+- confirm / dismiss: officers (department, township, county office) for any hazard; the
+  enterprise for a *general* hazard it found itself; a major hazard needs the five;
+- start / submit rectification: the enterprise or an officer;
+- accept / refuse: for a general hazard the enterprise or an officer; for a major hazard the
+  supervising department (or the county office) only; never the person who submitted it.
+Every step checks the row's version (two people acting at once cannot both win), writes a
+HazardAction, the history, and notifies.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from worksafe.core.scoping import Role, scope_of
+from worksafe.core.services import (
+    Conflict,
+    NotAllowed,
+    ServiceError,
+    notify,
+    require_writer,
+    save_as,
+    validate_attachment,
+)
+from worksafe.enterprises.models import Enterprise
+from worksafe.org.models import Department
+
+from .models import Hazard, HazardAction, HazardFile, MajorCriterion
+
+S = Hazard.State
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    to: str
+
+
+TRANSITIONS: dict[str, list[Step]] = {
+    S.REPORTED: [Step("confirm", "确认隐患", S.CONFIRMED), Step("dismiss", "不构成隐患", S.DISMISSED)],
+    S.CONFIRMED: [Step("start", "开始整改", S.RECTIFYING)],
+    S.RECTIFYING: [Step("submit", "提交整改验收", S.AWAITING)],
+    S.AWAITING: [Step("accept", "验收通过并销号", S.CLOSED), Step("refuse", "验收不通过", S.RECTIFYING)],
+    S.CLOSED: [],
+    S.DISMISSED: [],
+}
+STATE_LABELS = dict(S.choices)
+
+
+def _step(hazard: Hazard, name: str) -> Step:
+    for step in TRANSITIONS[hazard.state]:
+        if step.name == name:
+            return step
+    raise ServiceError(f"隐患当前为“{STATE_LABELS[hazard.state]}”,不能执行该操作。")
+
+
+def is_officer(user) -> bool:
+    s = scope_of(user)
+    return not s.read_only and s.is_staff_scope
+
+
+def is_own_enterprise(user, hazard_or_enterprise) -> bool:
+    ent_id = getattr(hazard_or_enterprise, "enterprise_id", None) or hazard_or_enterprise.pk
+    return ent_id in scope_of(user).enterprise_ids
+
+
+def supervisors_of(hazard: Hazard) -> bool:
+    return [hazard.supervising_unit] if hazard.supervising_unit_id else []
+
+
+def may(user, hazard: Hazard, step_name: str, known_visible: bool = False) -> bool:
+    """Whether ``user`` may take ``step_name`` now (used by pages to show only allowed actions)."""
+    try:
+        _check_permission(user, hazard, _step(hazard, step_name), known_visible)
+    except ServiceError:
+        return False
+    return True
+
+
+def _check_permission(user, hazard: Hazard, step: Step, known_visible: bool = False) -> None:
+    require_writer(user)
+    if not known_visible and not Hazard.objects.visible_to(user).filter(pk=hazard.pk).exists():
+        raise NotAllowed("您无权处理该隐患。")
+    officer, own = is_officer(user), is_own_enterprise(user, hazard)
+    s = scope_of(user)
+    if step.name in ("confirm", "dismiss"):
+        if not (officer or (own and not hazard.is_major and hazard.source == Hazard.Source.SELF)):
+            raise NotAllowed("只有监管部门、属地乡镇或县安委办可以确认或排除该隐患。")
+    elif step.name in ("start", "submit"):
+        if not (officer or own):
+            raise NotAllowed("只有企业或监管人员可以办理整改。")
+    elif step.name in ("accept", "refuse"):
+        if hazard.rectified_by_id == user.pk:
+            raise NotAllowed("验收人不能是整改提交人。")
+        if hazard.is_major:
+            supervising = hazard.supervising_unit_id in s.department_ids or s.is_county_office
+            if not supervising:
+                raise NotAllowed("重大事故隐患由监管部门验收销号,企业不能自行销号。")
+        elif not (officer or own):
+            raise NotAllowed("您无权验收该隐患。")
+
+
+def _lock(hazard: Hazard, version: int | None) -> Hazard:
+    locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    if version is not None and int(version) != locked.version:
+        raise Conflict("该隐患刚刚已被他人处理,请刷新页面查看最新状态后再操作。")
+    return locked
+
+
+def _record(hazard: Hazard, user, step_name: str, from_state: str, note: str = "", files=(), kind="evidence"):
+    action = HazardAction.objects.create(hazard=hazard, action=step_name, from_state=from_state,
+                                         to_state=hazard.state, note=note, by=user)
+    for f in files:
+        add_file(hazard, user, f, kind=kind, action=action)
+    return action
+
+
+def _save(hazard: Hazard, user, reason: str) -> Hazard:
+    from worksafe.risks.services import refresh_enterprise_level
+
+    hazard.version += 1
+    save_as(hazard, user, reason)
+    if hazard.is_major:
+        refresh_enterprise_level(hazard.enterprise)
+    return hazard
+
+
+def supervising_unit_for(enterprise: Enterprise, sector) -> Department | None:
+    """管行业必须管安全: the sector's lead supervisor, else any supervisor of the enterprise's sectors."""
+    from worksafe.plans.models import SectorSupervisor
+
+    qs = SectorSupervisor.objects.filter(sector__enterprises=enterprise).select_related("department")
+    if sector is not None:
+        qs = qs.filter(sector=sector)
+    ss = qs.order_by("role", "id").first()  # "co" < "lead" alphabetically: order explicitly
+    lead = qs.filter(role="lead").first()
+    return (lead or ss).department if (lead or ss) else None
+
+
+def _next_code(enterprise: Enterprise) -> str:
+    today = timezone.localdate()
+    prefix = f"YH{today:%Y%m%d}"
+    n = Hazard.objects.filter(code__startswith=prefix).count() + 1
+    while Hazard.objects.filter(code=f"{prefix}-{n:04d}").exists():
+        n += 1
+    return f"{prefix}-{n:04d}"
+
+
+def township_units(enterprise: Enterprise):
+    return list(Department.objects.filter(division_id=enterprise.township_id))
+
+
+@transaction.atomic
+def report_hazard(user, enterprise: Enterprise, *, location: str, description: str, source: str,
+                  sector=None, standard_item: str = "", level: str = Hazard.Level.GENERAL,
+                  criterion: MajorCriterion | None = None, files=(), fixed_on_spot: bool = False,
+                  evidence=(), rectification_note: str = "", found_at=None) -> Hazard:
+    """Record a hazard. Picking a major-hazard criterion makes it major. A general hazard
+    fixed on the spot (立查立改) is recorded already closed, with its evidence."""
+    require_writer(user)
+    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
+        raise NotAllowed("您不能为该企业登记隐患。")
+    own = is_own_enterprise(user, enterprise)
+    if own and source != Hazard.Source.SELF and not is_officer(user):
+        raise ServiceError("企业用户登记的隐患,发现方式应为“企业自查”。", field="source")
+    if source not in Hazard.Source.values:
+        raise ServiceError("请选择发现方式。", field="source")
+    if not (location or "").strip() or not (description or "").strip():
+        raise ServiceError("请填写隐患部位和隐患描述。", field="description")
+    if criterion is not None:
+        level = Hazard.Level.MAJOR
+    if level not in Hazard.Level.values:
+        raise ServiceError("隐患等级不正确。", field="level")
+    if sector is None:
+        sector = enterprise.sectors.first()
+    for f in [*files, *evidence]:
+        validate_attachment(f)
+    if fixed_on_spot:
+        if level == Hazard.Level.MAJOR:
+            raise ServiceError("重大事故隐患不能立查立改直接销号。", field="fixed_on_spot")
+        if not evidence or not rectification_note.strip():
+            raise ServiceError("立查立改的隐患请填写整改情况并上传整改证明。", field="evidence")
+    hazard = Hazard(code=_next_code(enterprise), enterprise=enterprise, sector=sector, location=location.strip(),
+                    description=description.strip(), source=source, found_by=user,
+                    found_at=found_at or timezone.now(), standard_item=standard_item.strip(), level=level,
+                    criterion=criterion, supervising_unit=supervising_unit_for(enterprise, sector))
+    if fixed_on_spot:
+        hazard.fixed_on_spot = True
+        hazard.state = S.CLOSED
+        hazard.rectified_by = user
+        hazard.rectification_note = rectification_note.strip()
+        hazard.closed_at = timezone.now()
+        hazard.deadline = timezone.localdate()
+    save_as(hazard, user, "登记隐患")
+    action = _record(hazard, user, "report", "", "立查立改" if fixed_on_spot else "", files, kind="finding")
+    for f in evidence:
+        add_file(hazard, user, f, kind="evidence", action=action)
+    if hazard.is_major:
+        notify([*supervisors_of(hazard), *township_units(enterprise)], f"【重大事故隐患】{enterprise.name}",
+               f"{hazard.location}:{hazard.description}", url=hazard.get_absolute_url())
+    return hazard
+
+
+FIVE = [("responsible_person", "整改责任人"), ("measures", "整改措施"), ("funds", "整改资金"),
+        ("deadline", "整改期限"), ("contingency_plan", "应急预案")]
+MAJOR_REPORT = [("current_state_cause", "隐患现状及产生原因"), ("harm_analysis", "危害程度和整改难易程度分析"),
+                ("plan_goal", "治理的目标和任务"), ("plan_methods", "采取的方法和措施"),
+                ("plan_resources", "经费和物资的落实"), ("plan_organisation", "负责治理的机构和人员"),
+                ("plan_schedule", "治理的时限和要求"), ("plan_safety", "安全措施和应急预案")]
+
+
+@transaction.atomic
+def confirm(hazard: Hazard, user, *, version=None, level=None, deadline=None, responsible_person="",
+            requirement="", criterion=None, **fields) -> Hazard:
+    """Confirm a reported hazard: level, deadline and responsible person; a major hazard also
+    needs 五落实 (person, measures, funds, deadline, contingency plan) and its report."""
+    locked = _lock(hazard, version)
+    step = _step(locked, "confirm")
+    if criterion is not None:
+        level = Hazard.Level.MAJOR
+        locked.criterion = criterion
+    if level:
+        if level not in Hazard.Level.values:
+            raise ServiceError("隐患等级不正确。", field="level")
+        locked.level = level
+    _check_permission(user, locked, step)
+    if isinstance(deadline, str) and deadline:
+        deadline = datetime.date.fromisoformat(deadline)
+    locked.deadline = deadline or locked.deadline
+    locked.responsible_person = (responsible_person or locked.responsible_person).strip()
+    locked.requirement = (requirement or locked.requirement).strip()
+    allowed = {k for k, _ in FIVE} | {k for k, _ in MAJOR_REPORT}
+    for k, v in fields.items():
+        if k not in allowed:
+            raise ServiceError(f"未知字段“{k}”。")
+        setattr(locked, k, v.strip() if isinstance(v, str) else v)
+    if not locked.deadline or not locked.responsible_person:
+        raise ServiceError("确认隐患须明确整改责任人和整改期限。", field="deadline")
+    if locked.deadline < timezone.localdate():
+        raise ServiceError("整改期限不能早于今天。", field="deadline")
+    if locked.is_major:
+        missing = [label for key, label in FIVE if getattr(locked, key) in (None, "")]
+        if missing:
+            raise ServiceError("重大事故隐患须落实责任、措施、资金、时限、预案(五落实),尚缺:" + "、".join(missing) + "。",
+                               field=FIVE[[label for _, label in FIVE].index(missing[0])][0])
+        if not locked.supervising_unit_id:
+            raise ServiceError("该企业的行业领域没有监管部门,请先在“行业领域”中指定。")
+    from_state = locked.state
+    locked.state = step.to
+    _save(locked, user, "确认隐患")
+    _record(locked, user, "confirm", from_state, f"{locked.get_level_display()},期限{locked.deadline}")
+    recipients = _enterprise_users(locked)
+    if locked.is_major:
+        recipients += [*supervisors_of(locked), *township_units(locked.enterprise)]
+    notify(recipients, f"隐患{locked.code}已确认,请于{locked.deadline:%Y年%m月%d日}前整改完毕",
+           locked.description, url=locked.get_absolute_url())
+    return locked
+
+
+@transaction.atomic
+def dismiss(hazard: Hazard, user, *, reason: str, version=None) -> Hazard:
+    locked = _lock(hazard, version)
+    step = _step(locked, "dismiss")
+    _check_permission(user, locked, step)
+    if not (reason or "").strip():
+        raise ServiceError("请填写不构成隐患的理由。", field="reason")
+    from_state = locked.state
+    locked.state = step.to
+    locked.dismissed_reason = reason.strip()[:300]
+    _save(locked, user, "不构成隐患")
+    _record(locked, user, "dismiss", from_state, locked.dismissed_reason)
+    return locked
+
+
+@transaction.atomic
+def start_rectification(hazard: Hazard, user, *, version=None, note: str = "") -> Hazard:
+    locked = _lock(hazard, version)
+    step = _step(locked, "start")
+    _check_permission(user, locked, step)
+    from_state = locked.state
+    locked.state = step.to
+    _save(locked, user, "开始整改")
+    _record(locked, user, "start", from_state, note)
+    return locked
+
+
+@transaction.atomic
+def submit_rectification(hazard: Hazard, user, *, note: str, evidence=(), version=None) -> Hazard:
+    locked = _lock(hazard, version)
+    step = _step(locked, "submit")
+    _check_permission(user, locked, step)
+    if not (note or "").strip():
+        raise ServiceError("请填写整改情况。", field="note")
+    if not evidence and not locked.files.filter(kind="evidence").exists():
+        raise ServiceError("请上传整改证明(照片或材料)。", field="evidence")
+    for f in evidence:
+        validate_attachment(f)
+    from_state = locked.state
+    locked.state = step.to
+    locked.rectified_by = user
+    locked.rectification_note = note.strip()
+    _save(locked, user, "提交整改验收")
+    _record(locked, user, "submit", from_state, note.strip(), evidence)
+    who = supervisors_of(locked) if locked.is_major else _enterprise_users(locked) + supervisors_of(locked)
+    notify(who, f"隐患{locked.code}已整改,待验收", note, url=locked.get_absolute_url(), email=False)
+    return locked
+
+
+@transaction.atomic
+def accept(hazard: Hazard, user, *, note: str = "", version=None) -> Hazard:
+    """Acceptance and close-out (销号); lifts listed supervision."""
+    locked = _lock(hazard, version)
+    step = _step(locked, "accept")
+    _check_permission(user, locked, step)
+    from_state = locked.state
+    locked.state = step.to
+    locked.accepted_by = user
+    locked.closed_at = timezone.now()
+    if locked.listed and not locked.listed_lifted_on:
+        locked.listed_lifted_on = timezone.localdate()
+    _save(locked, user, "验收销号")
+    _record(locked, user, "accept", from_state, note.strip())
+    notify(_enterprise_users(locked) + supervisors_of(locked), f"隐患{locked.code}已验收销号", note,
+           url=locked.get_absolute_url(), email=False)
+    return locked
+
+
+@transaction.atomic
+def refuse(hazard: Hazard, user, *, reason: str, version=None) -> Hazard:
+    locked = _lock(hazard, version)
+    step = _step(locked, "refuse")
+    _check_permission(user, locked, step)
+    if not (reason or "").strip():
+        raise ServiceError("验收不通过时请填写原因。", field="reason")
+    from_state = locked.state
+    locked.state = step.to
+    _save(locked, user, "验收不通过")
+    _record(locked, user, "refuse", from_state, reason.strip())
+    notify(_enterprise_users(locked), f"隐患{locked.code}验收不通过,请继续整改", reason,
+           url=locked.get_absolute_url())
+    return locked
+
+
+@transaction.atomic
+def list_for_supervision(hazard: Hazard, user, *, unit: Department, on: datetime.date | None = None,
+                         note: str = "", version=None) -> Hazard:
+    """挂牌督办 a major hazard: the county office or its supervising department names the
+    supervising unit; it is lifted only at close-out."""
+    locked = _lock(hazard, version)
+    s = scope_of(user)
+    if s.read_only or not (s.is_county_office or locked.supervising_unit_id in s.department_ids):
+        raise NotAllowed("只有县安委办或监管部门可以挂牌督办。")
+    if not locked.is_major:
+        raise ServiceError("只有重大事故隐患可以挂牌督办。")
+    if locked.state in (S.CLOSED, S.DISMISSED):
+        raise ServiceError("已销号或已排除的隐患不能挂牌督办。")
+    if locked.listed:
+        raise ServiceError("该隐患已挂牌督办。")
+    locked.listed = True
+    locked.listed_unit = unit
+    locked.listed_on = on or timezone.localdate()
+    locked.listed_note = (note or "").strip()[:300]
+    _save(locked, user, "挂牌督办")
+    _record(locked, user, "list", locked.state, f"督办单位:{unit};{locked.listed_note}")
+    notify([unit, *supervisors_of(locked), *township_units(locked.enterprise)] + _enterprise_users(locked),
+           f"【挂牌督办】{locked.enterprise.name}重大事故隐患{locked.code}", locked.listed_note,
+           url=locked.get_absolute_url())
+    return locked
+
+
+def add_file(hazard: Hazard, user, f, *, kind: str, action: HazardAction | None = None) -> HazardFile:
+    validate_attachment(f)
+    hf = HazardFile(hazard=hazard, action=action, kind=kind, file=f, name=f.name[:200], size=f.size,
+                    content_type=getattr(f, "content_type", "") or "", uploaded_by=user)
+    thumb = _thumbnail(f)
+    if thumb is not None:
+        hf.thumbnail.save(f"t_{f.name.rsplit('.', 1)[0]}.jpg", thumb, save=False)
+    return save_as(hf, user)
+
+
+def _thumbnail(f):
+    """A 320 px JPEG of an image upload, or None for other files (or a broken image)."""
+    if not f.name.lower().endswith((".jpg", ".jpeg", ".png")):
+        return None
+    try:
+        from PIL import Image
+
+        f.seek(0)
+        img = Image.open(f)
+        img.thumbnail((320, 320))
+        buf = io.BytesIO()
+        img.convert("RGB").save(buf, "JPEG", quality=80)
+        f.seek(0)
+        return ContentFile(buf.getvalue())
+    except Exception:
+        f.seek(0)
+        raise ServiceError(f"图片“{f.name}”无法读取,请检查文件。", field="files") from None
+
+
+def _enterprise_users(hazard: Hazard):
+    from worksafe.org.models import User
+
+    return list(User.objects.filter(memberships__enterprise_id=hazard.enterprise_id, memberships__active=True,
+                                    memberships__role=Role.ENTERPRISE).distinct())
+
+
+def allowed_steps(user, hazard: Hazard, known_visible: bool = False) -> list[Step]:
+    """The steps ``user`` may take now; ``known_visible`` when the row came from visible_to."""
+    return [s for s in TRANSITIONS[hazard.state] if may(user, hazard, s.name, known_visible)]
+
+
+# ---------------------------------------------------------------- overdue escalation
+
+
+def escalation_steps() -> list[int]:
+    """Days overdue at which the notice goes to: the enterprise, its supervising department and
+    township, the county office (setting WORKSAFE_HAZARD_ESCALATION_DAYS)."""
+    return list(getattr(settings, "WORKSAFE_HAZARD_ESCALATION_DAYS", [0, 7, 15]))
+
+
+def escalate_overdue(now=None) -> int:
+    """Send each overdue hazard's escalation notices once per step (idempotent)."""
+    from .models import Escalation
+
+    today = timezone.localdate(now) if now else timezone.localdate()
+    sent = 0
+    steps = escalation_steps()
+    for hazard in Hazard.objects.overdue(today).select_related("enterprise", "supervising_unit"):
+        days = (today - hazard.deadline).days
+        done = set(hazard.escalations.values_list("step", flat=True))
+        for step, threshold in enumerate(steps):
+            if days < threshold or step in done:
+                continue
+            _, created = Escalation.objects.get_or_create(hazard=hazard, step=step)
+            if not created:
+                continue
+            if step == 0:
+                to = _enterprise_users(hazard)
+            elif step == 1:
+                to = [*supervisors_of(hazard), *township_units(hazard.enterprise)]
+            else:
+                to = list(Department.objects.filter(memberships__role=Role.COUNTY_OFFICE).distinct())
+            notify(to, f"【逾期】隐患{hazard.code}已超过整改期限{days}天", f"{hazard.enterprise.name}:{hazard.description}",
+                   url=hazard.get_absolute_url())
+            sent += 1
+    return sent

@@ -1,0 +1,249 @@
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView
+
+from worksafe.core.filters import FilterSet
+from worksafe.core.scoping import scope_of
+from worksafe.core.services import ServiceError
+from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
+from worksafe.org.models import Division
+from worksafe.plans.models import Sector
+
+from . import services
+from .forms import ConfirmForm, HazardForm, ListingForm
+from .models import Hazard, HazardFile
+
+
+class HazardFilter(FilterSet):
+    q = django_filters.CharFilter(label="关键词", method="search")
+    township = django_filters.ModelChoiceFilter(label="乡镇", field_name="enterprise__township",
+                                                queryset=Division.objects.filter(level=Division.Level.TOWNSHIP))
+    sector = django_filters.ModelChoiceFilter(label="行业领域", queryset=Sector.objects.all())
+    level = django_filters.ChoiceFilter(label="等级", choices=Hazard.Level.choices)
+    state = django_filters.ChoiceFilter(label="状态", choices=Hazard.State.choices)
+    source = django_filters.ChoiceFilter(label="发现方式", choices=Hazard.Source.choices)
+
+    class Meta:
+        model = Hazard
+        fields = ["q", "township", "sector", "level", "state", "source"]
+
+    def search(self, qs, name, value):
+        return qs.filter(description__icontains=value) | qs.filter(enterprise__name__icontains=value) | \
+            qs.filter(code__icontains=value)
+
+
+class HazardList(ScopedListView):
+    """The hazard register of the user's scope: open ones first, overdue first among them."""
+
+    model = Hazard
+    filterset_class = HazardFilter
+    select_related = ("enterprise__township", "sector", "supervising_unit")
+    template_name = "hazards/hazard_list.html"
+
+    def get_queryset(self):
+        from django.db.models import Case, IntegerField, Q, Value, When
+
+        today = timezone.localdate()
+        return super().get_queryset().annotate(
+            rank=Case(
+                When(Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today), then=Value(0)),
+                When(state__in=["reported", "confirmed", "rectifying", "awaiting_acceptance"], then=Value(1)),
+                default=Value(2), output_field=IntegerField()),
+        ).order_by("rank", "deadline", "-found_at")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["today"] = timezone.localdate()
+        ctx["can_report"] = not self.scope.read_only and bool(self.scope.roles)
+        return ctx
+
+
+class HazardDetail(ScopedDetailView):
+    model = Hazard
+    select_related = ("enterprise__township", "sector", "supervising_unit", "listed_unit", "criterion", "found_by",
+                      "rectified_by", "accepted_by")
+    template_name = "hazards/hazard_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        h = self.object
+        user = self.request.user
+        ctx["steps"] = services.allowed_steps(user, h, known_visible=True)
+        ctx["confirm_form"] = kwargs.get("confirm_form") or ConfirmForm(initial={
+            "level": h.level, "criterion": h.criterion_id, "deadline": h.deadline,
+            "responsible_person": h.responsible_person})
+        s = scope_of(user)
+        ctx["can_list"] = (h.is_major and not h.listed and h.state not in ("closed", "dismissed") and not s.read_only
+                           and (s.is_county_office or h.supervising_unit_id in s.department_ids))
+        ctx["listing_form"] = ListingForm(initial={"on": timezone.localdate(), "unit": h.supervising_unit_id})
+        ctx["actions"] = h.actions.select_related("by").prefetch_related("files")
+        ctx["files"] = h.files.filter(action__isnull=True)
+        ctx["overdue"] = h.is_overdue()
+        ctx["five"] = [(label, getattr(h, key)) for key, label in services.FIVE]
+        ctx["report"] = [(label, getattr(h, key)) for key, label in services.MAJOR_REPORT]
+        return ctx
+
+
+class HazardCreate(FormView):
+    form_class = HazardForm
+    template_name = "hazards/hazard_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and scope_of(request.user).read_only:
+            raise PermissionDenied("您的角色只能查看。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        s = scope_of(self.request.user)
+        initial = {"source": Hazard.Source.SELF if s.enterprise_ids and not s.is_staff_scope else
+                   Hazard.Source.TOWNSHIP if s.township_ids else Hazard.Source.DEPARTMENT}
+        if self.request.GET.get("enterprise"):
+            initial["enterprise"] = self.request.GET["enterprise"]
+        elif len(s.enterprise_ids) == 1:
+            initial["enterprise"] = next(iter(s.enterprise_ids))
+        return initial
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            h = services.report_hazard(
+                self.request.user, d["enterprise"], location=d["location"], description=d["description"],
+                source=d["source"], standard_item=d["standard_item"], level=d["level"], criterion=d["criterion"],
+                files=d["files"], fixed_on_spot=d["fixed_on_spot"], evidence=d["evidence"],
+                rectification_note=d["rectification_note"])
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"隐患{h.code}已登记。")
+        return redirect(h)
+
+
+class HazardAct(ScopedMixin, View):
+    """One POST for every step of the loop; the form carries the version it was shown."""
+
+    model = Hazard
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        h = get_object_or_404(self.get_queryset(), pk=pk)
+        step, p, version = request.POST.get("step"), request.POST, request.POST.get("version")
+        try:
+            if step == "confirm":
+                form = ConfirmForm(p)
+                if not form.is_valid():
+                    return self._redisplay(request, h, form)
+                d = form.cleaned_data
+                services.confirm(h, request.user, version=version, **{k: v for k, v in d.items() if v not in (None, "")})
+            elif step == "dismiss":
+                services.dismiss(h, request.user, reason=p.get("note", ""), version=version)
+            elif step == "start":
+                services.start_rectification(h, request.user, note=p.get("note", ""), version=version)
+            elif step == "submit":
+                services.submit_rectification(h, request.user, note=p.get("note", ""),
+                                              evidence=request.FILES.getlist("evidence"), version=version)
+            elif step == "accept":
+                services.accept(h, request.user, note=p.get("note", ""), version=version)
+            elif step == "refuse":
+                services.refuse(h, request.user, reason=p.get("note", ""), version=version)
+            else:
+                raise ServiceError("未知操作。")
+        except ServiceError as e:
+            if step == "confirm" and e.status_code == 400:
+                form = ConfirmForm(p)
+                form.is_valid()
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+                return self._redisplay(request, h, form)
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "已处理。")
+        return redirect(h)
+
+    def _redisplay(self, request, hazard, form):
+        view = HazardDetail(request=request, kwargs={"pk": hazard.pk})
+        view.object = Hazard.objects.get(pk=hazard.pk)
+        return render(request, view.template_name, view.get_context_data(confirm_form=form), status=400)
+
+
+class HazardListing(ScopedMixin, View):
+    model = Hazard
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        h = get_object_or_404(self.get_queryset(), pk=pk)
+        form = ListingForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请选择督办单位和挂牌日期。")
+            return redirect(h)
+        try:
+            services.list_for_supervision(h, request.user, version=request.POST.get("version"), **form.cleaned_data)
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "已挂牌督办。")
+        return redirect(h)
+
+
+class FileDownload(ScopedMixin, View):
+    model = HazardFile
+
+    def get(self, request, pk):
+        f = get_object_or_404(self.get_queryset(), pk=pk)
+        return FileResponse(f.file.open("rb"), as_attachment=not f.name.lower().endswith((".jpg", ".jpeg", ".png")),
+                            filename=f.name)
+
+
+class FileThumbnail(ScopedMixin, View):
+    model = HazardFile
+
+    def get(self, request, pk):
+        f = get_object_or_404(self.get_queryset(), pk=pk)
+        if not f.thumbnail:  # not an image: the file itself
+            return redirect(f.get_absolute_url())
+        return FileResponse(f.thumbnail.open("rb"), content_type="image/jpeg")
+
+
+class ListedBoard(ScopedListView):
+    """挂牌督办 board: major hazards under listed supervision, overdue first."""
+
+    model = Hazard
+    select_related = ("enterprise__township", "listed_unit", "supervising_unit")
+    template_name = "hazards/board.html"
+    extra_context = {"board_title": "挂牌督办重大事故隐患"}
+
+    def get_queryset(self):
+        return super().get_queryset().filter(listed=True).order_by("listed_lifted_on", "deadline")
+
+
+class OverdueBoard(ScopedListView):
+    model = Hazard
+    select_related = ("enterprise__township", "listed_unit", "supervising_unit")
+    template_name = "hazards/board.html"
+    extra_context = {"board_title": "逾期未整改隐患"}
+
+    def get_queryset(self):
+        return super().get_queryset().overdue().order_by("deadline")
+
+
+class MyHazards(ScopedListView):
+    """An enterprise's own hazards with what it must do next; an officer's open hazards in scope."""
+
+    model = Hazard
+    select_related = ("enterprise", "supervising_unit")
+    template_name = "hazards/my_hazards.html"
+
+    def get_queryset(self):
+        return super().get_queryset().open().order_by("deadline", "-found_at")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = [(h, services.allowed_steps(self.request.user, h, known_visible=True))
+                       for h in ctx["object_list"]]
+        return ctx
