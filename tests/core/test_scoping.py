@@ -70,17 +70,17 @@ ACTOR_MODELS = {"org.User", "org.Membership"}
 
 
 def tokens_outside(user):
-    """Tokens of every scoped row the user must not see."""
-    out = set()
+    """Tokens of every scoped row the user must not see (less those that a row it may see
+    also carries: a notice's title names the enterprise it is about)."""
+    hidden, shown = set(), set()
     for model in scoped_models():
         field = TOKEN_FIELDS.get(model._meta.label)
         if field is None or model._meta.label in ACTOR_MODELS:
             continue
         visible = set(model.objects.visible_to(user).values_list("pk", flat=True))
         for pk, value in model.objects.values_list("pk", field):
-            if pk not in visible:
-                out.update(TOKEN.findall(str(value or "")))
-    return out
+            (shown if pk in visible else hidden).update(TOKEN.findall(str(value or "")))
+    return hidden - shown
 
 
 def body_text(resp) -> str:

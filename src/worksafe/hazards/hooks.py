@@ -36,6 +36,18 @@ def _refresh_colours(now=None):
     return n
 
 
+def _connect_checklist_seeding():
+    """A sector created by a plan import (or by hand) gets its checklist from the plan's wording."""
+    from django.db.models.signals import post_save
+
+    from worksafe.plans.models import Sector
+
+    from .selfcheck import seed_for_new_sector
+
+    post_save.connect(seed_for_new_sector, sender=Sector, dispatch_uid="hazards_seed_checklists")
+
+
+_connect_checklist_seeding()
 tick.STEPS["hazard_escalations"] = _escalate
 tick.STEPS["enterprise_colours"] = _refresh_colours
 LEVEL_RAISERS.append(overdue_major_hazard)

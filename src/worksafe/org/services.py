@@ -23,6 +23,11 @@ def load_org_data(data: dict) -> dict[str, int]:
         obj, created = Division.objects.get_or_create(
             code=d["code"], defaults={"name": d["name"], "level": d["level"], "parent": parent,
                                       "latitude": d.get("latitude"), "longitude": d.get("longitude")})
+        if not created and d.get("latitude") is not None and d.get("longitude") is not None \
+                and obj.latitude is None and obj.longitude is None:
+            # coordinates added to the file later fill an existing row that has none (never overwrite)
+            obj.latitude, obj.longitude = d["latitude"], d["longitude"]
+            obj.save(update_fields=["latitude", "longitude"])
         counts["divisions"] += created
     for d in data.get("departments", []):
         division = Division.objects.get(code=d["division"])

@@ -10,13 +10,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from worksafe.core.scoping import Role
+from worksafe.enterprises import demo as register_demo
 from worksafe.enterprises.models import Enterprise
+from worksafe.hazards import demo as hazard_demo
+from worksafe.hazards.selfcheck import seed_checklists
 from worksafe.org.models import Department, Division, Membership, User
 from worksafe.org.services import DATA_DIR, load_org_file
 from worksafe.plans import services as plan_services
-from worksafe.plans.models import Plan, Sector, Target, Task
+from worksafe.plans.models import Plan, Target, Task
 from worksafe.risks.services import load_veto_rules
-from worksafe.standards import gb32100, plan_text
+from worksafe.standards import plan_text
 
 SEED = Path(__file__).resolve().parents[3] / "plans" / "data" / "maqin_2020.txt"
 DEMO_PASSWORD = "Worksafe-2026"
@@ -32,22 +35,6 @@ DEMO_USERS = [
     ("enterprise", "企业安全员·郑洁", Role.ENTERPRISE, None),
 ]
 
-ENTERPRISES = [  # name, township, sector, address
-    ("玛沁县雪域加油站有限公司", "大武镇", "危险化学品", "大武镇格萨尔路"),
-    ("果洛高原燃气有限责任公司", "大武镇", "危险化学品", "大武镇工业园区"),
-    ("玛沁德尔尼铜矿有限公司", "拉加镇", "非煤矿山", "拉加镇德尔尼"),
-    ("玛沁县雪山砂石料场", "雪山乡", "非煤矿山", "雪山乡"),
-    ("玛沁县阿尼玛卿客运有限公司", "大武镇", "道路运输", "大武镇客运站"),
-    ("玛沁县顺达物流有限公司", "大武乡", "道路运输", "大武乡"),
-    ("玛沁县格萨尔宾馆", "大武镇", "消防", "大武镇团结路"),
-    ("玛沁县众建建筑工程有限公司", "大武镇", "建筑施工", "大武镇"),
-    ("玛沁县阿尼玛卿旅游开发有限公司", "雪山乡", "文化旅游", "雪山乡阿尼玛卿景区"),
-    ("玛沁县当洛牧业机械合作社", "当洛乡", "农业机械", "当洛乡"),
-    ("玛沁县优云水电站", "优云乡", "水利", "优云乡"),
-    ("玛沁县东倾沟锅炉供暖站", "东倾沟乡", "特种设备", "东倾沟乡"),
-]
-
-
 class Command(BaseCommand):
     help = "加载演示数据(可重复运行,保留已有数据)"
 
@@ -59,10 +46,18 @@ class Command(BaseCommand):
         load_veto_rules()
         plan = self._plan(county)
         with transaction.atomic():
-            enterprises = self._enterprises(county)
-            self._users(enterprises[0])
+            self._users(None)  # the county user must exist before the register is generated
+            counts = register_demo.generate(county, n=150, seed=2020, user=User.objects.get(username="county"))
+            self.stdout.write("演示企业:新增{enterprises}家,设施{facilities}个,风险点{risk_points}个,"
+                              "重大危险源单元{sources}个,人员密集场所{places}处".format(**counts))
+            self._users(Enterprise.objects.get(name="玛沁县雪莲加油站"))
             self._inspectors()
         self._progress(plan)
+        with transaction.atomic():
+            seed_checklists()
+            n = hazard_demo.generate()
+            if n:
+                self.stdout.write(f"演示隐患:{n}条")
         self._print_logins()
 
     def _plan(self, county):
@@ -78,21 +73,10 @@ class Command(BaseCommand):
                           f"{Target.objects.filter(task__area__plan=plan).count()}个量化目标")
         return plan
 
-    def _enterprises(self, county):
-        out = []
-        for i, (name, town, sector_word, address) in enumerate(ENTERPRISES):
-            code = gb32100.complete(f"91632621MA{i + 1:07d}")
-            ent = Enterprise.objects.filter(credit_code=code).first()
-            if ent is None:
-                ent = Enterprise.objects.create(
-                    name=name, credit_code=code, township=Division.objects.get(name=town, parent=county),
-                    address=address)
-                ent.sectors.set(Sector.objects.filter(name__contains=sector_word)[:1])
-            out.append(ent)
-        return out
-
     def _users(self, enterprise):
         for username, display, role, unit in DEMO_USERS:
+            if role == Role.ENTERPRISE and enterprise is None:
+                continue
             user, created = User.objects.get_or_create(username=username, defaults={"display_name": display})
             if created:
                 user.set_password(DEMO_PASSWORD)
