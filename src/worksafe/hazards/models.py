@@ -138,7 +138,7 @@ class Hazard(models.Model):
     listed_note = models.CharField("督办要求", max_length=300, blank=True)
     listed_lifted_on = models.DateField("摘牌日期", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = HazardQuerySet.as_manager()
 
     class Meta:

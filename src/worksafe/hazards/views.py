@@ -84,7 +84,8 @@ class HazardDetail(ScopedDetailView):
         ctx["actions"] = h.actions.select_related("by").prefetch_related("files")
         ctx["files"] = h.files.filter(action__isnull=True)
         ctx["overdue"] = h.is_overdue()
-        ctx["five"] = [(label, getattr(h, key)) for key, label in services.FIVE]
+        ctx["five"] = [(label, getattr(h, key).isoformat() if key == "deadline" and h.deadline else getattr(h, key))
+                       for key, label in services.FIVE]
         ctx["report"] = [(label, getattr(h, key)) for key, label in services.MAJOR_REPORT]
         return ctx
 

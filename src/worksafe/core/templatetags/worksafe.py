@@ -16,6 +16,15 @@ def _display(model, field_name, value):
         return str(obj) if obj else value
     if value in (None, ""):
         return "—"
+    import datetime
+
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else \
+            value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return value
 
 
