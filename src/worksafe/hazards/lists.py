@@ -1,0 +1,445 @@
+"""The two lists of the plan's phases 四 and 五 (排查整治, 集中攻坚): the problem-hazard list
+(问题隐患清单) and the institutional-measures list (制度措施清单), with the time table and
+road map (时间表路线图) of each measure, and the .xlsx layout a county submits upward.
+
+Both lists are live views of the data ("动态更新两个清单"): the problem list is the hazard
+register itself, the measures list shows each measure's latest change.
+
+Measures lifecycle (MEASURE_TRANSITIONS, one table):
+
+- 未开始 (planned) → 推进中 (in_progress): the owner unit or the county office;
+- 推进中 → 已完成 (done): the same, with the completion evidence (完成情况/佐证) filled in and
+  every road-map milestone done;
+- 已完成 → 推进中 (reopen): the county office only, with a reason — a check (阶段有检查)
+  may find a measure that does not work;
+- completing a milestone of a 未开始 measure moves it to 推进中 (the work has started);
+- 推进中 → 未开始 is NOT allowed: once work has started the road map records it, and going
+  back would rewrite the record; a stalled measure stays 推进中 and shows as overdue.
+
+Who may write: the officers of the owner unit (department, township or inspector members of
+that unit) and the county office; leaders and enterprise users only read. Officers create
+measures for their own units only; the county office for any unit. Concurrent edits cannot
+both win: the form carries the measure's latest history id as its version and the update
+locks the row and compares it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from worksafe.core.scoping import Role, scope_of
+from worksafe.core.services import Conflict, NotAllowed, ServiceError, notify, require_writer, save_as
+from worksafe.org.models import Department, Division
+from worksafe.plans.models import Area, Task
+
+from .models import Hazard, Measure, Milestone
+
+MS = Measure.State
+STATE_LABELS = dict(MS.choices)
+
+
+@dataclass(frozen=True)
+class Move:
+    to: str
+    label: str
+    county_office_only: bool = False
+    needs_reason: bool = False
+
+
+MEASURE_TRANSITIONS: dict[str, list[Move]] = {
+    MS.PLANNED: [Move(MS.IN_PROGRESS, "开始推进")],
+    MS.IN_PROGRESS: [Move(MS.DONE, "完成")],
+    MS.DONE: [Move(MS.IN_PROGRESS, "重新推进", county_office_only=True, needs_reason=True)],
+}
+#: states a measure may be created in
+INITIAL_STATES = [MS.PLANNED, MS.IN_PROGRESS]
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def can_create(user) -> bool:
+    s = scope_of(user)
+    return not s.read_only and (s.is_county_office or bool(s.unit_ids))
+
+
+def can_edit(user, measure: Measure) -> bool:
+    s = scope_of(user)
+    return not s.read_only and (s.is_county_office or measure.owner_id in s.unit_ids)
+
+
+def owner_choices(user):
+    """Units the user may make a measure owner: its own units, or any unit for the county office."""
+    s = scope_of(user)
+    qs = Department.objects.filter(active=True)
+    if s.is_county_office:
+        return qs
+    return qs.filter(pk__in=s.unit_ids)
+
+
+def allowed_states(user, measure: Measure | None) -> list[str]:
+    """The states the form may offer: the current one and the moves the user may take."""
+    if measure is None:
+        return list(INITIAL_STATES)
+    s = scope_of(user)
+    return [measure.state] + [m.to for m in MEASURE_TRANSITIONS[measure.state]
+                              if not m.county_office_only or s.is_county_office]
+
+
+def _require_editor(user, measure: Measure) -> None:
+    require_writer(user)
+    if not Measure.objects.visible_to(user).filter(pk=measure.pk).exists() or not can_edit(user, measure):
+        raise NotAllowed("只有责任单位或县安委办可以修改该制度措施。")
+
+
+def version_of(measure: Measure) -> int | None:
+    """The measure's version: the id of its latest history record."""
+    return measure.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+# ---------------------------------------------------------------- measures
+
+
+def _clean(user, *, title, kind, owner, deadline, area, task, hazards, existing: Measure | None = None):
+    if not (title or "").strip():
+        raise ServiceError("请填写制度措施名称。", field="title")
+    if kind not in Measure.Kind.values:
+        raise ServiceError("请选择类别。", field="kind")
+    if owner is None:
+        raise ServiceError("请选择责任单位。", field="owner")
+    if not owner_choices(user).filter(pk=owner.pk).exists() and not (existing and existing.owner_id == owner.pk):
+        raise NotAllowed("只能为本单位建立制度措施(县安委办可指定任一单位)。", field="owner")
+    if isinstance(deadline, str) and deadline:
+        deadline = datetime.date.fromisoformat(deadline)
+    if not deadline:
+        raise ServiceError("请填写完成时限。", field="deadline")
+    if area is not None and not Area.objects.visible_to(user).filter(pk=area.pk).exists():
+        raise ServiceError("对应专项不存在。", field="area")
+    if task is not None and not (existing and existing.task_id == task.pk) and \
+            not Task.objects.visible_to(user).filter(pk=task.pk).exists():
+        raise ServiceError("只能关联您可见的任务。", field="task")
+    if task is not None and area is not None and task.area_id != area.pk:
+        raise ServiceError("所选任务不属于所选专项。", field="task")
+    hazards = list(hazards or [])
+    if hazards:
+        ids = {h.pk for h in hazards}
+        visible = set(Hazard.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        if visible != ids:
+            raise ServiceError("只能关联您可见的隐患。", field="hazards")
+    return deadline, hazards
+
+
+def _set_hazards(measure: Measure, user, hazards) -> None:
+    """Set the linked hazards the user can see, keeping those it cannot (another editor's links)."""
+    hidden = list(measure.hazards.exclude(pk__in=Hazard.objects.visible_to(user).values("pk"))
+                  .values_list("pk", flat=True)) if measure.pk else []
+    measure.skip_history_when_saving = True  # one history record for the whole change, written by the save
+    try:
+        measure.hazards.set([h.pk for h in hazards] + hidden)
+    finally:
+        del measure.skip_history_when_saving
+
+
+@transaction.atomic
+def create_measure(user, *, title: str, kind: str, owner: Department, deadline, description: str = "",
+                   state: str = MS.PLANNED, evidence: str = "", area: Area | None = None, task: Task | None = None,
+                   hazards=()) -> Measure:
+    require_writer(user)
+    if not can_create(user):
+        raise NotAllowed("只有部门、乡镇工作人员和县安委办可以建立制度措施。")
+    deadline, hazards = _clean(user, title=title, kind=kind, owner=owner, deadline=deadline, area=area, task=task,
+                               hazards=hazards)
+    if state not in INITIAL_STATES:
+        raise ServiceError("新建的制度措施状态只能是“未开始”或“推进中”。", field="state")
+    if task is not None and area is None:
+        area = task.area
+    m = Measure(title=title.strip(), kind=kind, description=(description or "").strip(), owner=owner,
+                deadline=deadline, state=state, evidence=(evidence or "").strip(), area=area, task=task,
+                created_by=user)
+    save_as(m, user, "建立制度措施")
+    if hazards:
+        _set_hazards(m, user, hazards)
+        save_as(m, user, "关联隐患")
+    if owner.pk not in scope_of(user).unit_ids:
+        notify([owner], f"【制度措施清单】请落实:{m.title}", f"完成时限:{deadline:%Y年%m月%d日}",
+               url=m.get_absolute_url())
+    return m
+
+
+def _check_move(user, current: str, new: str, reason: str) -> Move | None:
+    if new == current:
+        return None
+    for move in MEASURE_TRANSITIONS[current]:
+        if move.to == new:
+            if move.county_office_only and not scope_of(user).is_county_office:
+                raise NotAllowed(f"只有县安委办可以将“{STATE_LABELS[current]}”的制度措施改为“{STATE_LABELS[new]}”。",
+                                 field="state")
+            if move.needs_reason and not (reason or "").strip():
+                raise ServiceError(f"{move.label}须填写说明。", field="reason")
+            return move
+    raise ServiceError(f"不能从“{STATE_LABELS.get(current, current)}”变为“{STATE_LABELS.get(new, new)}”。",
+                       field="state")
+
+
+@transaction.atomic
+def update_measure(measure: Measure, user, *, version=None, reason: str = "", **fields) -> Measure:
+    """Change a measure's fields and/or its state (checked against MEASURE_TRANSITIONS)."""
+    _require_editor(user, measure)
+    locked = Measure.objects.select_for_update().get(pk=measure.pk)
+    if version not in (None, "") and int(version) != version_of(locked):
+        raise Conflict("该制度措施刚刚已被他人修改,请刷新页面查看最新内容后再修改。")
+    data = {k: getattr(locked, k) for k in ("title", "kind", "owner", "deadline", "area", "task")}
+    unknown = set(fields) - {"title", "kind", "owner", "deadline", "area", "task", "hazards", "description",
+                             "evidence", "state"}
+    if unknown:
+        raise ServiceError(f"未知字段“{'、'.join(sorted(unknown))}”。")
+    data.update({k: v for k, v in fields.items() if k in data})
+    if data["owner"] is not None and data["owner"].pk != locked.owner_id and not scope_of(user).is_county_office:
+        raise NotAllowed("只有县安委办可以更换责任单位。", field="owner")
+    hazards = fields.get("hazards")
+    deadline, hazards = _clean(user, hazards=hazards, existing=locked, **data)
+    new_state = fields.get("state", locked.state)
+    if new_state not in MS.values:
+        raise ServiceError("状态不正确。", field="state")
+    move = _check_move(user, locked.state, new_state, reason)
+    for k in ("title", "description", "evidence"):
+        if k in fields:
+            setattr(locked, k, (fields[k] or "").strip())
+    locked.kind, locked.owner, locked.deadline = data["kind"], data["owner"], deadline
+    locked.task = data["task"]
+    locked.area = data["area"] or (data["task"].area if data["task"] else None)
+    if move and move.to == MS.DONE:
+        if not locked.evidence:
+            raise ServiceError("标记为已完成须填写完成情况/佐证。", field="evidence")
+        open_ms = list(locked.milestones.filter(done_on__isnull=True).values_list("title", flat=True))
+        if open_ms:
+            raise ServiceError("路线图尚有未完成的节点:" + "、".join(open_ms) + "。", field="state")
+    locked.state = new_state
+    if hazards is not None and "hazards" in fields:
+        _set_hazards(locked, user, hazards)
+    label = move.label if move else "修改制度措施"
+    save_as(locked, user, f"{label}:{reason.strip()}" if (reason or "").strip() else label)
+    if move and move.to == MS.DONE:
+        offices = Department.objects.filter(memberships__role=Role.COUNTY_OFFICE, memberships__active=True).distinct()
+        notify(list(offices), f"制度措施已完成:{locked.title}", f"责任单位:{locked.owner}", url=locked.get_absolute_url(),
+               email=False)
+    return locked
+
+
+# ---------------------------------------------------------------- milestones (时间表路线图)
+
+
+@transaction.atomic
+def add_milestone(measure: Measure, user, *, title: str, due) -> Milestone:
+    _require_editor(user, measure)
+    if isinstance(due, str) and due:
+        due = datetime.date.fromisoformat(due)
+    if not (title or "").strip():
+        raise ServiceError("请填写节点名称。", field="title")
+    if not due:
+        raise ServiceError("请填写节点时间。", field="due")
+    if measure.state == MS.DONE:
+        raise ServiceError("已完成的制度措施不能再添加节点。")
+    if due > measure.deadline:
+        raise ServiceError(f"节点时间不能晚于完成时限({measure.deadline:%Y-%m-%d})。", field="due")
+    return save_as(Milestone(measure=measure, title=title.strip()[:200], due=due), user, "添加节点")
+
+
+@transaction.atomic
+def complete_milestone(milestone: Milestone, user, *, done_on=None) -> Milestone:
+    _require_editor(user, milestone.measure)
+    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if locked.done_on:
+        raise ServiceError(f"节点“{locked.title}”已于{locked.done_on:%Y-%m-%d}完成。")
+    if isinstance(done_on, str) and done_on:
+        done_on = datetime.date.fromisoformat(done_on)
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise ServiceError("完成日期不能晚于今天。", field="done_on")
+    locked.done_on = done_on
+    save_as(locked, user, "节点完成")
+    measure = Measure.objects.select_for_update().get(pk=locked.measure_id)
+    if measure.state == MS.PLANNED:  # a finished step means the work has started
+        measure.state = MS.IN_PROGRESS
+        save_as(measure, user, f"节点“{locked.title}”完成,自动转为推进中")
+    return locked
+
+
+def milestone_mark(ms: Milestone, today: datetime.date | None = None) -> str:
+    """done | late_done | late | open — for the road map's marks."""
+    today = today or timezone.localdate()
+    if ms.done_on:
+        return "late_done" if ms.done_on > ms.due else "done"
+    return "late" if ms.due < today else "open"
+
+
+def measure_overdue(m: Measure, today: datetime.date | None = None) -> bool:
+    return m.state != MS.DONE and m.deadline < (today or timezone.localdate())
+
+
+# ---------------------------------------------------------------- the .xlsx of the two lists
+
+
+def county_name() -> str:
+    county = Division.objects.filter(level=Division.Level.COUNTY).order_by("code").first()
+    return county.name if county else ""
+
+
+def filler_unit(user) -> str:
+    """填报单位: the units the user acts for."""
+    s = scope_of(user)
+    names = list(Department.objects.filter(memberships__user=user, memberships__active=True)
+                 .order_by("order", "id").values_list("name", flat=True).distinct())
+    if s.is_county_office:
+        return "县安委办" + (f"({'、'.join(names)})" if names else "")
+    return "、".join(names)
+
+
+PROBLEM_COLUMNS = [  # (header, width)
+    ("序号", 6), ("编号", 18), ("企业", 22), ("乡镇", 10), ("行业领域", 12), ("隐患部位及描述", 36), ("等级", 10),
+    ("发现方式", 11), ("发现时间", 12), ("整改责任单位/责任人", 24), ("整改要求", 28), ("整改期限", 12),
+    ("状态", 10), ("是否挂牌督办", 10), ("监管部门", 16),
+]
+MEASURE_COLUMNS = [
+    ("序号", 6), ("制度措施", 30), ("类别", 10), ("主要内容", 36), ("责任单位", 18), ("对应专项/任务", 28),
+    ("完成时限", 12), ("时间表路线图", 36), ("状态", 8), ("完成情况/佐证", 30), ("最近更新", 17),
+]
+
+
+def listed_label(h: Hazard) -> str:
+    if not h.listed:
+        return "否"
+    return f"是(已于{h.listed_lifted_on:%Y-%m-%d}摘牌)" if h.listed_lifted_on else "是"
+
+
+def problem_row(h: Hazard, n: int, today: datetime.date) -> list:
+    state = h.get_state_display() + ("(逾期)" if h.is_overdue(today) else "")
+    return [
+        n, h.code, h.enterprise.name, h.enterprise.township.name, h.sector.name if h.sector_id else "",
+        f"{h.location}:{h.description}", h.get_level_display(), h.get_source_display(),
+        timezone.localtime(h.found_at).strftime("%Y-%m-%d"),
+        h.enterprise.name + (f"/{h.responsible_person}" if h.responsible_person else ""),
+        h.requirement or h.measures, h.deadline.isoformat() if h.deadline else "", state, listed_label(h),
+        h.supervising_unit.name if h.supervising_unit_id else "",
+    ]
+
+
+def problem_summary(hazards: list[Hazard], today: datetime.date) -> str:
+    major = sum(1 for h in hazards if h.is_major)
+    closed = sum(1 for h in hazards if h.state == Hazard.State.CLOSED)
+    overdue = sum(1 for h in hazards if h.is_overdue(today))
+    listed = sum(1 for h in hazards if h.listed and not h.listed_lifted_on)
+    return (f"共{len(hazards)}条,其中重大事故隐患{major}条;已销号{closed}条,"
+            f"未销号{len(hazards) - closed}条(逾期{overdue}条);挂牌督办中{listed}条")
+
+
+def problem_workbook(hazards, *, county: str, unit: str, today: datetime.date | None = None) -> bytes:
+    """问题隐患清单 .xlsx: title, 填报单位/日期, header, one row per hazard, 合计."""
+    today = today or timezone.localdate()
+    hazards = list(hazards)
+    rows = [problem_row(h, i, today) for i, h in enumerate(hazards, 1)]
+    return _workbook(f"{county}安全生产专项整治问题隐患清单", unit, today, PROBLEM_COLUMNS, rows,
+                     problem_summary(hazards, today), sheet="问题隐患清单")
+
+
+def _mark_text(ms: Milestone, today: datetime.date) -> str:
+    mark = milestone_mark(ms, today)
+    if mark == "done":
+        return "(已完成)"
+    if mark == "late_done":
+        return f"(逾期完成 {ms.done_on:%Y-%m-%d})"
+    return "(逾期未完成)" if mark == "late" else ""
+
+
+def measure_row(m: Measure, n: int, today: datetime.date) -> list:
+    road = ";".join(f"{ms.due:%Y-%m-%d} {ms.title}{_mark_text(ms, today)}" for ms in m.milestones.all())
+    link = " / ".join(x for x in [str(m.area) if m.area_id else "", m.task.code if m.task_id else ""] if x)
+    last = getattr(m, "last_change", None) or m.created_at
+    return [n, m.title, m.get_kind_display(), m.description, m.owner.name, link, m.deadline.isoformat(), road,
+            m.get_state_display() + ("(逾期)" if measure_overdue(m, today) else ""), m.evidence,
+            timezone.localtime(last).strftime("%Y-%m-%d %H:%M")]
+
+
+def measure_workbook(measures, *, county: str, unit: str, today: datetime.date | None = None) -> bytes:
+    """制度措施清单 .xlsx: title, 填报单位/日期, header, one row per measure, 合计."""
+    today = today or timezone.localdate()
+    measures = list(measures)
+    rows = [measure_row(m, i, today) for i, m in enumerate(measures, 1)]
+    counts = {s: sum(1 for m in measures if m.state == s) for s in MS.values}
+    late = sum(1 for m in measures if measure_overdue(m, today))
+    summary = (f"共{len(measures)}项,已完成{counts[MS.DONE]}项,推进中{counts[MS.IN_PROGRESS]}项,"
+               f"未开始{counts[MS.PLANNED]}项(逾期{late}项)")
+    return _workbook(f"{county}安全生产专项整治制度措施清单", unit, today, MEASURE_COLUMNS, rows, summary,
+                     sheet="制度措施清单")
+
+
+def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summary: str, sheet: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    n = len(columns)
+    last = get_column_letter(n)
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    # 1: title
+    ws.append([title])
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = Font(name="宋体", bold=True, size=18)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 36
+    # 2: 填报单位 (left half) and 填报日期 (right half)
+    half = max(1, n // 2)
+    ws.cell(row=2, column=1, value=f"填报单位(盖章):{unit}")
+    ws.cell(row=2, column=half + 1, value=f"填报日期:{today.year}年{today.month}月{today.day}日")
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=half)
+    ws.merge_cells(start_row=2, start_column=half + 1, end_row=2, end_column=n)
+    ws.cell(row=2, column=half + 1).alignment = Alignment(horizontal="right")
+    ws.row_dimensions[2].height = 22
+    # 3: header
+    ws.append([h for h, _ in columns])
+    head_fill = PatternFill("solid", fgColor="D9D9D9")
+    for c, (_, width) in enumerate(columns, 1):
+        cell = ws.cell(row=3, column=c)
+        cell.font = Font(name="宋体", bold=True, size=11)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = head_fill
+        cell.border = border
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[3].height = 30
+    # rows
+    body = Alignment(vertical="top", wrap_text=True)
+    for r in rows:
+        ws.append(r)
+        for c in range(1, n + 1):
+            cell = ws.cell(row=ws.max_row, column=c)
+            cell.border = border
+            cell.alignment = body
+    # 合计
+    total_row = ws.max_row + 1
+    ws.cell(row=total_row, column=1, value="合计")
+    ws.cell(row=total_row, column=2, value=summary)
+    ws.merge_cells(start_row=total_row, start_column=2, end_row=total_row, end_column=n)
+    for c in range(1, n + 1):
+        cell = ws.cell(row=total_row, column=c)
+        cell.border = border
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center" if c == 1 else "left", vertical="center")
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
