@@ -8,8 +8,8 @@ from rest_framework.routers import DefaultRouter
 
 from worksafe.core.views import HomeView
 from worksafe.enterprises.api import register as register_enterprises
-from worksafe.org.api import register as register_org
 from worksafe.hazards.api import register as register_hazards
+from worksafe.org.api import register as register_org
 from worksafe.plans.api import register as register_plans
 from worksafe.risks.api import register as register_risks
 
