@@ -186,7 +186,35 @@ class NotificationReadView(ScopedActionView):
         return redirect(n.url or "core:inbox")
 
 
-def require_county_office(request):
+def require_county_office(request, message: str = "只有县安委办可以进行此操作。"):
     s = scope_of(request.user)
     if not s.is_county_office or s.read_only:
-        raise PermissionDenied("只有县安委办可以进行此操作。")
+        raise PermissionDenied(message)
+
+
+class CountyOfficeRequiredMixin:
+    """Pages only the county office (not leaders) may use; anonymous users go to the login page."""
+
+    county_office_message = "只有县安委办可以进行此操作。"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_county_office(request, self.county_office_message)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedFileView(ScopedMixin, View):
+    """Serve one scoped row's file: images inline, everything else as a download."""
+
+    file_field = "file"
+
+    def filename(self, obj) -> str:
+        return obj.name
+
+    def get(self, request, pk):
+        from django.http import FileResponse
+
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        name = self.filename(obj)
+        inline = name.lower().endswith((".jpg", ".jpeg", ".png"))
+        return FileResponse(getattr(obj, self.file_field).open("rb"), as_attachment=not inline, filename=name)

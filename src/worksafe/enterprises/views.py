@@ -9,7 +9,7 @@ from django.views.generic import FormView
 from worksafe.core.filters import FilterSet
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError, save_as
-from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
+from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
 from worksafe.org.models import Division
 from worksafe.plans.models import Sector, SectorSupervisor
 
@@ -284,15 +284,11 @@ class DocumentUpload(ScopedMixin, View):
         return redirect(ent.get_absolute_url() + "#documents")
 
 
-class DocumentDownload(ScopedMixin, View):
+class DocumentDownload(ScopedFileView):
     model = Document
 
-    def get(self, request, pk):
-        from django.http import FileResponse
-
-        doc = get_object_or_404(self.get_queryset(), pk=pk)
-        name = doc.title + (doc.file.name[doc.file.name.rfind("."):] if "." in doc.file.name else "")
-        return FileResponse(doc.file.open("rb"), as_attachment=True, filename=name)
+    def filename(self, doc):
+        return doc.title + (doc.file.name[doc.file.name.rfind("."):] if "." in doc.file.name else "")
 
 
 class GatheringPlaceList(ScopedListView):

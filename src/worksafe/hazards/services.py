@@ -76,7 +76,7 @@ def is_own_enterprise(user, hazard_or_enterprise) -> bool:
     return ent_id in scope_of(user).enterprise_ids
 
 
-def supervisors_of(hazard: Hazard) -> bool:
+def supervisors_of(hazard: Hazard) -> list[Department]:
     return [hazard.supervising_unit] if hazard.supervising_unit_id else []
 
 
@@ -139,14 +139,17 @@ def _save(hazard: Hazard, user, reason: str) -> Hazard:
 
 def supervising_unit_for(enterprise: Enterprise, sector) -> Department | None:
     """管行业必须管安全: the sector's lead supervisor, else any supervisor of the enterprise's sectors."""
+    from django.db.models import Case, IntegerField, Value, When
+
     from worksafe.plans.models import SectorSupervisor
 
     qs = SectorSupervisor.objects.filter(sector__enterprises=enterprise).select_related("department")
     if sector is not None:
         qs = qs.filter(sector=sector)
-    ss = qs.order_by("role", "id").first()  # "co" < "lead" alphabetically: order explicitly
-    lead = qs.filter(role="lead").first()
-    return (lead or ss).department if (lead or ss) else None
+    lead_first = Case(When(role=SectorSupervisor.Role.LEAD, then=Value(0)), default=Value(1),
+                      output_field=IntegerField())
+    ss = qs.order_by(lead_first, "id").first()
+    return ss.department if ss else None
 
 
 def _next_code(enterprise: Enterprise) -> str:

@@ -10,7 +10,7 @@ from django.views.generic import FormView
 from worksafe.core.filters import FilterSet
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
-from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
+from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
 from worksafe.org.models import Division
 from worksafe.plans.models import Sector
 
@@ -192,13 +192,8 @@ class HazardListing(ScopedMixin, View):
         return redirect(h)
 
 
-class FileDownload(ScopedMixin, View):
+class FileDownload(ScopedFileView):
     model = HazardFile
-
-    def get(self, request, pk):
-        f = get_object_or_404(self.get_queryset(), pk=pk)
-        return FileResponse(f.file.open("rb"), as_attachment=not f.name.lower().endswith((".jpg", ".jpeg", ".png")),
-                            filename=f.name)
 
 
 class FileThumbnail(ScopedMixin, View):

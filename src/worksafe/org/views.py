@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import CreateView, FormView, UpdateView
 
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
-from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
+from worksafe.core.views import CountyOfficeRequiredMixin, ScopedDetailView, ScopedListView, ScopedMixin
 
 from . import services
 from .filters import DepartmentFilter, UserFilter
@@ -14,14 +13,10 @@ from .forms import DepartmentForm, DivisionForm, MembershipForm, UserCreateForm
 from .models import Department, Division, Membership, User
 
 
-class CountyOfficeEditMixin:
-    """Reference data (divisions, departments) is edited by the county office."""
+class CountyOfficeEditMixin(CountyOfficeRequiredMixin):
+    """Reference data (divisions, departments, accounts) is edited by the county office."""
 
-    def dispatch(self, request, *args, **kwargs):
-        s = scope_of(request.user)
-        if request.user.is_authenticated and not (s.is_county_office and not s.read_only):
-            raise PermissionDenied("只有县安委办可以修改组织机构数据。")
-        return super().dispatch(request, *args, **kwargs)
+    county_office_message = "只有县安委办可以修改组织机构数据。"
 
     def form_valid(self, form):
         messages.success(self.request, "已保存。")

@@ -314,10 +314,6 @@ class Press(models.Model):
         return reverse("plans:task_detail", args=[self.task_id]) + f"#press-{self.pk}"
 
 
-class SectorQuerySet(PublicToMembersQuerySet):
-    pass
-
-
 class Sector(models.Model):
     """A sector (行业领域). Governed by a plan area; supervised by that area's lead unit
     (co-supervised by its responsible units) unless the county office edits it."""
@@ -329,7 +325,7 @@ class Sector(models.Model):
                                          verbose_name="监管单位")
     high_risk = models.BooleanField("高危行业", default=False, help_text="高危行业须投保安全生产责任保险")
     history = HistoricalRecords()
-    objects = SectorQuerySet.as_manager()
+    objects = PublicToMembersQuerySet.as_manager()
 
     class Meta:
         ordering = ["area__order", "name"]

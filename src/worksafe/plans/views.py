@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -9,10 +9,11 @@ from django.views.generic import FormView, TemplateView, UpdateView
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import (
+    CountyOfficeRequiredMixin,
     ScopedDetailView,
+    ScopedFileView,
     ScopedListView,
     ScopedMixin,
-    require_county_office,
     xlsx_response,
 )
 from worksafe.org.models import Department, Division
@@ -294,12 +295,8 @@ class TargetRecord(ScopedMixin, View):
         return redirect(target)
 
 
-class AttachmentDownload(ScopedMixin, View):
+class AttachmentDownload(ScopedFileView):
     model = ProgressAttachment
-
-    def get(self, request, pk):
-        att = get_object_or_404(self.get_queryset(), pk=pk)
-        return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
 
 
 class SectorList(ScopedListView):
@@ -316,15 +313,10 @@ class SectorDetail(ScopedDetailView):
     template_name = "plans/sector_detail.html"
 
 
-class SectorEdit(ScopedMixin, UpdateView):
+class SectorEdit(CountyOfficeRequiredMixin, ScopedMixin, UpdateView):
     model = Sector
     form_class = SectorForm
     template_name = "org/form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_county_office(request)
-        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         self.object = form.save()
@@ -338,16 +330,11 @@ class SectorEdit(ScopedMixin, UpdateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class PlanImportUpload(FormView):
+class PlanImportUpload(CountyOfficeRequiredMixin, FormView):
     """Step 1 of an import: upload and parse; nothing is written to the plan yet."""
 
     form_class = PlanUploadForm
     template_name = "plans/import_upload.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_county_office(request)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -401,16 +388,11 @@ def parsed_from_dict(d: dict) -> plan_text.ParsedPlan:
     )
 
 
-class PlanImportReview(ScopedMixin, TemplateView):
+class PlanImportReview(CountyOfficeRequiredMixin, ScopedMixin, TemplateView):
     """Step 2: see what was read, map every unknown unit, then import in one go."""
 
     model = PlanImport
     template_name = "plans/import_review.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_county_office(request)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
