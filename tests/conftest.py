@@ -51,6 +51,9 @@ TOKEN_FIELDS = {
     "hazards.SelfInspection": "note",
     "hazards.PeriodicReport": "analysis",
     "hazards.DualReport": "note",
+    "monitoring.Gateway": "name",
+    "monitoring.Sensor": "name",
+    "monitoring.Alarm": "description",
 }
 
 
@@ -59,6 +62,9 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from worksafe.monitoring.services import clear_cache
+
+    clear_cache()  # ids are reused after a test's rollback; a process cache must not outlive its rows
 
 
 @pytest.fixture
@@ -145,6 +151,7 @@ def world(org, tmp_path):
                               parsed=plan_text.parse_plan(WORLD_PLAN).to_dict(), created_by=w.users["county"])
     _register_world(w)
     _hazard_world(w)
+    _monitoring_world(w)
     return w
 
 
@@ -225,6 +232,32 @@ def _register_world(w):
                            processes="合成氨", state="admitted", checked_by=county)
     Project.objects.create(name="QPRJ02光气项目", township=w.enterprises[2].township, processes="光气化",
                            state="vetoed", checked_by=county)
+
+
+def _monitoring_world(w):
+    """Each enterprise's tank has a gateway (token ``tok-<n>``) and a level sensor with
+    thresholds; QENT01's and QENT02's sensors are in alarm (raised through ingestion)."""
+    import time
+
+    from worksafe.enterprises.models import Facility
+    from worksafe.monitoring import services as mon
+
+    county = w.users["county"]
+    w.gateways, w.sensors, w.tokens = [], [], []
+    for i, e in enumerate(w.enterprises, 1):
+        tank = Facility.objects.get(enterprise=e, kind="tank")
+        gw, token = mon.create_gateway(county, e, code=f"gw{i}", name=f"QGW0{i}网关", token=f"tok-{i}")
+        s = mon.create_sensor(county, tank, gateway=gw, code=f"s{i}", name=f"QSEN0{i}液位", quantity="tank_level",
+                              interval_s=60, blue=5, yellow=6, orange=7, red=8)
+        w.gateways.append(gw)
+        w.sensors.append(s)
+        w.tokens.append(token)
+    now = time.time()
+    for i, value in [(0, 8.5), (1, 6.5)]:
+        mon.ingest(w.gateways[i], [{"sensor": f"s{i + 1}", "time": now - 5, "value": value}])
+    from worksafe.monitoring.models import Alarm
+
+    w.alarms = list(Alarm.objects.order_by("enterprise_id"))
 
 
 @pytest.fixture

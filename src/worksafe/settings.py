@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "worksafe.enterprises",
     "worksafe.risks",
     "worksafe.hazards",
+    "worksafe.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -223,3 +224,28 @@ LOGGING = {
 # Lockout is per account (username), as the county asks: locking by IP would lock a whole
 # township office behind one NAT address out of the system.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Online monitoring (monitoring app). Raw readings are kept RETENTION days, per-minute aggregates
+# AGGREGATE_RETENTION days (`worksafe prune-readings`); readings older than MAX_AGE days or more
+# than MAX_FUTURE seconds ahead of the server clock are refused (MAX_AGE must stay below RETENTION,
+# so nothing is accepted that pruning has already rolled up).
+WORKSAFE_READING_RETENTION_DAYS = int(os.environ.get("WORKSAFE_READING_RETENTION_DAYS", "90"))
+WORKSAFE_AGGREGATE_RETENTION_DAYS = int(os.environ.get("WORKSAFE_AGGREGATE_RETENTION_DAYS", "1825"))
+WORKSAFE_READING_MAX_AGE_DAYS = int(os.environ.get("WORKSAFE_READING_MAX_AGE_DAYS", "7"))
+WORKSAFE_READING_MAX_FUTURE_SECONDS = int(os.environ.get("WORKSAFE_READING_MAX_FUTURE_SECONDS", "300"))
+WORKSAFE_INGEST_MAX_BATCH = int(os.environ.get("WORKSAFE_INGEST_MAX_BATCH", "10000"))
+# An alarm nobody acknowledges is notified to the enterprise at once, to its supervising department
+# and township after ACK_MINUTES, to the county office after twice that.
+WORKSAFE_ALARM_ACK_MINUTES = int(os.environ.get("WORKSAFE_ALARM_ACK_MINUTES", "15"))
+# A sensor is offline after GRACE x its interval without a reading; the offline alarm's level (2 = yellow).
+WORKSAFE_OFFLINE_GRACE = float(os.environ.get("WORKSAFE_OFFLINE_GRACE", "2"))
+WORKSAFE_OFFLINE_ALARM_LEVEL = int(os.environ.get("WORKSAFE_OFFLINE_ALARM_LEVEL", "2"))
+# MQTT ingestion (`worksafe ingest-mqtt`): broker URL mqtt://host:port or mqtts://host:port (TLS),
+# credentials, CA file for TLS, topic prefix and the shared-subscription group.
+WORKSAFE_MQTT_URL = os.environ.get("WORKSAFE_MQTT_URL", "mqtt://127.0.0.1:1883")
+WORKSAFE_MQTT_USERNAME = os.environ.get("WORKSAFE_MQTT_USERNAME", "")
+WORKSAFE_MQTT_PASSWORD = os.environ.get("WORKSAFE_MQTT_PASSWORD", "")
+WORKSAFE_MQTT_CA_FILE = os.environ.get("WORKSAFE_MQTT_CA_FILE", "")
+WORKSAFE_MQTT_TOPIC_PREFIX = os.environ.get("WORKSAFE_MQTT_TOPIC_PREFIX", "worksafe")
+WORKSAFE_MQTT_GROUP = os.environ.get("WORKSAFE_MQTT_GROUP", "worksafe")
+WORKSAFE_MQTT_CLIENT_ID = os.environ.get("WORKSAFE_MQTT_CLIENT_ID", "")

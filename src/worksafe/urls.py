@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from worksafe.core.views import HomeView
 from worksafe.enterprises.api import register as register_enterprises
 from worksafe.hazards.api import register as register_hazards
+from worksafe.monitoring.api import register as register_monitoring
 from worksafe.org.api import register as register_org
 from worksafe.plans.api import register as register_plans
 from worksafe.risks.api import register as register_risks
@@ -19,6 +20,7 @@ register_plans(router)
 register_enterprises(router)
 register_risks(router)
 register_hazards(router)
+register_monitoring(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("enterprises/", include("worksafe.enterprises.urls")),
     path("risks/", include("worksafe.risks.urls")),
     path("hazards/", include("worksafe.hazards.urls")),
+    path("monitoring/", include("worksafe.monitoring.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

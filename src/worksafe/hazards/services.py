@@ -176,7 +176,7 @@ def report_hazard(user, enterprise: Enterprise, *, location: str, description: s
     if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
         raise NotAllowed("您不能为该企业登记隐患。")
     own = is_own_enterprise(user, enterprise)
-    if own and source != Hazard.Source.SELF and not is_officer(user):
+    if own and source not in (Hazard.Source.SELF, Hazard.Source.ALARM) and not is_officer(user):
         raise ServiceError("企业用户登记的隐患,发现方式应为“企业自查”。", field="source")
     if source not in Hazard.Source.values:
         raise ServiceError("请选择发现方式。", field="source")

@@ -1,0 +1,5 @@
+"""Monitoring API (to be written)."""
+
+
+def register(router):
+    pass

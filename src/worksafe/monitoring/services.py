@@ -1,0 +1,758 @@
+"""Monitoring services: gateways and sensors, ingestion of reading batches, the alarm lifecycle,
+offline detection and the escalation of unacknowledged alarms.
+
+Ingestion (:func:`ingest`) is the one path for HTTP, MQTT, the simulator and the benchmark:
+validate each reading (each refused one gets its own reason; the good ones are kept), drop
+duplicates (idempotent on sensor + time), store the batch through the database's bulk path
+(:mod:`.storage`), evaluate the new readings against the four-level thresholds
+(:mod:`worksafe.standards.thresholds`) and raise, escalate, de-escalate or clear alarms.
+
+The alarm lifecycle (TRANSITIONS) — ``state`` is what people did, ``active`` whether the
+condition still holds:
+
+=============  ======================================  ============================
+state          people may                              the system may
+=============  ======================================  ============================
+raised         acknowledge, to_hazard                  escalate, de-escalate, clear, re-raise
+acknowledged   handle (with a note), to_hazard         escalate (to a new peak: back to raised)…
+handled        —                                       … same
+hazard         —                                       … same
+=============  ======================================  ============================
+
+An alarm is *open* while its condition is active or nobody has handled it; at most one open
+alarm per sensor and kind (a database constraint). A condition that returns while the alarm is
+still open re-raises that alarm (``raise_count``) instead of opening a second one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from worksafe.core.scoping import Role
+from worksafe.core.services import (
+    Conflict,
+    NotAllowed,
+    ServiceError,
+    create_as,
+    notify,
+    require_writer,
+    save_as,
+)
+from worksafe.enterprises.models import Enterprise, Facility
+from worksafe.standards.levels import Level
+from worksafe.standards.thresholds import (
+    QUANTITIES,
+    Direction,
+    Thresholds,
+    default_interval,
+    derive_thresholds,
+    evaluate,
+    rate_level,
+)
+
+from . import storage
+from .models import WARNING_LABELS, Alarm, Gateway, Sensor, SensorState
+
+S = Alarm.State
+
+# --- gateways and tokens -----------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return "gw_" + secrets.token_urlsafe(30)
+
+
+def _may_manage(user, enterprise: Enterprise) -> None:
+    require_writer(user)
+    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
+        raise NotAllowed("您无权管理该企业的监测设备。")
+
+
+@transaction.atomic
+def create_gateway(user, enterprise: Enterprise, *, code: str, name: str, token: str | None = None):
+    """Register a gateway; returns (gateway, token). The token is shown once: only its hash is kept."""
+    _may_manage(user, enterprise)
+    code = (code or "").strip()
+    if not code or any(c in code for c in "/#+ "):
+        raise ServiceError("网关编号不能为空,且不能包含空格和 / # + 字符。", field="code")
+    if Gateway.objects.filter(code=code).exists():
+        raise ServiceError(f"网关编号“{code}”已被使用。", field="code")
+    if not (name or "").strip():
+        raise ServiceError("请填写网关名称。", field="name")
+    token = token or new_token()
+    gw = create_as(Gateway, user, "登记采集网关", enterprise=enterprise, code=code, name=name.strip(),
+                   token_hash=hash_token(token), token_hint=token[:7])
+    return gw, token
+
+
+@transaction.atomic
+def rotate_token(gateway: Gateway, user) -> str:
+    """Issue a new token (the old one stops working at once)."""
+    _may_manage(user, gateway.enterprise)
+    token = new_token()
+    gateway.token_hash = hash_token(token)
+    gateway.token_hint = token[:7]
+    save_as(gateway, user, "更换令牌")
+    _GATEWAY_CACHE.pop(gateway.pk, None)
+    return token
+
+
+def gateway_for_token(token: str) -> Gateway | None:
+    if not token:
+        return None
+    return Gateway.objects.filter(token_hash=hash_token(token.strip()), active=True).select_related(
+        "enterprise").first()
+
+
+SENSOR_FIELDS = ["name", "quantity", "item", "unit", "interval_s", "direction", "blue", "yellow", "orange", "red",
+                 "deadband", "rate_limit", "rate_alarm_level", "rate_any_direction", "thresholds_source", "active",
+                 "installed_on", "gateway"]
+
+
+def _check_sensor(sensor: Sensor) -> None:
+    if sensor.gateway.enterprise_id != sensor.facility.enterprise_id:
+        raise ServiceError("采集网关与监测对象不属于同一企业。", field="gateway")
+    if not sensor.interval_s or sensor.interval_s <= 0:
+        raise ServiceError("请填写采集间隔(秒),该监测量在参考资料中没有默认间隔。", field="interval_s")
+    try:
+        sensor.thresholds()
+    except ValueError as e:
+        raise ServiceError(str(e), field="red") from None
+
+
+@transaction.atomic
+def create_sensor(user, facility: Facility, *, gateway: Gateway, code: str, name: str, quantity: str,
+                  use_defaults: bool = True, **fields) -> Sensor:
+    """Add a monitoring point. Unit, direction, interval and derivable limits (e.g. 浸润线埋深
+    orange = 1.1 × red, GB 51108 8.3.4) come from the reference defaults where not given."""
+    _may_manage(user, facility.enterprise)
+    code = (code or "").strip()
+    if not code:
+        raise ServiceError("请填写监测点编号。", field="code")
+    if Sensor.objects.filter(code=code).exists():
+        raise ServiceError(f"监测点编号“{code}”已被使用。", field="code")
+    unknown = set(fields) - set(SENSOR_FIELDS)
+    if unknown:
+        raise ServiceError(f"未知字段:{'、'.join(sorted(unknown))}。")
+    spec = QUANTITIES.get(quantity)
+    if spec is None and quantity not in ("power_status", "other"):
+        raise ServiceError(f"未知的监测量“{quantity}”。", field="quantity")
+    sensor = Sensor(facility=facility, enterprise=facility.enterprise, gateway=gateway, code=code,
+                    name=(name or "").strip() or code, quantity=quantity)
+    if spec is not None and use_defaults:
+        sensor.unit = spec.unit
+        if spec.direction is not None:
+            sensor.direction = spec.direction.value
+        sensor.interval_s = default_interval(quantity)
+        if spec.direction is not None and fields.get("red") is not None:
+            try:
+                derived = derive_thresholds(quantity, fields.get("red"), fields.get("orange"), fields.get("yellow"),
+                                            fields.get("blue"))
+            except ValueError as e:
+                raise ServiceError(str(e), field="red") from None
+            for lv in Level:
+                key = lv.name.lower()
+                if fields.get(key) is None and derived.limit(lv) is not None:
+                    fields[key] = derived.limit(lv)
+    for k, v in fields.items():
+        setattr(sensor, k, v)
+    _check_sensor(sensor)
+    save_as(sensor, user, "新增监测点")
+    SensorState.objects.create(sensor=sensor)
+    return sensor
+
+
+@transaction.atomic
+def update_sensor(sensor: Sensor, user, **fields) -> Sensor:
+    """Change a point's configuration or thresholds (history keeps the old values)."""
+    locked = Sensor.objects.select_for_update().get(pk=sensor.pk)
+    _may_manage(user, locked.enterprise)
+    unknown = set(fields) - set(SENSOR_FIELDS)
+    if unknown:
+        raise ServiceError(f"未知字段:{'、'.join(sorted(unknown))}。")
+    for k, v in fields.items():
+        setattr(locked, k, v)
+    _check_sensor(locked)
+    locked.config_version += 1
+    save_as(locked, user, "修改监测点配置/阈值")
+    return locked
+
+
+# --- ingestion ---------------------------------------------------------------------------------
+
+REASONS = {
+    "format": "格式错误:每条读数须为包含 sensor、time、value 的对象",
+    "unknown": "未知监测点",
+    "not_yours": "该监测点不属于本网关",
+    "inactive": "监测点已停用",
+    "value": "读数不是有效数值",
+    "time": "时间格式错误(应为 ISO 8601 或 Unix 秒)",
+    "future": "时间晚于服务器当前时间",
+    "past": "时间过早,超出可补传期限",
+    "duplicate": "重复读数(该监测点该时间已有读数)",
+}
+
+
+@dataclass(slots=True)
+class _Point:
+    id: int
+    code: str
+    active: bool
+    thresholds: Thresholds | None
+    config_version: int
+    name: str
+    unit: str
+    facility_id: int
+    enterprise_id: int
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    alarms_raised: int = 0
+    alarms_changed: int = 0
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "rejected": self.rejected,
+                "alarms_raised": self.alarms_raised, "alarms_changed": self.alarms_changed}
+
+
+# gateway id -> {sensor code: _Point}; refreshed when a code is unknown or a version changed
+_GATEWAY_CACHE: dict[int, dict[str, _Point]] = {}
+
+
+def _load_points(gateway_id: int) -> dict[str, _Point]:
+    points = {}
+    for s in Sensor.objects.filter(gateway_id=gateway_id):
+        try:
+            th = s.thresholds() if s.limits() or s.rate_limit else None
+        except ValueError:
+            th = None
+        points[s.code] = _Point(s.pk, s.code, s.active, th, s.config_version, s.name, s.unit, s.facility_id,
+                                s.enterprise_id)
+    _GATEWAY_CACHE[gateway_id] = points
+    return points
+
+
+def clear_cache() -> None:
+    """Forget what this process cached (sensor configuration, gateway contact, partitions)."""
+    _GATEWAY_CACHE.clear()
+    _GATEWAY_SEEN.clear()
+    storage._known_partitions.clear()
+
+
+_TZ_CACHE: list = []
+
+
+def _local_tz():
+    if not _TZ_CACHE:
+        _TZ_CACHE.append(timezone.get_default_timezone())
+    return _TZ_CACHE[0]
+
+
+def _parse_ms(t) -> int | None:
+    """Epoch milliseconds of an ISO 8601 string (naive = local time) or Unix seconds."""
+    tt = type(t)
+    if tt is int or tt is float:
+        if t != t or t in (math.inf, -math.inf):
+            return None
+        return int(round(t * 1000))
+    if tt is str:
+        try:
+            dt = datetime.datetime.fromisoformat(t)
+        except ValueError:
+            return None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=_local_tz())
+        return int(round(dt.timestamp() * 1000))
+    return None
+
+
+def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestResult:
+    """Validate, store and evaluate one batch from ``gateway``. Never raises for a bad reading:
+    each is refused with ``{"index", "sensor", "reason"}``; the rest are kept."""
+    result = IngestResult()
+    if not isinstance(readings, list):
+        raise ServiceError("readings 应为读数数组。", field="readings")
+    if len(readings) > settings.WORKSAFE_INGEST_MAX_BATCH:
+        raise ServiceError(f"一批最多 {settings.WORKSAFE_INGEST_MAX_BATCH} 条读数,本批 {len(readings)} 条。",
+                           field="readings")
+    if not readings:
+        return result
+    gid = gateway.pk
+    points = _GATEWAY_CACHE.get(gid)
+    if points is None:
+        points = _load_points(gid)
+    now_s = time.time() if now is None else now
+    now_ms = int(now_s * 1000)
+    max_ms = now_ms + settings.WORKSAFE_READING_MAX_FUTURE_SECONDS * 1000
+    min_ms = now_ms - settings.WORKSAFE_READING_MAX_AGE_DAYS * 86_400_000
+    rejected = result.rejected
+    rows: list[tuple[int, int, float]] = []
+    row_index: list[int] = []
+    seen: set[tuple[int, int]] = set()
+    unknown: list[tuple[int, str]] = []
+    reloaded = False
+    for i, r in enumerate(readings):
+        try:
+            code = r["sensor"]
+            t = r["time"]
+            v = r["value"]
+        except (TypeError, KeyError, IndexError):
+            rejected.append({"index": i, "sensor": r.get("sensor") if isinstance(r, dict) else None,
+                             "reason": REASONS["format"]})
+            continue
+        p = points.get(code) if type(code) is str else None
+        if p is None:
+            if type(code) is str and not reloaded:
+                points = _load_points(gid)
+                reloaded = True
+                p = points.get(code)
+            if p is None:
+                unknown.append((i, code))
+                continue
+        if not p.active:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["inactive"]})
+            continue
+        tv = type(v)
+        if tv is float or tv is int:
+            fv = float(v)
+        elif tv is str:
+            try:
+                fv = float(v)
+            except ValueError:
+                fv = math.nan
+        else:
+            fv = math.nan
+        if fv != fv or fv == math.inf or fv == -math.inf:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["value"]})
+            continue
+        ms = _parse_ms(t)
+        if ms is None:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["time"]})
+            continue
+        if ms > max_ms:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["future"]})
+            continue
+        if ms < min_ms:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["past"]})
+            continue
+        key = (p.id, ms)
+        if key in seen:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["duplicate"]})
+            continue
+        seen.add(key)
+        rows.append((p.id, ms, fv))
+        row_index.append(i)
+    if unknown:
+        codes = {c for _, c in unknown if type(c) is str}
+        others = set(Sensor.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
+        for i, c in unknown:
+            rejected.append({"index": i, "sensor": c if type(c) is str else None,
+                             "reason": REASONS["not_yours"] if c in others else REASONS["unknown"]})
+    if rows:
+        _store_and_evaluate(gateway, points, rows, row_index, result, now_s)
+    if len(rejected) > 1:
+        rejected.sort(key=lambda x: x["index"])
+    return result
+
+
+def _store_and_evaluate(gateway, points, rows, row_index, result: IngestResult, now_s: float) -> None:
+    by_id = {p.id: p for p in points.values()}
+    received = datetime.datetime.fromtimestamp(now_s, tz=datetime.UTC)
+    with transaction.atomic():
+        storage.lock_gateway(gateway.pk)
+        sids = list({r[0] for r in rows})
+        states = _states(sids)
+        # config changed since the cache was filled: reload once
+        if any(states[sid][4] != by_id[sid].config_version for sid in sids if sid in states):
+            points = _load_points(gateway.pk)
+            by_id = {p.id: p for p in points.values()}
+        # duplicates of stored readings can only be at or before a sensor's newest time
+        maybe = [r for r in rows if (st := states.get(r[0])) is not None and st[0] is not None and r[1] <= st[0]]
+        if maybe:
+            stored = storage.existing_keys({r[0] for r in maybe}, min(r[1] for r in maybe),
+                                           max(r[1] for r in maybe))
+            if stored:
+                keep_rows, keep_index = [], []
+                for r, i in zip(rows, row_index, strict=True):
+                    if (r[0], r[1]) in stored:
+                        result.rejected.append({"index": i, "sensor": by_id[r[0]].code,
+                                                "reason": REASONS["duplicate"]})
+                    else:
+                        keep_rows.append(r)
+                        keep_index.append(i)
+                rows = keep_rows
+        if not rows:
+            return
+        storage.write_readings(rows)
+        result.accepted = len(rows)
+        # evaluate the readings newer than each sensor's newest, in time order
+        per_sensor: dict[int, list[tuple[int, float]]] = {}
+        for sid, ts, v in rows:
+            lst = per_sensor.get(sid)
+            if lst is None:
+                per_sensor[sid] = [(ts, v)]
+            else:
+                lst.append((ts, v))
+        updates = []
+        events = []
+        came_back = []
+        for sid, lst in per_sensor.items():
+            st = states.get(sid)
+            if st is None:  # a sensor created without a state row (e.g. by hand in the admin)
+                SensorState.objects.get_or_create(sensor_id=sid)
+                st = (None, None, None, False, 0)
+            prev_ts, prev_val, level, offline = st[0], st[1], st[2], st[3]
+            if offline:
+                came_back.append(sid)
+            if len(lst) > 1:
+                lst.sort()
+            th = by_id[sid].thresholds
+            changed = False
+            for ts, v in lst:
+                if prev_ts is not None and ts <= prev_ts:
+                    continue  # a late reading: stored for the record, the state is newer
+                if th is not None:
+                    new = evaluate(v, th, level)
+                    if th.rate_limit is not None and prev_ts is not None:
+                        rl = rate_level(prev_val, prev_ts / 1000.0, v, ts / 1000.0, th)
+                        if rl is not None and (new is None or rl > new):
+                            new = rl
+                    if new != level:
+                        events.append((sid, ts, v, level, new))
+                        level = new
+                prev_ts, prev_val = ts, v
+                changed = True
+            if changed or offline:
+                updates.append((sid, prev_ts, prev_val, None if level is None else int(level)))
+        storage.update_states(updates, received)
+        if events:
+            _apply_level_events(by_id, events, result)
+        if came_back:
+            for alarm in Alarm.objects.filter(sensor_id__in=came_back, kind=Alarm.Kind.OFFLINE, open=True,
+                                              active=True).select_related("sensor"):
+                _clear(alarm, received, None, "恢复上报,离线报警解除")
+        _touch_gateway(gateway, received)
+
+
+def _states(sids):
+    """{sensor_id: (last_ts, last_value, level, offline, config_version)}"""
+    marks = ",".join(["%s"] * len(sids))
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT st.sensor_id, st.last_ts, st.last_value, st.level, st.offline, s.config_version "
+            "FROM monitoring_sensorstate st JOIN monitoring_sensor s ON s.id = st.sensor_id "
+            f"WHERE st.sensor_id IN ({marks})", sids)
+        return {row[0]: (row[1], row[2], Level(row[3]) if row[3] else None, bool(row[4]), row[5])
+                for row in cur.fetchall()}
+
+
+_GATEWAY_SEEN: dict[int, float] = {}
+
+
+def _touch_gateway(gateway, received) -> None:
+    """Record the gateway's last contact (at most every 10 s per process: not a write per batch)."""
+    t = received.timestamp()
+    if t - _GATEWAY_SEEN.get(gateway.pk, 0) >= 10:
+        _GATEWAY_SEEN[gateway.pk] = t
+        Gateway.objects.filter(pk=gateway.pk).update(last_seen_at=received)
+
+
+# --- alarms raised by the system ---------------------------------------------------------------
+
+def _ms_dt(ms: int) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
+
+
+def _alarm_code(sensor_id: int, ms: int, kind: str) -> str:
+    d = _ms_dt(ms).astimezone(_local_tz())
+    return f"BJ{d:%Y%m%d%H%M%S}{ms % 1000:03d}{kind[0].upper()}{sensor_id}"
+
+
+def _describe(point, value: float, level: Level) -> str:
+    return f"{point.name}读数 {value:g}{point.unit},{WARNING_LABELS[int(level)]}"
+
+
+def _apply_level_events(by_id, events, result: IngestResult) -> None:
+    sids = {e[0] for e in events}
+    open_alarms = {a.sensor_id: a for a in Alarm.objects.filter(sensor_id__in=sids, kind=Alarm.Kind.LEVEL,
+                                                               open=True)}
+    for sid, ts, value, old, new in events:
+        point = by_id[sid]
+        at = _ms_dt(ts)
+        alarm = open_alarms.get(sid)
+        if new is None:
+            if alarm is not None and alarm.active:
+                _clear(alarm, at, value, f"读数 {value:g}{point.unit} 恢复正常,报警解除")
+                result.alarms_changed += 1
+                if not alarm.open:
+                    open_alarms.pop(sid)
+            continue
+        if alarm is None:
+            alarm = Alarm(code=_alarm_code(sid, ts, Alarm.Kind.LEVEL), sensor_id=sid, facility_id=point.facility_id,
+                          enterprise_id=point.enterprise_id, kind=Alarm.Kind.LEVEL, level=int(new),
+                          peak_level=int(new), raised_at=at, peak_at=at, peak_value=value, last_value=value,
+                          description=_describe(point, value, new))
+            save_as(alarm, None, f"{WARNING_LABELS[int(new)]}:读数 {value:g}{point.unit}")
+            open_alarms[sid] = alarm
+            result.alarms_raised += 1
+            continue
+        reason = _level_change(alarm, point, new, value, at)
+        alarm.version += 1
+        save_as(alarm, None, reason)
+        result.alarms_changed += 1
+
+
+def _level_change(alarm: Alarm, point, new: Level, value: float, at) -> str:
+    """Move an open alarm to ``new`` (escalate, de-escalate or re-raise); returns the history reason."""
+    label = WARNING_LABELS[int(new)]
+    if not alarm.active:
+        alarm.active = True
+        alarm.cleared_at = None
+        alarm.raise_count += 1
+        reason = f"再次触发:{label},读数 {value:g}{point.unit}"
+    elif new > alarm.level:
+        reason = f"升级为{label},读数 {value:g}{point.unit}"
+    else:
+        reason = f"降级为{label},读数 {value:g}{point.unit}"
+    if new > alarm.peak_level:
+        alarm.peak_level = int(new)
+        alarm.peak_at = at
+        alarm.peak_value = value
+        alarm.description = _describe(point, value, new)
+        if alarm.state != S.RAISED:
+            alarm.state = S.RAISED
+            alarm.escalation_step = 0
+            reason += "(超过此前最高等级,需重新确认)"
+    alarm.level = int(new)
+    alarm.last_value = value
+    alarm.open = True
+    return reason
+
+
+def _clear(alarm: Alarm, at, value, reason: str) -> None:
+    alarm.active = False
+    alarm.cleared_at = at
+    if value is not None:
+        alarm.last_value = value
+    alarm.open = alarm.state in (S.RAISED, S.ACKNOWLEDGED)
+    alarm.version += 1
+    save_as(alarm, None, reason)
+
+
+# --- offline detection (tick) ------------------------------------------------------------------
+
+def detect_offline(now=None) -> int:
+    """Raise an offline alarm for each active sensor silent for longer than its interval allows
+    (``WORKSAFE_OFFLINE_GRACE`` × interval; :func:`worksafe.standards.thresholds.is_offline`)."""
+    from worksafe.standards.thresholds import is_offline
+
+    now = now or timezone.now()
+    now_s = now.timestamp()
+    grace = settings.WORKSAFE_OFFLINE_GRACE
+    level = Level(settings.WORKSAFE_OFFLINE_ALARM_LEVEL)
+    n = 0
+    candidates = (SensorState.objects.filter(offline=False, sensor__active=True, sensor__gateway__active=True)
+                  .select_related("sensor"))
+    for st in candidates.iterator():
+        s = st.sensor
+        if st.received_at is not None:
+            last = st.received_at.timestamp()
+        else:  # never reported: counted from installation
+            installed = datetime.datetime.combine(s.installed_on, datetime.time.min, tzinfo=_local_tz())
+            last = installed.timestamp()
+        if not is_offline(last, now_s, s.interval_s, grace):
+            continue
+        with transaction.atomic():
+            storage.lock_gateway(s.gateway_id)
+            if SensorState.objects.filter(pk=st.pk, offline=False).update(offline=True) != 1:
+                continue
+            since = st.received_at or datetime.datetime.fromtimestamp(last, tz=datetime.UTC)
+            desc = f"{s.name}自{timezone.localtime(since):%Y-%m-%d %H:%M}起未上报(采集间隔{s.interval_s}秒)"
+            alarm = Alarm.objects.filter(sensor=s, kind=Alarm.Kind.OFFLINE, open=True).first()
+            if alarm is not None:
+                alarm.active, alarm.cleared_at, alarm.open = True, None, True
+                alarm.raise_count += 1
+                alarm.version += 1
+                save_as(alarm, None, "再次离线")
+            else:
+                ms = int(now_s * 1000)
+                save_as(Alarm(code=_alarm_code(s.pk, ms, Alarm.Kind.OFFLINE), sensor=s, facility_id=s.facility_id,
+                              enterprise_id=s.enterprise_id, kind=Alarm.Kind.OFFLINE, level=int(level),
+                              peak_level=int(level), raised_at=now, peak_at=now, description=desc),
+                        None, "监测点离线")
+            n += 1
+    return n
+
+
+# --- alarms handled by people ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    to: str
+
+
+TRANSITIONS: dict[str, list[Step]] = {
+    S.RAISED: [Step("acknowledge", "确认收到", S.ACKNOWLEDGED), Step("to_hazard", "转为隐患", S.HAZARD)],
+    S.ACKNOWLEDGED: [Step("handle", "处置完毕", S.HANDLED), Step("to_hazard", "转为隐患", S.HAZARD)],
+    S.HANDLED: [],
+    S.HAZARD: [],
+}
+STATE_LABELS = dict(S.choices)
+
+
+def _step(alarm: Alarm, name: str) -> Step:
+    for step in TRANSITIONS[alarm.state]:
+        if step.name == name:
+            return step
+    raise ServiceError(f"预警当前为“{STATE_LABELS[alarm.state]}”,不能执行该操作。")
+
+
+def _check(user, alarm: Alarm) -> None:
+    require_writer(user)
+    if not Alarm.objects.visible_to(user).filter(pk=alarm.pk).exists():
+        raise NotAllowed("您无权处置该预警。")
+
+
+def may(user, alarm: Alarm, step_name: str) -> bool:
+    try:
+        _step(alarm, step_name)
+        _check(user, alarm)
+    except ServiceError:
+        return False
+    return True
+
+
+def _lock(alarm: Alarm, version) -> Alarm:
+    locked = Alarm.objects.select_for_update().select_related("sensor", "enterprise").get(pk=alarm.pk)
+    if version not in (None, "") and int(version) != locked.version:
+        raise Conflict("该预警刚刚已被他人处理或状态已变化,请刷新页面后再操作。")
+    return locked
+
+
+def _after_human(alarm: Alarm) -> None:
+    alarm.open = alarm.active or alarm.state in (S.RAISED, S.ACKNOWLEDGED)
+    alarm.version += 1
+
+
+@transaction.atomic
+def acknowledge(alarm: Alarm, user, *, version=None) -> Alarm:
+    locked = _lock(alarm, version)
+    step = _step(locked, "acknowledge")
+    _check(user, locked)
+    locked.state = step.to
+    locked.acknowledged_by = user
+    locked.acknowledged_at = timezone.now()
+    _after_human(locked)
+    return save_as(locked, user, "确认收到预警")
+
+
+@transaction.atomic
+def handle(alarm: Alarm, user, *, note: str, version=None) -> Alarm:
+    locked = _lock(alarm, version)
+    step = _step(locked, "handle")
+    _check(user, locked)
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError("请填写处置情况。", field="note")
+    locked.state = step.to
+    locked.handled_by = user
+    locked.handled_at = timezone.now()
+    locked.handled_note = note
+    _after_human(locked)
+    return save_as(locked, user, "处置完毕")
+
+
+@transaction.atomic
+def to_hazard(alarm: Alarm, user, *, description: str = "", location: str = "", level: str = "general",
+              version=None) -> Alarm:
+    """Turn the alarm into a hazard in one step (source: monitoring alarm); acknowledges it too."""
+    from worksafe.hazards import services as hazard_services
+    from worksafe.hazards.models import Hazard
+
+    locked = _lock(alarm, version)
+    step = _step(locked, "to_hazard")
+    _check(user, locked)
+    sensor = locked.sensor
+    hazard = hazard_services.report_hazard(
+        user, locked.enterprise, location=(location or "").strip() or f"{sensor.facility.name} {sensor.name}",
+        description=(description or "").strip() or f"监测预警 {locked.code}:{locked.description}",
+        source=Hazard.Source.ALARM, level=level, found_at=locked.raised_at)
+    now = timezone.now()
+    if locked.acknowledged_by_id is None:
+        locked.acknowledged_by, locked.acknowledged_at = user, now
+    locked.state = step.to
+    locked.handled_by, locked.handled_at = user, now
+    locked.handled_note = f"已转为隐患 {hazard.code}"
+    locked.hazard = hazard
+    _after_human(locked)
+    return save_as(locked, user, f"转为隐患 {hazard.code}")
+
+
+# --- escalation of unacknowledged alarms (tick) ------------------------------------------------
+
+def escalate_unacknowledged(now=None) -> int:
+    """Notify in widening circles while nobody acknowledges: the enterprise at once, its supervising
+    department and township after ``WORKSAFE_ALARM_ACK_MINUTES``, the county office after twice
+    that. Each circle is told once (``escalation_step``)."""
+    from worksafe.hazards.services import supervising_unit_for, township_units
+    from worksafe.org.models import User
+
+    now = now or timezone.now()
+    wait = datetime.timedelta(minutes=settings.WORKSAFE_ALARM_ACK_MINUTES)
+    sent = 0
+    for alarm in Alarm.objects.filter(state=S.RAISED, open=True, escalation_step__lt=3).select_related(
+            "enterprise", "sensor", "facility"):
+        age = now - alarm.created_at
+        due = 1 + (age >= wait) + (age >= 2 * wait)
+        if alarm.escalation_step >= due:
+            continue
+        with transaction.atomic():
+            if Alarm.objects.filter(pk=alarm.pk, escalation_step=alarm.escalation_step, state=S.RAISED).update(
+                    escalation_step=due) != 1:
+                continue
+            ent = alarm.enterprise
+            recipients: list = []
+            steps = range(alarm.escalation_step + 1, due + 1)
+            if 1 in steps:
+                recipients += list(User.objects.filter(memberships__enterprise=ent, memberships__active=True,
+                                                       memberships__role=Role.ENTERPRISE, is_active=True))
+            if 2 in steps:
+                recipients += [supervising_unit_for(ent, None), *township_units(ent)]
+            if 3 in steps:
+                recipients += list(User.objects.filter(memberships__role=Role.COUNTY_OFFICE,
+                                                       memberships__active=True, is_active=True))
+            late = "" if due == 1 else f"(已{int(age.total_seconds() // 60)}分钟未确认)"
+            notify([r for r in recipients if r is not None], f"【{alarm.level_label}】{ent.name}{late}",
+                   f"{alarm.facility.name}:{alarm.description}", url=alarm.get_absolute_url())
+            sent += 1
+    return sent
+
+
+# --- coverage (plan targets) -------------------------------------------------------------------
+
+def coverage(kind: str) -> tuple[int, int]:
+    """(facilities of ``kind`` in service, of which monitored: an active sensor that is reporting)."""
+    from django.db.models import Exists, OuterRef
+
+    reporting = SensorState.objects.filter(sensor__facility=OuterRef("pk"), sensor__active=True,
+                                           offline=False, received_at__isnull=False)
+    qs = Facility.objects.filter(kind=kind, in_service=True, enterprise__status=Enterprise.Status.OPERATING)
+    return qs.count(), qs.filter(Exists(reporting)).count()

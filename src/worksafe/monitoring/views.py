@@ -1,0 +1,1 @@
+"""Monitoring pages (to be written)."""
