@@ -154,6 +154,9 @@ class SensorState(models.Model):
         verbose_name = "监测点状态"
         verbose_name_plural = "监测点状态"
 
+    def __str__(self):
+        return f"{self.sensor_id}: {self.last_value}"
+
     @property
     def last_time(self):
         return ms_to_datetime(self.last_ts)
@@ -175,6 +178,9 @@ class Reading(models.Model):
         verbose_name = "读数"
         verbose_name_plural = "读数"
 
+    def __str__(self):
+        return f"{self.sensor_id}@{self.ts}: {self.value}"
+
 
 class ReadingMinute(models.Model):
     """Per-minute aggregate of a sensor's readings, kept longer than the raw readings."""
@@ -190,6 +196,9 @@ class ReadingMinute(models.Model):
     class Meta:
         verbose_name = "分钟汇总"
         verbose_name_plural = "分钟汇总"
+
+    def __str__(self):
+        return f"{self.sensor_id}@{self.minute}: n={self.n}"
 
 
 class AlarmQuerySet(EnterpriseChildQuerySet):

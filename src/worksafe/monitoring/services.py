@@ -51,7 +51,6 @@ from worksafe.enterprises.models import Enterprise, Facility
 from worksafe.standards.levels import Level
 from worksafe.standards.thresholds import (
     QUANTITIES,
-    Direction,
     Thresholds,
     default_interval,
     derive_thresholds,
@@ -492,7 +491,7 @@ def _apply_level_events(by_id, events, result: IngestResult) -> None:
     sids = {e[0] for e in events}
     open_alarms = {a.sensor_id: a for a in Alarm.objects.filter(sensor_id__in=sids, kind=Alarm.Kind.LEVEL,
                                                                open=True)}
-    for sid, ts, value, old, new in events:
+    for sid, ts, value, _old, new in events:
         point = by_id[sid]
         at = _ms_dt(ts)
         alarm = open_alarms.get(sid)
