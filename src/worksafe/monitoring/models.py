@@ -57,7 +57,11 @@ class Gateway(models.Model):
     active = models.BooleanField("启用", default=True)
     last_seen_at = models.DateTimeField("最近上报", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["last_seen_at", "token_hash"])
+    # bumped by every batch (and the offline sweep) / every sensor configuration change: how an
+    # ingesting process knows whether its cached state and configuration are still current
+    seq = models.BigIntegerField("批次序号", default=0, editable=False)
+    config_seq = models.PositiveIntegerField("配置序号", default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["last_seen_at", "token_hash", "seq", "config_seq"])
     objects = EnterpriseChildQuerySet.as_manager()
 
     class Meta:

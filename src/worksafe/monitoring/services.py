@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import math
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from worksafe.core.scoping import Role
@@ -62,6 +65,7 @@ from . import storage
 from .models import WARNING_LABELS, Alarm, Gateway, Sensor, SensorState
 
 S = Alarm.State
+log = logging.getLogger(__name__)
 
 # --- gateways and tokens -----------------------------------------------------------------------
 
@@ -105,7 +109,6 @@ def rotate_token(gateway: Gateway, user) -> str:
     gateway.token_hash = hash_token(token)
     gateway.token_hint = token[:7]
     save_as(gateway, user, "更换令牌")
-    _GATEWAY_CACHE.pop(gateway.pk, None)
     return token
 
 
@@ -171,6 +174,7 @@ def create_sensor(user, facility: Facility, *, gateway: Gateway, code: str, name
     _check_sensor(sensor)
     save_as(sensor, user, "新增监测点")
     SensorState.objects.create(sensor=sensor)
+    bump_config(sensor.gateway_id)
     return sensor
 
 
@@ -179,6 +183,7 @@ def update_sensor(sensor: Sensor, user, **fields) -> Sensor:
     """Change a point's configuration or thresholds (history keeps the old values)."""
     locked = Sensor.objects.select_for_update().get(pk=sensor.pk)
     _may_manage(user, locked.enterprise)
+    old_gateway = locked.gateway_id
     unknown = set(fields) - set(SENSOR_FIELDS)
     if unknown:
         raise ServiceError(f"未知字段:{'、'.join(sorted(unknown))}。")
@@ -187,6 +192,8 @@ def update_sensor(sensor: Sensor, user, **fields) -> Sensor:
     _check_sensor(locked)
     locked.config_version += 1
     save_as(locked, user, "修改监测点配置/阈值")
+    for gid in {old_gateway, locked.gateway_id}:
+        bump_config(gid)
     return locked
 
 
@@ -211,7 +218,6 @@ class _Point:
     code: str
     active: bool
     thresholds: Thresholds | None
-    config_version: int
     name: str
     unit: str
     facility_id: int
@@ -230,28 +236,84 @@ class IngestResult:
                 "alarms_raised": self.alarms_raised, "alarms_changed": self.alarms_changed}
 
 
-# gateway id -> {sensor code: _Point}; refreshed when a code is unknown or a version changed
-_GATEWAY_CACHE: dict[int, dict[str, _Point]] = {}
+class _GatewayCache:
+    """What one process knows of one gateway: its points (by code) and their evaluation state.
+
+    ``state[sensor_id] = [last_ts, last_value, level, offline]``. Every batch bumps the gateway's
+    ``seq`` in the database (``storage.claim_gateway``, which also locks the gateway row, so the
+    batches of one gateway are serialised across processes); when the seq is not the one this
+    process wrote last, another process (a second MQTT consumer, the offline sweep) wrote in
+    between and the state is reloaded. ``config_seq`` does the same for sensor configuration.
+    Level changes are written in the batch's transaction; last reading and receive time are
+    written behind (:func:`flush_states`) at most a second late, so the hot path does not update a
+    row per reading.
+    """
+
+    __slots__ = ("gateway_id", "points", "by_id", "config_seq", "seq", "state", "dirty", "lock", "last_flush")
+
+    def __init__(self, gateway_id: int):
+        self.gateway_id = gateway_id
+        self.points: dict[str, _Point] = {}
+        self.by_id: dict[int, _Point] = {}
+        self.config_seq = -1
+        self.seq = -1
+        self.state: dict[int, list] = {}
+        self.dirty: dict[int, float] = {}  # sensor id -> receive time (epoch s) not yet written
+        self.lock = threading.RLock()
+        self.last_flush = 0.0
+
+    def load_points(self) -> None:
+        points = {}
+        for s in Sensor.objects.filter(gateway_id=self.gateway_id):
+            try:
+                th = s.thresholds() if s.limits() or s.rate_limit else None
+            except ValueError:
+                th = None
+            points[s.code] = _Point(s.pk, s.code, s.active, th, s.name, s.unit, s.facility_id, s.enterprise_id)
+        self.points = points
+        self.by_id = {p.id: p for p in points.values()}
+
+    def load_state(self) -> None:
+        self.state = {
+            sid: [ts, val, Level(lvl) if lvl else None, bool(off)]
+            for sid, ts, val, lvl, off in SensorState.objects.filter(sensor__gateway_id=self.gateway_id)
+            .values_list("sensor_id", "last_ts", "last_value", "level", "offline")}
+
+    def invalidate(self) -> None:
+        self.seq = -1
+        self.config_seq = -1
 
 
-def _load_points(gateway_id: int) -> dict[str, _Point]:
-    points = {}
-    for s in Sensor.objects.filter(gateway_id=gateway_id):
-        try:
-            th = s.thresholds() if s.limits() or s.rate_limit else None
-        except ValueError:
-            th = None
-        points[s.code] = _Point(s.pk, s.code, s.active, th, s.config_version, s.name, s.unit, s.facility_id,
-                                s.enterprise_id)
-    _GATEWAY_CACHE[gateway_id] = points
-    return points
+_GATEWAY_CACHE: dict[int, _GatewayCache] = {}
+_CACHE_LOCK = threading.Lock()
+FLUSH_SECONDS = 1.0
+#: batches up to this size write their sensors' last reading at once (HTTP gateways, the demo);
+#: larger ones leave it to the write-behind flush
+SYNC_FLUSH_MAX = 200
+
+
+def _cache_for(gateway_id: int) -> _GatewayCache:
+    cache = _GATEWAY_CACHE.get(gateway_id)
+    if cache is None:
+        with _CACHE_LOCK:
+            cache = _GATEWAY_CACHE.get(gateway_id)
+            if cache is None:
+                cache = _GatewayCache(gateway_id)
+                cache.load_points()
+                _GATEWAY_CACHE[gateway_id] = cache
+    return cache
 
 
 def clear_cache() -> None:
-    """Forget what this process cached (sensor configuration, gateway contact, partitions)."""
+    """Forget what this process cached (sensor configuration and state, partitions)."""
+    flush_states()
     _GATEWAY_CACHE.clear()
-    _GATEWAY_SEEN.clear()
     storage._known_partitions.clear()
+
+
+def bump_config(gateway_id: int) -> None:
+    """Make every process reload the gateway's sensor configuration at its next batch."""
+    Gateway.objects.filter(pk=gateway_id).update(config_seq=F("config_seq") + 1)
 
 
 _TZ_CACHE: list = []
@@ -266,8 +328,8 @@ def _local_tz():
 def _parse_ms(t) -> int | None:
     """Epoch milliseconds of an ISO 8601 string (naive = local time) or Unix seconds."""
     tt = type(t)
-    if tt is int or tt is float:
-        if t != t or t in (math.inf, -math.inf):
+    if tt is float or tt is int:
+        if t != t or t == math.inf or t == -math.inf:
             return None
         return int(round(t * 1000))
     if tt is str:
@@ -283,7 +345,8 @@ def _parse_ms(t) -> int | None:
 
 def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestResult:
     """Validate, store and evaluate one batch from ``gateway``. Never raises for a bad reading:
-    each is refused with ``{"index", "sensor", "reason"}``; the rest are kept."""
+    each is refused with ``{"index", "sensor", "reason"}`` (sorted by index); the rest are kept.
+    Raises :class:`ServiceError` only for a batch that is not a list or is too large."""
     result = IngestResult()
     if not isinstance(readings, list):
         raise ServiceError("readings 应为读数数组。", field="readings")
@@ -292,20 +355,33 @@ def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestRes
                            field="readings")
     if not readings:
         return result
-    gid = gateway.pk
-    points = _GATEWAY_CACHE.get(gid)
-    if points is None:
-        points = _load_points(gid)
-    now_s = time.time() if now is None else now
+    cache = _cache_for(gateway.pk)
+    with cache.lock:
+        rows, row_index = _validate(cache, readings, result, time.time() if now is None else now)
+        if rows:
+            try:
+                _store_and_evaluate(cache, rows, row_index, result, time.time() if now is None else now)
+            except BaseException:
+                cache.invalidate()
+                raise
+    if len(result.rejected) > 1:
+        result.rejected.sort(key=lambda x: x["index"])
+    return result
+
+
+def _validate(cache: _GatewayCache, readings: list, result: IngestResult, now_s: float):
+    """The per-reading checks (the hot loop: plain types, no allocation beyond the row tuple)."""
     now_ms = int(now_s * 1000)
     max_ms = now_ms + settings.WORKSAFE_READING_MAX_FUTURE_SECONDS * 1000
     min_ms = now_ms - settings.WORKSAFE_READING_MAX_AGE_DAYS * 86_400_000
+    points = cache.points
     rejected = result.rejected
     rows: list[tuple[int, int, float]] = []
     row_index: list[int] = []
     seen: set[tuple[int, int]] = set()
-    unknown: list[tuple[int, str]] = []
+    unknown: list[tuple[int, object]] = []
     reloaded = False
+    inf = math.inf
     for i, r in enumerate(readings):
         try:
             code = r["sensor"]
@@ -315,10 +391,13 @@ def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestRes
             rejected.append({"index": i, "sensor": r.get("sensor") if isinstance(r, dict) else None,
                              "reason": REASONS["format"]})
             continue
-        p = points.get(code) if type(code) is str else None
-        if p is None:
-            if type(code) is str and not reloaded:
-                points = _load_points(gid)
+        try:
+            p = points[code]
+        except (KeyError, TypeError):
+            p = None
+            if type(code) is str and not reloaded:  # a point added since: reload once a batch
+                cache.load_points()
+                points = cache.points
                 reloaded = True
                 p = points.get(code)
             if p is None:
@@ -337,10 +416,14 @@ def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestRes
                 fv = math.nan
         else:
             fv = math.nan
-        if fv != fv or fv == math.inf or fv == -math.inf:
+        if fv != fv or fv == inf or fv == -inf:
             rejected.append({"index": i, "sensor": code, "reason": REASONS["value"]})
             continue
-        ms = _parse_ms(t)
+        tt = type(t)
+        if tt is float or tt is int:
+            ms = int(t * 1000 + 0.5) if t == t and t != inf and t != -inf else None
+        else:
+            ms = _parse_ms(t)
         if ms is None:
             rejected.append({"index": i, "sensor": code, "reason": REASONS["time"]})
             continue
@@ -350,12 +433,13 @@ def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestRes
         if ms < min_ms:
             rejected.append({"index": i, "sensor": code, "reason": REASONS["past"]})
             continue
-        key = (p.id, ms)
+        row = (p.id, ms, fv)
+        key = row[:2]
         if key in seen:
             rejected.append({"index": i, "sensor": code, "reason": REASONS["duplicate"]})
             continue
         seen.add(key)
-        rows.append((p.id, ms, fv))
+        rows.append(row)
         row_index.append(i)
     if unknown:
         codes = {c for _, c in unknown if type(c) is str}
@@ -363,113 +447,170 @@ def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestRes
         for i, c in unknown:
             rejected.append({"index": i, "sensor": c if type(c) is str else None,
                              "reason": REASONS["not_yours"] if c in others else REASONS["unknown"]})
-    if rows:
-        _store_and_evaluate(gateway, points, rows, row_index, result, now_s)
-    if len(rejected) > 1:
-        rejected.sort(key=lambda x: x["index"])
-    return result
+    return rows, row_index
 
 
-def _store_and_evaluate(gateway, points, rows, row_index, result: IngestResult, now_s: float) -> None:
-    by_id = {p.id: p for p in points.values()}
+def _store_and_evaluate(cache: _GatewayCache, rows, row_index, result: IngestResult, now_s: float) -> None:
     received = datetime.datetime.fromtimestamp(now_s, tz=datetime.UTC)
     with transaction.atomic():
-        storage.lock_gateway(gateway.pk)
-        sids = list({r[0] for r in rows})
-        states = _states(sids)
-        # config changed since the cache was filled: reload once
-        if any(states[sid][4] != by_id[sid].config_version for sid in sids if sid in states):
-            points = _load_points(gateway.pk)
-            by_id = {p.id: p for p in points.values()}
-        # duplicates of stored readings can only be at or before a sensor's newest time
-        maybe = [r for r in rows if (st := states.get(r[0])) is not None and st[0] is not None and r[1] <= st[0]]
-        if maybe:
-            stored = storage.existing_keys({r[0] for r in maybe}, min(r[1] for r in maybe),
-                                           max(r[1] for r in maybe))
-            if stored:
-                keep_rows, keep_index = [], []
-                for r, i in zip(rows, row_index, strict=True):
-                    if (r[0], r[1]) in stored:
-                        result.rejected.append({"index": i, "sensor": by_id[r[0]].code,
-                                                "reason": REASONS["duplicate"]})
-                    else:
-                        keep_rows.append(r)
-                        keep_index.append(i)
-                rows = keep_rows
+        seq, config_seq = storage.claim_gateway(cache.gateway_id, received)
+        if config_seq != cache.config_seq:
+            cache.load_points()
+            cache.config_seq = config_seq
+        fresh = seq == cache.seq + 1  # nobody else wrote this gateway since our last batch
+        if not fresh:
+            cache.load_state()
+        cache.seq = seq
+        state = cache.state
+        by_id = cache.by_id
+        # a stored duplicate can only be at or before its sensor's newest time
+        for r in rows:
+            st = state.get(r[0])
+            if st is not None and st[0] is not None and r[1] <= st[0]:
+                rows, row_index = _drop_stored(rows, row_index, by_id, result)
+                break
         if not rows:
             return
-        storage.write_readings(rows)
+        if fresh:
+            storage.write_readings(rows)
+        elif not storage.write_readings_once(rows):
+            # the state we loaded lags another process's write-behind: find what it stored, retry
+            rows, row_index = _drop_stored(rows, row_index, by_id, result)
+            storage.write_readings(rows)
+        if not rows:
+            return
         result.accepted = len(rows)
-        # evaluate the readings newer than each sensor's newest, in time order
-        per_sensor: dict[int, list[tuple[int, float]]] = {}
-        for sid, ts, v in rows:
-            lst = per_sensor.get(sid)
-            if lst is None:
-                per_sensor[sid] = [(ts, v)]
-            else:
-                lst.append((ts, v))
-        updates = []
-        events = []
-        came_back = []
-        for sid, lst in per_sensor.items():
-            st = states.get(sid)
-            if st is None:  # a sensor created without a state row (e.g. by hand in the admin)
-                SensorState.objects.get_or_create(sensor_id=sid)
-                st = (None, None, None, False, 0)
-            prev_ts, prev_val, level, offline = st[0], st[1], st[2], st[3]
-            if offline:
-                came_back.append(sid)
-            if len(lst) > 1:
-                lst.sort()
-            th = by_id[sid].thresholds
-            changed = False
-            for ts, v in lst:
-                if prev_ts is not None and ts <= prev_ts:
-                    continue  # a late reading: stored for the record, the state is newer
-                if th is not None:
-                    new = evaluate(v, th, level)
-                    if th.rate_limit is not None and prev_ts is not None:
-                        rl = rate_level(prev_val, prev_ts / 1000.0, v, ts / 1000.0, th)
-                        if rl is not None and (new is None or rl > new):
-                            new = rl
-                    if new != level:
-                        events.append((sid, ts, v, level, new))
-                        level = new
-                prev_ts, prev_val = ts, v
-                changed = True
-            if changed or offline:
-                updates.append((sid, prev_ts, prev_val, None if level is None else int(level)))
-        storage.update_states(updates, received)
+        events, came_back, level_rows = _evaluate(cache, rows, now_s)
+        if level_rows:
+            storage.write_levels(level_rows)
         if events:
             _apply_level_events(by_id, events, result)
         if came_back:
             for alarm in Alarm.objects.filter(sensor_id__in=came_back, kind=Alarm.Kind.OFFLINE, open=True,
-                                              active=True).select_related("sensor"):
+                                              active=True):
                 _clear(alarm, received, None, "恢复上报,离线报警解除")
-        _touch_gateway(gateway, received)
+        if len(rows) <= SYNC_FLUSH_MAX or now_s - cache.last_flush >= FLUSH_SECONDS:
+            _flush(cache)
+        else:
+            _schedule_flush()
 
 
-def _states(sids):
-    """{sensor_id: (last_ts, last_value, level, offline, config_version)}"""
-    marks = ",".join(["%s"] * len(sids))
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT st.sensor_id, st.last_ts, st.last_value, st.level, st.offline, s.config_version "
-            "FROM monitoring_sensorstate st JOIN monitoring_sensor s ON s.id = st.sensor_id "
-            f"WHERE st.sensor_id IN ({marks})", sids)
-        return {row[0]: (row[1], row[2], Level(row[3]) if row[3] else None, bool(row[4]), row[5])
-                for row in cur.fetchall()}
+def _drop_stored(rows, row_index, by_id, result):
+    stored = storage.existing_keys({r[0] for r in rows}, min(r[1] for r in rows), max(r[1] for r in rows))
+    if not stored:
+        return rows, row_index
+    keep_rows, keep_index = [], []
+    for r, i in zip(rows, row_index, strict=True):
+        if (r[0], r[1]) in stored:
+            result.rejected.append({"index": i, "sensor": by_id[r[0]].code, "reason": REASONS["duplicate"]})
+        else:
+            keep_rows.append(r)
+            keep_index.append(i)
+    return keep_rows, keep_index
 
 
-_GATEWAY_SEEN: dict[int, float] = {}
+def _evaluate(cache: _GatewayCache, rows, now_s: float):
+    """Run the new readings through the thresholds in time order; returns (level events,
+    sensors back from offline, (sensor id, level) rows to write)."""
+    state = cache.state
+    by_id = cache.by_id
+    dirty = cache.dirty
+    events: list = []
+    came_back: list = []
+    level_rows: list = []
+    if len({r[0] for r in rows}) == len(rows):
+        groups = [(r,) for r in rows]  # one reading per sensor: the usual batch
+    else:
+        per_sensor: dict[int, list] = {}
+        for r in rows:
+            per_sensor.setdefault(r[0], []).append(r)
+        groups = [sorted(lst) for lst in per_sensor.values()]
+    for group in groups:
+        sid = group[0][0]
+        st = state.get(sid)
+        if st is None:
+            st = state[sid] = [None, None, None, False]
+        prev_ts, prev_val, level, offline = st
+        th = by_id[sid].thresholds
+        start_level = level
+        moved = False
+        for _sid, ts, v in group:
+            if prev_ts is not None and ts <= prev_ts:
+                continue  # a late reading: stored for the record, the state is newer
+            if th is not None:
+                new = evaluate(v, th, level)
+                if th.rate_limit is not None and prev_ts is not None:
+                    rl = rate_level(prev_val, prev_ts / 1000.0, v, ts / 1000.0, th)
+                    if rl is not None and (new is None or rl > new):
+                        new = rl
+                if new != level:
+                    events.append((sid, ts, v, level, new))
+                    level = new
+            prev_ts, prev_val = ts, v
+            moved = True
+        if moved:
+            st[0] = prev_ts
+            st[1] = prev_val
+            st[2] = level
+            dirty[sid] = now_s
+        if offline:
+            st[3] = False
+            came_back.append(sid)
+            dirty[sid] = now_s
+        if level != start_level:
+            level_rows.append((sid, None if level is None else int(level)))
+    return events, came_back, level_rows
 
 
-def _touch_gateway(gateway, received) -> None:
-    """Record the gateway's last contact (at most every 10 s per process: not a write per batch)."""
-    t = received.timestamp()
-    if t - _GATEWAY_SEEN.get(gateway.pk, 0) >= 10:
-        _GATEWAY_SEEN[gateway.pk] = t
-        Gateway.objects.filter(pk=gateway.pk).update(last_seen_at=received)
+_flush_timer: list = []
+_flush_lock = threading.Lock()
+
+
+def _flush(cache: _GatewayCache) -> None:
+    """Write the cached last reading and receive time of the gateway's dirty sensors."""
+    if not cache.dirty:
+        cache.last_flush = time.time()
+        return
+    rows = [(sid, st[0], st[1], received) for sid, received in cache.dirty.items()
+            if (st := cache.state.get(sid)) is not None and st[0] is not None]
+    storage.update_states(rows)
+    cache.dirty = {}
+    cache.last_flush = time.time()
+
+
+def flush_states() -> None:
+    """Write behind every process cache's pending sensor states (also run on a timer)."""
+    from django.db import DatabaseError
+
+    for cache in list(_GATEWAY_CACHE.values()):
+        with cache.lock:
+            if not cache.dirty:
+                continue
+            try:
+                with transaction.atomic():
+                    _flush(cache)
+            except DatabaseError:
+                log.exception("sensor state flush failed; will retry")
+
+
+def _schedule_flush() -> None:
+    with _flush_lock:
+        if _flush_timer and _flush_timer[0].is_alive():
+            return
+        timer = threading.Timer(FLUSH_SECONDS, _timer_flush)
+        timer.daemon = True
+        _flush_timer[:] = [timer]
+        timer.start()
+
+
+def _timer_flush() -> None:
+    from django.db import close_old_connections
+
+    try:
+        flush_states()
+    finally:
+        close_old_connections()
+        connection.close()
 
 
 # --- alarms raised by the system ---------------------------------------------------------------
@@ -578,7 +719,8 @@ def detect_offline(now=None) -> int:
         if not is_offline(last, now_s, s.interval_s, grace):
             continue
         with transaction.atomic():
-            storage.lock_gateway(s.gateway_id)
+            # bumping the gateway's seq locks its row and makes ingesting processes reload state
+            Gateway.objects.filter(pk=s.gateway_id).update(seq=F("seq") + 1)
             if SensorState.objects.filter(pk=st.pk, offline=False).update(offline=True) != 1:
                 continue
             since = st.received_at or datetime.datetime.fromtimestamp(last, tz=datetime.UTC)

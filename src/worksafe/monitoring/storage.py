@@ -125,40 +125,71 @@ def existing_keys(sensor_ids: Iterable[int], min_ts: int, max_ts: int) -> set[tu
         return {(int(a), int(b)) for a, b in cur.fetchall()}
 
 
-def lock_gateway(gateway_id: int) -> None:
-    """Serialise batches of one gateway (its sensors' state is read, evaluated and written back).
+def claim_gateway(gateway_id: int, received) -> tuple[int, int]:
+    """Start a gateway's batch: bump its ``seq``, record its contact time, and return
+    (seq, config_seq). The row update also locks the gateway until the transaction ends, so
+    batches of one gateway are serialised across processes (SQLite: the IMMEDIATE transaction)."""
+    with connection.cursor() as cur:
+        cur.execute("UPDATE monitoring_gateway SET seq = seq + 1, last_seen_at = %s WHERE id = %s "
+                    "RETURNING seq, config_seq", [received, gateway_id])
+        seq, config_seq = cur.fetchone()
+        return int(seq), int(config_seq)
 
-    PostgreSQL: a transaction-scoped advisory lock; SQLite: the IMMEDIATE transaction already holds
-    the database's write lock.
-    """
+
+def write_readings_once(rows: Sequence[tuple[int, int, float]]) -> bool:
+    """Insert rows in a savepoint; False (and nothing written) if one of them is already stored."""
+    import sqlite3
+
+    from django.db import IntegrityError
+
+    errors: tuple = (IntegrityError, sqlite3.IntegrityError)
     if is_postgres():
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x57534D, int(gateway_id) & 0x7FFFFFFF])
+        import psycopg
+
+        errors += (psycopg.IntegrityError,)
+    try:
+        with transaction.atomic():
+            write_readings(rows)
+    except errors:
+        return False
+    return True
 
 
-def update_states(rows: Sequence[tuple[int, int | None, float | None, int | None]], received_at) -> None:
-    """Write (sensor_id, last_ts, last_value, level) back to the sensors' states, online."""
+def write_levels(rows: Sequence[tuple[int, int | None]]) -> None:
+    """Write (sensor_id, level) at once (alarms depend on them)."""
+    with connection.cursor() as cur:
+        cur.executemany("UPDATE monitoring_sensorstate SET level = %s WHERE sensor_id = %s",
+                        [(lvl, sid) for sid, lvl in rows])
+
+
+def update_states(rows: Sequence[tuple[int, int, float, float]]) -> None:
+    """Write (sensor_id, last_ts, last_value, received epoch s) behind; a state only moves forward
+    (another process may have written a newer reading)."""
     if not rows:
         return
     if is_postgres():
-        ids, tss, vals, levels = zip(*rows, strict=True)
+        ids, tss, vals, recs = zip(*rows, strict=True)
         with connection.cursor() as cur:
             cur.execute(
-                "UPDATE monitoring_sensorstate AS s SET last_ts = v.ts, last_value = v.val, level = v.lvl, "
-                "received_at = %s, offline = false "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::float8[], %s::smallint[]) AS v(sid, ts, val, lvl) "
-                "WHERE s.sensor_id = v.sid",
-                [received_at, list(ids), list(tss), list(vals), list(levels)])
+                "UPDATE monitoring_sensorstate AS s SET last_ts = v.ts, last_value = v.val, "
+                "received_at = to_timestamp(v.rec), offline = false "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::float8[], %s::float8[]) AS v(sid, ts, val, rec) "
+                "WHERE s.sensor_id = v.sid AND (s.last_ts IS NULL OR s.last_ts <= v.ts)",
+                [list(ids), list(tss), list(vals), list(recs)])
     else:
-        stamp = received_at.isoformat(sep=" ") if received_at.tzinfo is None else \
-            received_at.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")
         raw = connection.connection.cursor()
         try:
-            raw.executemany("UPDATE monitoring_sensorstate SET last_ts = ?, last_value = ?, level = ?, "
-                            "received_at = ?, offline = 0 WHERE sensor_id = ?",
-                            [(ts, val, lvl, stamp, sid) for sid, ts, val, lvl in rows])
+            raw.executemany(
+                "UPDATE monitoring_sensorstate SET last_ts = ?, last_value = ?, received_at = ?, offline = 0 "
+                "WHERE sensor_id = ? AND (last_ts IS NULL OR last_ts <= ?)",
+                [(ts, val, _sqlite_stamp(rec), sid, ts) for sid, ts, val, rec in rows])
         finally:
             raw.close()
+
+
+def _sqlite_stamp(epoch_s: float) -> str:
+    """Django's SQLite datetime text (UTC, naive) for an epoch time."""
+    return datetime.datetime.fromtimestamp(epoch_s, tz=datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
 # --- roll-up and pruning ------------------------------------------------------------------------

@@ -1,0 +1,191 @@
+"""`worksafe bench ingest`: ingestion speed through the real service path against the raw bulk
+write of the same rows, on the database DATABASE_URL names (SQLite by default).
+
+It builds a throw-away database next to the configured one (Django's test-database machinery:
+``test_<name>`` on the same PostgreSQL server; a file under var/ for SQLite, never in memory), loads
+``--sensors`` sensors with four-level thresholds on one gateway, then:
+
+1. service: ``--batches`` batches of ``--batch-size`` readings through ``services.ingest`` —
+   validation, duplicate check, storage, threshold evaluation, alarm changes — each batch its own
+   transaction; ``--excursion-rate`` of the readings (default 1 in 10,000) cross the red limit, so
+   alarms are raised and cleared on the way (each excursion: one alarm raised, one cleared);
+2. raw: the same rows, after emptying the table, written by the database's own bulk path
+   (``executemany`` on SQLite, binary ``COPY`` on PostgreSQL), one transaction per batch;
+3. MQTT end to end (unless ``--no-mqtt`` or no broker answers): publish → alarm row latency at
+   ``--mqtt-rate`` readings/s (:mod:`worksafe.monitoring.bench_mqtt`).
+
+The last line is exactly::
+
+    ingest <sqlite|postgresql>: service=<readings/s> raw=<readings/s> ratio=<service/raw> peak_rss_mb=<MB>
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+
+def peak_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+class Command(BaseCommand):
+    help = "性能基准:worksafe bench ingest(读数接入速度、原始批量写入速度、MQTT 端到端延迟)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["ingest"])
+        parser.add_argument("--sensors", type=int, default=1000)
+        parser.add_argument("--batches", type=int, default=60)
+        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--excursion-rate", type=float, default=0.0001,
+                            help="越限读数的比例(默认万分之一:每次越限产生一次报警和一次解除)")
+        parser.add_argument("--no-mqtt", action="store_true", help="不测 MQTT 端到端延迟")
+        parser.add_argument("--mqtt-rate", type=int, default=1000, help="MQTT 测试的读数速率(条/秒)")
+        parser.add_argument("--mqtt-seconds", type=int, default=10)
+        parser.add_argument("--keep-db", action="store_true", help="保留基准数据库(调试用)")
+
+    def handle(self, *args, what, sensors, batches, batch_size, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds, keep_db,
+               **options):
+        if sensors < 1 or batches < 1 or batch_size < 1:
+            raise CommandError("--sensors、--batches、--batch-size 须为正整数。")
+        vendor = connection.vendor
+        if vendor not in ("sqlite", "postgresql"):
+            raise CommandError(f"不支持的数据库:{vendor}")
+        db = settings.DATABASES["default"]
+        if vendor == "sqlite":
+            db.setdefault("TEST", {})["NAME"] = str(settings.VAR_DIR / "bench.sqlite3")
+            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        try:
+            self._run(vendor, sensors, batches, batch_size, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds)
+        finally:
+            if not keep_db:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    # --- set-up ---------------------------------------------------------------------------------
+
+    def _world(self, n_sensors: int):
+        from worksafe.enterprises.models import Enterprise, Facility
+        from worksafe.monitoring import services
+        from worksafe.monitoring.models import Sensor, SensorState
+        from worksafe.org.models import Division
+
+        town = Division.objects.create(code="999999001", name="基准镇", level=Division.Level.TOWNSHIP)
+        ent = Enterprise.objects.create(name="基准企业", credit_code="91999999MA00000001", township=town)
+        tank = Facility.objects.create(enterprise=ent, kind="tank", name="基准储罐")
+        token = "bench-token"
+        gw = services.Gateway.objects.create(enterprise=ent, code="bench", name="基准网关",
+                                             token_hash=services.hash_token(token))
+        rows = [Sensor(facility=tank, enterprise=ent, gateway=gw, code=f"B{i:06d}", name=f"测点{i}",
+                       quantity="tank_level", unit="m", interval_s=60, direction="RISING",
+                       blue=50, yellow=60, orange=70, red=80) for i in range(n_sensors)]
+        Sensor.objects.bulk_create(rows, batch_size=2000)
+        ids = list(Sensor.objects.filter(gateway=gw).order_by("id").values_list("id", flat=True))
+        SensorState.objects.bulk_create([SensorState(sensor_id=i) for i in ids], batch_size=2000)
+        codes = [f"B{i:06d}" for i in range(n_sensors)]
+        return gw, token, codes, ids
+
+    # --- the run --------------------------------------------------------------------------------
+
+    def _run(self, vendor, n_sensors, n_batches, batch_size, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds):
+        from worksafe.monitoring import services
+        from worksafe.monitoring.models import Alarm, Reading
+
+        out = self.stdout
+        gw, token, codes, ids = self._world(n_sensors)
+        code_id = dict(zip(codes, ids, strict=True))
+        rng = random.Random(2022)
+        start = time.time() - 3600  # an hour ago, one second a batch: all inside the accepted window
+        total = n_batches * batch_size
+        out.write(f"bench ingest on {vendor}: {n_sensors} sensors, {n_batches} batches x {batch_size} readings")
+
+        def make_batch(b):
+            batch = []
+            base = start + b  # one reading per sensor per batch; batches step one second
+            for k in range(batch_size):
+                j = (b * batch_size + k) % n_sensors
+                t = base + (k // n_sensors) * 0.001
+                v = 90.0 if rng.random() < excursion_rate else 10.0 + rng.random() * 30
+                batch.append({"sensor": codes[j], "time": round(t, 3), "value": round(v, 2)})
+            return batch
+
+        batches = [make_batch(b) for b in range(n_batches)]
+        services.clear_cache()
+        warm = services.ingest(gw, [{"sensor": codes[0], "time": start - 10, "value": 1.0}])
+        assert warm.accepted == 1
+        accepted = rejected = 0
+        t0 = time.perf_counter()
+        for batch in batches:
+            r = services.ingest(gw, batch)
+            accepted += r.accepted
+            rejected += len(r.rejected)
+        service_s = time.perf_counter() - t0
+        if rejected or accepted != total:
+            raise CommandError(f"基准数据被拒绝:接受 {accepted},拒绝 {rejected}(应全部接受 {total})")
+        alarms = Alarm.objects.count()
+        service_rate = total / service_s
+        out.write(f"  service: {total} readings in {service_s:.2f} s = {service_rate:,.0f} readings/s "
+                  f"({alarms} alarms raised over the run)")
+
+        rows = [[(code_id[r["sensor"]], int(round(r["time"] * 1000)), float(r["value"])) for r in batch]
+                for batch in batches]
+        with transaction.atomic():
+            Reading.objects.all().delete()
+        raw_s = self._raw(vendor, rows)
+        raw_rate = total / raw_s
+        out.write(f"  raw ({'COPY' if vendor == 'postgresql' else 'executemany'}): {total} rows in {raw_s:.2f} s "
+                  f"= {raw_rate:,.0f} rows/s")
+        if Reading.objects.count() != total:
+            raise CommandError("原始写入行数不符。")
+
+        if not no_mqtt:
+            self._mqtt(gw, token, codes, mqtt_rate, mqtt_seconds)
+        ratio = service_rate / raw_rate
+        out.write(f"ingest {vendor}: service={service_rate:.0f} raw={raw_rate:.0f} ratio={ratio:.2f} "
+                  f"peak_rss_mb={peak_rss_mb():.0f}")
+
+    def _raw(self, vendor, rows) -> float:
+        from worksafe.monitoring import storage
+
+        if vendor == "postgresql":
+            lo = min(r[1] for batch in rows for r in batch)
+            hi = max(r[1] for batch in rows for r in batch)
+            with transaction.atomic():
+                storage.ensure_partitions(lo, hi)  # created outside the timing, like the service's
+        connection.ensure_connection()
+        t0 = time.perf_counter()
+        for batch in rows:
+            with transaction.atomic():
+                if vendor == "postgresql":
+                    with connection.cursor() as cur, cur.cursor.copy(
+                            "COPY monitoring_reading (sensor_id, ts, value) FROM STDIN (FORMAT BINARY)") as copy:
+                        copy.set_types(["int8", "int8", "float8"])
+                        for row in batch:
+                            copy.write_row(row)
+                else:
+                    raw = connection.connection.cursor()
+                    raw.executemany("INSERT INTO monitoring_reading (sensor_id, ts, value) VALUES (?, ?, ?)", batch)
+                    raw.close()
+        return time.perf_counter() - t0
+
+    def _mqtt(self, gw, token, codes, rate, seconds):
+        try:
+            from worksafe.monitoring import bench_mqtt
+        except ImportError as e:  # pragma: no cover - paho missing
+            self.stdout.write(f"  mqtt: skipped ({e})")
+            return
+        try:
+            res = bench_mqtt.measure_latency(gw, token, codes[: min(len(codes), 200)], rate=rate, seconds=seconds)
+        except OSError as e:
+            self.stdout.write(f"  mqtt: skipped, broker not reachable ({e})")
+            return
+        self.stdout.write(
+            f"  mqtt end to end at {rate} readings/s for {seconds} s: sent={res['sent']} stored={res['stored']} "
+            f"alarms={res['alarms']} p50={res['p50_ms']:.0f} ms p99={res['p99_ms']:.0f} ms max={res['max_ms']:.0f} ms")
