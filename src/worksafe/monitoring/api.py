@@ -1,5 +1,225 @@
-"""Monitoring API (to be written)."""
+"""Monitoring API: reading ingestion for gateways (token), and the scoped registers of gateways,
+sensors and alarms for people, with the alarm steps.
+
+``POST /api/monitoring/readings/`` with ``Authorization: Bearer <gateway token>`` (or
+``X-Gateway-Token``) and ``{"readings": [{"sensor": "<code>", "time": "<ISO 8601>" | <unix s>,
+"value": <number>}, ...]}`` answers 200 with ``{"accepted": n, "rejected": [{"index", "sensor",
+"reason"}], "alarms_raised": n, "alarms_changed": n}``: a bad reading never drops the good ones,
+and re-sending a batch stores nothing twice. 401 for a missing or wrong token; 400 for a body that
+is not such an object or a batch over ``WORKSAFE_INGEST_MAX_BATCH``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from worksafe.core.api import ScopedReadOnlyViewSet
+
+from . import services
+from .models import Alarm, Gateway, Sensor
+
+
+class GatewayTokenAuthentication(BaseAuthentication):
+    """A gateway authenticates with its token; it acts as no user (``request.auth`` is the gateway)."""
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        token = header[7:].strip() if header[:7].lower() == "bearer " else request.META.get("HTTP_X_GATEWAY_TOKEN", "")
+        if not token:
+            return None
+        gateway = services.gateway_for_token(token)
+        if gateway is None:
+            raise exceptions.AuthenticationFailed("网关令牌无效或网关已停用。")
+        return AnonymousUser(), gateway
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="gateway"'
+
+
+class IsGateway(BasePermission):
+    message = "须使用网关令牌(Authorization: Bearer <令牌>)上报读数。"
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, Gateway)
+
+
+class ReadingInSerializer(serializers.Serializer):
+    sensor = serializers.CharField(help_text="监测点编号")
+    time = serializers.CharField(help_text="ISO 8601 时间(无时区按北京时间)或 Unix 秒")
+    value = serializers.FloatField()
+
+
+class BatchSerializer(serializers.Serializer):
+    readings = ReadingInSerializer(many=True)
+
+
+class RejectedSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    sensor = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class IngestResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    rejected = RejectedSerializer(many=True)
+    alarms_raised = serializers.IntegerField()
+    alarms_changed = serializers.IntegerField()
+
+
+class ReadingIngestViewSet(viewsets.ViewSet):
+    """Gateways post batches of readings here (each reading accepted or refused with a reason)."""
+
+    authentication_classes = [GatewayTokenAuthentication]
+    permission_classes = [IsGateway]
+
+    @extend_schema(request=BatchSerializer, responses=IngestResultSerializer)
+    def create(self, request):
+        try:
+            data = request.data
+        except exceptions.ParseError:
+            raise services.ServiceError("请求体不是有效的 JSON。") from None
+        readings = data.get("readings") if isinstance(data, dict) else None
+        if not isinstance(readings, list):
+            raise services.ServiceError("请求体应为 {\"readings\": [...]} 形式的 JSON 对象。", field="readings")
+        result = services.ingest(request.auth, readings)
+        return Response(result.as_dict())
+
+
+class GatewaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Gateway
+        fields = ["id", "enterprise", "code", "name", "token_hint", "active", "last_seen_at", "created_at"]
+
+
+class SensorSerializer(serializers.ModelSerializer):
+    last_value = serializers.FloatField(source="state.last_value", read_only=True, allow_null=True)
+    last_time = serializers.DateTimeField(source="state.last_time", read_only=True, allow_null=True)
+    level = serializers.IntegerField(source="state.level", read_only=True, allow_null=True)
+    offline = serializers.BooleanField(source="state.offline", read_only=True)
+
+    class Meta:
+        model = Sensor
+        exclude = ["config_version"]
+
+
+class ThresholdsSerializer(serializers.Serializer):
+    blue = serializers.FloatField(required=False, allow_null=True)
+    yellow = serializers.FloatField(required=False, allow_null=True)
+    orange = serializers.FloatField(required=False, allow_null=True)
+    red = serializers.FloatField(required=False, allow_null=True)
+    deadband = serializers.FloatField(required=False, min_value=0)
+    rate_limit = serializers.FloatField(required=False, allow_null=True)
+    rate_alarm_level = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=4)
+    rate_any_direction = serializers.BooleanField(required=False)
+    direction = serializers.ChoiceField(choices=["RISING", "FALLING"], required=False)
+    interval_s = serializers.IntegerField(required=False, min_value=1)
+    thresholds_source = serializers.CharField(required=False, allow_blank=True)
+    active = serializers.BooleanField(required=False)
+
+
+class AlarmSerializer(serializers.ModelSerializer):
+    allowed_steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alarm
+        fields = "__all__"
+
+    def get_allowed_steps(self, obj) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [s.name for s in services.TRANSITIONS[obj.state] if services.may(request.user, obj, s.name)]
+
+
+class AlarmStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=["acknowledge", "handle", "to_hazard"])
+    version = serializers.IntegerField(help_text="the version the client last saw (concurrency check)")
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="处置情况(handle 必填);to_hazard 时为隐患描述")
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    level = serializers.ChoiceField(choices=["general", "major"], required=False, default="general")
+
+
+class GatewayViewSet(ScopedReadOnlyViewSet):
+    queryset = Gateway.objects.all()
+    serializer_class = GatewaySerializer
+    select_related = ("enterprise",)
+    filterset_fields = ["enterprise", "active"]
+
+
+class SensorViewSet(ScopedReadOnlyViewSet):
+    """Monitoring points with their live state. POST …/thresholds/ changes limits or configuration
+    (history keeps the old values)."""
+
+    queryset = Sensor.objects.all()
+    serializer_class = SensorSerializer
+    select_related = ("state",)
+    filterset_fields = ["enterprise", "facility", "gateway", "quantity", "active"]
+
+    @extend_schema(request=ThresholdsSerializer, responses=SensorSerializer)
+    @action(detail=True, methods=["post"])
+    def thresholds(self, request, pk=None):
+        sensor = get_object_or_404(self.get_queryset(), pk=pk)
+        s = ThresholdsSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        sensor = services.update_sensor(sensor, request.user, **s.validated_data)
+        return Response(self.get_serializer(Sensor.objects.select_related("state").get(pk=sensor.pk)).data)
+
+    @extend_schema(parameters=[OpenApiParameter("from", int, description="起始时间(毫秒)"),
+                               OpenApiParameter("to", int, description="截止时间(毫秒)")],
+                   responses={200: {"type": "object"}})
+    @action(detail=True, methods=["get"])
+    def readings(self, request, pk=None):
+        """Raw readings of the point, newest last, at most 10,000 (``[[ms, value], ...]``)."""
+        import time
+
+        from .models import Reading
+
+        sensor = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            to_ms = int(request.query_params.get("to") or time.time() * 1000)
+            from_ms = int(request.query_params.get("from") or to_ms - 3_600_000)
+        except ValueError:
+            raise services.ServiceError("from、to 应为毫秒时间戳。") from None
+        rows = (Reading.objects.filter(sensor_id=sensor.pk, ts__gte=from_ms, ts__lt=to_ms).order_by("ts")
+                .values_list("ts", "value")[:10_000])
+        return Response({"sensor": sensor.code, "unit": sensor.unit, "readings": [list(r) for r in rows]})
+
+
+class AlarmViewSet(ScopedReadOnlyViewSet):
+    """Alarms (newest first). POST …/step/ acknowledges, handles (note) or turns one into a hazard."""
+
+    queryset = Alarm.objects.all()
+    serializer_class = AlarmSerializer
+    select_related = ("sensor", "enterprise", "facility")
+    filterset_fields = ["enterprise", "sensor", "facility", "kind", "level", "state", "open", "active"]
+
+    @extend_schema(request=AlarmStepSerializer, responses=AlarmSerializer)
+    @action(detail=True, methods=["post"])
+    def step(self, request, pk=None):
+        alarm = get_object_or_404(self.get_queryset(), pk=pk)
+        s = AlarmStepSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        if d["step"] == "acknowledge":
+            alarm = services.acknowledge(alarm, request.user, version=d["version"])
+        elif d["step"] == "handle":
+            alarm = services.handle(alarm, request.user, note=d["note"], version=d["version"])
+        else:
+            alarm = services.to_hazard(alarm, request.user, description=d["note"], location=d["location"],
+                                       level=d["level"], version=d["version"])
+        return Response(self.get_serializer(Alarm.objects.get(pk=alarm.pk)).data)
 
 
 def register(router):
-    pass
+    router.register("monitoring/readings", ReadingIngestViewSet, basename="monitoring-readings")
+    router.register("monitoring/gateways", GatewayViewSet)
+    router.register("monitoring/sensors", SensorViewSet)
+    router.register("monitoring/alarms", AlarmViewSet)
