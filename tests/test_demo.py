@@ -14,6 +14,7 @@ def test_demo_loads_and_running_again_keeps_data(db, capsys):
     counts = (Plan.objects.count(), Task.objects.count(), ProgressReport.objects.count(),
               Enterprise.objects.count(), User.objects.count())
     assert counts[0] == 1 and counts[2] > 0 and Task.objects.late().exists()
+    _monitoring_demo_is_live(out)
     call_command("demo")
     assert (Plan.objects.count(), Task.objects.count(), ProgressReport.objects.count(),
             Enterprise.objects.count(), User.objects.count()) == counts
@@ -37,3 +38,30 @@ def test_each_demo_role_sees_its_own_view(db):
     assert seen["township"] == 77
     assert 0 < seen["dept"] < seen["county"]  # 县应急管理局 is not named in areas 六, 七, 八
     assert seen["enterprise"] == 0
+
+
+def _monitoring_demo_is_live(out):
+    """Sensors on a tailings pond, tanks, a reservoir, a scenic spot and substations; alarms in
+    every state; the simulator's tokens written; the coverage targets computed live."""
+    import json
+
+    from django.conf import settings
+
+    from worksafe.monitoring.models import Alarm, Gateway, Sensor
+    from worksafe.monitoring.services import gateway_for_token
+    from worksafe.plans.models import Target
+    from worksafe.plans.services import target_state
+
+    assert "在线监测" in out
+    kinds = set(Sensor.objects.values_list("facility__kind", flat=True))
+    assert kinds == {"tailings_pond", "tank", "reservoir", "scenic_spot", "substation"}
+    states = set(Alarm.objects.values_list("state", flat=True))
+    assert states == {"raised", "acknowledged", "handled", "hazard"}
+    assert Alarm.objects.filter(kind="offline", open=True).exists()
+    tokens = json.loads((settings.VAR_DIR / "demo-gateway-tokens.json").read_text())
+    assert set(tokens) == set(Gateway.objects.values_list("code", flat=True))
+    assert all(gateway_for_token(t).code == code for code, t in tokens.items())
+    tailings = target_state(Target.objects.get(metric="tailings_online_monitoring_pct"))
+    power = target_state(Target.objects.get(metric="power_remote_monitoring_pct"))
+    assert tailings.live and str(tailings.value) == "50.0"  # 雪峰沟 reports, 金河沟 has none
+    assert power.live and str(power.value) == "33.3"  # 格桑 reports; 雪域 went silent; 拉加 has none

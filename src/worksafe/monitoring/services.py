@@ -621,7 +621,7 @@ def _ms_dt(ms: int) -> datetime.datetime:
 
 def _alarm_code(sensor_id: int, ms: int, kind: str) -> str:
     d = _ms_dt(ms).astimezone(_local_tz())
-    return f"BJ{d:%Y%m%d%H%M%S}{ms % 1000:03d}{kind[0].upper()}{sensor_id}"
+    return f"BJ{d:%Y%m%d%H%M%S}{ms % 1000:03d}-{kind[0].upper()}{sensor_id}"
 
 
 def _describe(point, value: float, level: Level) -> str:

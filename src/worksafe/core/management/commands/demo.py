@@ -14,6 +14,7 @@ from worksafe.enterprises import demo as register_demo
 from worksafe.enterprises.models import Enterprise
 from worksafe.hazards import demo as hazard_demo
 from worksafe.hazards.selfcheck import seed_checklists
+from worksafe.monitoring import demo as monitoring_demo
 from worksafe.org.models import Department, Division, Membership, User
 from worksafe.org.services import DATA_DIR, load_org_file
 from worksafe.plans import services as plan_services
@@ -58,6 +59,8 @@ class Command(BaseCommand):
             n = hazard_demo.generate()
             if n:
                 self.stdout.write(f"演示隐患:{n}条")
+        counts = monitoring_demo.generate(User.objects.get(username="county"))
+        self.stdout.write("在线监测:新增网关{gateways}个,监测点{sensors}个,读数{readings}条,预警{alarms}条".format(**counts))
         self._print_logins()
 
     def _plan(self, county):
