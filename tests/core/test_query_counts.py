@@ -2,6 +2,7 @@
 (walked over the URL conf like the scoping test, so new lists join automatically)."""
 
 import datetime
+import time
 
 import pytest
 from django.db import connection
@@ -15,9 +16,11 @@ SKIP = {"logout", "api-schema", "api-docs", "api-redoc", "api-root"}
 
 
 def more_rows(world, n):
-    """n more enterprises with a full file each, and n more plan tasks with reports."""
+    """n more enterprises with a full file each (and a monitored tank in alarm), and n more plan
+    tasks with reports."""
     from tests.conftest import WORLD_PLAN
     from worksafe.enterprises.models import ChangeRequest, Enterprise, Facility, Licence, SafetyManager
+    from worksafe.monitoring import services as mon
     from worksafe.plans import services as plan_services
     from worksafe.risks.models import (
         Diagnosis,
@@ -39,7 +42,11 @@ def more_rows(world, n):
         SafetyManager.objects.create(enterprise=e, name="x", phone="13900000000")
         Licence.objects.create(enterprise=e, kind="k", number=str(i),
                                valid_to=timezone.localdate() + datetime.timedelta(days=i))
-        Facility.objects.create(enterprise=e, kind="tank", name="f")
+        f = Facility.objects.create(enterprise=e, kind="tank", name="f")
+        gw, _token = mon.create_gateway(county, e, code=f"mg{i}", name="g", token=f"mt{i}")
+        mon.create_sensor(county, f, gateway=gw, code=f"ms{i}", name="s", quantity="tank_level", interval_s=60,
+                          red=8)
+        mon.ingest(gw, [{"sensor": f"ms{i}", "time": time.time() - 1, "value": 9.0}])  # an alarm
         p = RiskPoint.objects.create(enterprise=e, name="p", level=1)
         RiskAssessment.objects.create(risk_point=p, method="matrix", l_value=1, c_value=1, score=1, level=1,
                                       rules_version="v")

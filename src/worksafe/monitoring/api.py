@@ -135,7 +135,7 @@ class AlarmSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None:
             return []
-        return [s.name for s in services.TRANSITIONS[obj.state] if services.may(request.user, obj, s.name)]
+        return [s.name for s in services.TRANSITIONS[obj.state] if services.may(request.user, obj, s.name, known_visible=True)]
 
 
 class AlarmStepSerializer(serializers.Serializer):
