@@ -44,6 +44,18 @@ def test_visible_to_draws_each_roles_scope(world, role):
     assert notes == {f"QNOTE{role.upper()}"}
     names = set(User.objects.visible_to(user).values_list("username", flat=True))
     assert names == (set(world.users) if users is None else users)
+    _monitoring_follows_the_enterprise(user, enterprises)
+
+
+def _monitoring_follows_the_enterprise(user, enterprises):
+    """Gateways, sensors and alarms are seen exactly where their enterprise is (QENT0n owns
+    QGW0n and QSEN0n; QSEN01 and QSEN02 are in alarm)."""
+    from worksafe.monitoring.models import Alarm, Gateway, Sensor
+
+    n = {e[-2:] for e in enterprises}
+    assert tokens(Gateway.objects.visible_to(user), "name") == {f"QGW{i}" for i in n}
+    assert tokens(Sensor.objects.visible_to(user), "name") == {f"QSEN{i}" for i in n}
+    assert tokens(Alarm.objects.visible_to(user), "description") == {f"QSEN{i}" for i in n & {"01", "02"}}
 
 
 def test_anonymous_sees_nothing(world):
