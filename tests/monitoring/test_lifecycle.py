@@ -149,3 +149,16 @@ def test_coverage_targets_are_live(org):
     assert state.live and state.value == Decimal("50.0") and state.met is False
     assert "在用尾矿库4个" in state.note
     assert plan_services.target_state(power).note == "暂无数据"  # no power facility yet
+
+
+def test_pond_items_missing_follow_gb39496(world):
+    from worksafe.enterprises.models import Facility
+
+    county = world.users["county"]
+    pond = Facility.objects.create(enterprise=world.enterprises[2], kind="tailings_pond", name="库", pond_grade="3")
+    mon.create_sensor(county, pond, gateway=world.gateways[2], code="kw", name="库水位", quantity="reservoir_level",
+                      red=10)
+    required, optional = mon.pond_items_missing(pond)
+    assert "库水位" not in required and "干滩长度" in required and "浸润线埋深" in required
+    assert optional == ["孔隙水压力", "渗透水量", "浑浊度"]  # 三等: 必要时
+    assert mon.pond_items_missing(world.sensors[0].facility) == ([], [])

@@ -899,3 +899,20 @@ def coverage(kind: str) -> tuple[int, int]:
                                            offline=False, received_at__isnull=False)
     qs = Facility.objects.filter(kind=kind, in_service=True, enterprise__status=Enterprise.Status.OPERATING)
     return qs.count(), qs.filter(Exists(reporting)).count()
+
+
+def pond_items_missing(facility: Facility, pond_type: str = "wet") -> tuple[list[str], list[str]]:
+    """Names of the quantities GB 39496-2020 §5.5.2 requires of a tailings pond (and those it asks
+    for "必要时" at grade 三等 and above) that have no active sensor; ([], []) for other facilities.
+    The register does not record wet/dry, so wet (the stricter list) is assumed."""
+    from worksafe.standards.thresholds import required_quantities
+
+    if facility.kind != Facility.Kind.TAILINGS_POND:
+        return [], []
+    grade = int(facility.pond_grade) if facility.pond_grade else None
+    required, optional = required_quantities(pond_type, grade)
+    have = set(Sensor.objects.filter(facility=facility, active=True).values_list("quantity", flat=True))
+    if "phreatic_elevation" in have:
+        have.add("phreatic_depth")  # the same line, measured as elevation
+    return ([QUANTITIES[q].name for q in required if q not in have],
+            [QUANTITIES[q].name for q in optional if q not in have])
