@@ -34,7 +34,7 @@ assets: $(VENDOR)/.copied
 
 demo: setup
 	$(BIN)/worksafe demo
-	$(BIN)/worksafe serve
+	$(BIN)/worksafe serve --mqtt --simulate
 
 test: setup
 	$(BIN)/pytest
