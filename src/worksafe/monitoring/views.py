@@ -1,1 +1,477 @@
-"""Monitoring pages (to be written)."""
+"""Monitoring pages: the live board, alarms and their handling, points with charts and
+thresholds, monitored objects with the GB 39496 roll-up, gateways and their tokens.
+
+Every page starts from ``visible_to``; every write goes through :mod:`.services`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from worksafe.core.scoping import scope_of
+from worksafe.core.services import ServiceError
+from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin, xlsx_response
+from worksafe.enterprises.models import Facility
+
+from . import queries, services
+from .filters import AlarmFilter, BoardFilter, GatewayFilter, ObjectFilter, SensorFilter
+from .forms import AlarmHazardForm, GatewayForm, HandleForm, SensorCreateForm, SensorEditForm
+from .models import WARNING_LABELS, Alarm, Gateway, Sensor
+
+BOARD_ROWS = 200  # the board shows the newest open alarms; the rest are in the alarm list
+
+
+def _local(dt, fmt="%Y-%m-%d %H:%M:%S"):
+    return timezone.localtime(dt).strftime(fmt) if dt else ""
+
+
+class WriterRequiredMixin:
+    """Forms that change monitoring configuration: read-only roles (leaders, no role) get a 403
+    for any id, so the answer says nothing about whether the id exists."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and scope_of(request.user).read_only:
+            raise PermissionDenied("您的角色只能查看,不能修改。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _no_store(response):
+    """A page that shows a gateway token: never cached anywhere."""
+    patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+    return response
+
+
+# --- the live board ----------------------------------------------------------------------------
+
+class BoardMixin:
+    alarm_select = ("enterprise__township", "facility", "sensor")
+
+    def board_context(self, request) -> dict:
+        base = Alarm.objects.visible_to(request.user).open()
+        f = BoardFilter(request.GET or None, queryset=base, request=request)
+        by_township = base
+        if f.is_bound and f.is_valid() and f.form.cleaned_data.get("township"):
+            by_township = base.filter(enterprise__township=f.form.cleaned_data["township"])
+        rows = list(f.qs.select_related(*self.alarm_select).order_by("-raised_at", "-id")[:BOARD_ROWS + 1])
+        q = request.GET.copy()
+        q.pop("level", None)
+        return {
+            "filter": f,
+            "cards": queries.board_counts(by_township),
+            "alarms": rows[:BOARD_ROWS],
+            "more": len(rows) > BOARD_ROWS,
+            "level": request.GET.get("level", ""),
+            "querystring": request.GET.urlencode(),
+            "card_querystring": q.urlencode(),
+        }
+
+
+class Board(BoardMixin, TemplateView):
+    """实时预警看板: open alarms of the user's scope; cards and table refresh by polling."""
+
+    template_name = "monitoring/board.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **self.board_context(self.request)}
+
+
+class BoardRows(BoardMixin, View):
+    """The board's live part (cards and table) for HTMX polling: two queries, no context
+    processors, and an ETag so an unchanged board costs a 304."""
+
+    def get(self, request):
+        html = render_to_string("monitoring/_board_live.html", self.board_context(request))
+        etag = '"' + hashlib.sha1(html.encode("utf-8")).hexdigest() + '"'
+        not_modified = get_conditional_response(request, etag=etag)
+        resp = not_modified or HttpResponse(html)
+        resp["ETag"] = etag
+        patch_cache_control(resp, private=True, no_cache=True)
+        return resp
+
+
+# --- alarms ------------------------------------------------------------------------------------
+
+class AlarmList(ScopedListView):
+    model = Alarm
+    filterset_class = AlarmFilter
+    select_related = ("enterprise__township", "facility", "sensor")
+    template_name = "monitoring/alarm_list.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        qs = self.get_queryset().select_related("acknowledged_by", "handled_by", "hazard")
+        rows = ([a.code, a.level_label, a.get_kind_display(), a.enterprise.name,
+                 a.enterprise.township.name if a.enterprise.township else "", a.facility.name, a.sensor.name,
+                 a.description, _local(a.raised_at), WARNING_LABELS.get(a.peak_level, "")
+                 if a.kind == Alarm.Kind.LEVEL else "离线", a.peak_value, _local(a.peak_at), _local(a.cleared_at),
+                 a.raise_count, a.get_state_display(), "是" if a.active else "否",
+                 str(a.acknowledged_by or ""), _local(a.acknowledged_at), str(a.handled_by or ""),
+                 _local(a.handled_at), a.handled_note, a.hazard.code if a.hazard else ""]
+                for a in qs.iterator(chunk_size=2000))
+        headers = ["编号", "等级", "类型", "企业", "乡镇", "监测对象", "监测点", "说明", "报警时间", "最高等级", "最高等级时读数",
+                   "达到最高等级时间", "解除时间", "触发次数", "处置状态", "报警持续中", "确认人", "确认时间", "处置人", "处置时间",
+                   "处置情况", "转入隐患"]
+        name = f"监测预警记录{timezone.localdate():%Y%m%d}.xlsx"
+        return xlsx_response(name, "监测预警记录", headers, rows)
+
+
+class AlarmDetail(ScopedDetailView):
+    model = Alarm
+    select_related = ("enterprise__township", "facility", "sensor__state", "acknowledged_by", "handled_by",
+                      "hazard")
+    template_name = "monitoring/alarm_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(alarm_actions(self.request, self.object, **kwargs))
+        return ctx
+
+
+def alarm_actions(request, alarm: Alarm, handle_form=None, hazard_form=None, **_kwargs) -> dict:
+    """The steps the user may take now, with their forms (bound ones kept after an error)."""
+    user = request.user
+    steps = [s for s in services.TRANSITIONS[alarm.state] if services.may(user, alarm, s.name)]
+    sensor = alarm.sensor
+    return {
+        "steps": steps,
+        "handle_form": handle_form or HandleForm(),
+        "hazard_form": hazard_form or AlarmHazardForm(initial={
+            "location": f"{alarm.facility.name} {sensor.name}",
+            "description": f"监测预警 {alarm.code}:{alarm.description}",
+            "level": "major" if alarm.peak_level >= 4 and alarm.kind == Alarm.Kind.LEVEL else "general"}),
+        "recent": sensor.alarms.exclude(pk=alarm.pk).order_by("-raised_at")[:5],
+    }
+
+
+class AlarmAct(ScopedMixin, View):
+    """One POST for every step people take (the form carries the version it was shown):
+    确认收到, 处置完毕, 转为隐患. A refused step re-shows the page with the input kept."""
+
+    model = Alarm
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        alarm = get_object_or_404(self.get_queryset(), pk=pk)
+        action, version = request.POST.get("action", ""), request.POST.get("version")
+        handle_form = hazard_form = None
+        try:
+            if action == "acknowledge":
+                services.acknowledge(alarm, request.user, version=version)
+                done = "已确认收到该预警。"
+            elif action == "handle":
+                handle_form = HandleForm(request.POST)
+                handle_form.is_valid()
+                services.handle(alarm, request.user, note=handle_form.cleaned_data.get("note", ""),
+                                version=version)
+                done = "已登记处置完毕。"
+            elif action == "to_hazard":
+                hazard_form = AlarmHazardForm(request.POST)
+                if not hazard_form.is_valid():
+                    messages.error(request, "请检查转为隐患的填写内容。")
+                    return self.redisplay(request, alarm, 400, hazard_form=hazard_form)
+                alarm = services.to_hazard(alarm, request.user, version=version, **hazard_form.cleaned_data)
+                done = f"已转为隐患 {alarm.hazard.code}。"
+            else:
+                raise ServiceError("未知操作。")
+        except ServiceError as e:
+            messages.error(request, e.message)
+            form = handle_form if action == "handle" else hazard_form
+            if form is not None and e.field in form.fields:
+                form.add_error(e.field, e.message)
+            return self.redisplay(request, alarm, e.status_code, handle_form=handle_form, hazard_form=hazard_form)
+        messages.success(request, done)
+        return redirect(alarm)
+
+    def redisplay(self, request, alarm, status, **forms):
+        view = AlarmDetail(request=request, kwargs={"pk": alarm.pk})
+        view.object = view.get_queryset().get(pk=alarm.pk)
+        return render(request, view.template_name, view.get_context_data(object=view.object, **forms),
+                      status=status)
+
+
+# --- sensors -----------------------------------------------------------------------------------
+
+class SensorList(ScopedListView):
+    model = Sensor
+    filterset_class = SensorFilter
+    select_related = ("enterprise__township", "facility", "state", "gateway")
+    template_name = "monitoring/sensor_list.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        rows = []
+        for s in self.get_queryset().iterator(chunk_size=2000):
+            st = getattr(s, "state", None)
+            rows.append([s.code, s.name, s.enterprise.name, s.facility.name, s.facility.get_kind_display(),
+                         s.get_quantity_display(), s.item_name, s.unit, s.blue, s.yellow, s.orange, s.red,
+                         st.last_value if st else None, _local(st.last_time) if st else "",
+                         WARNING_LABELS.get(st.level, "") if st else "",
+                         ("离线" if st.offline else "在线") if st else "", s.gateway.code, "是" if s.active else "否"])
+        headers = ["编号", "名称", "企业", "监测对象", "对象类型", "监测量", "监测项目", "单位", "蓝色预警值", "黄色预警值",
+                   "橙色预警值", "红色预警值", "最新读数", "读数时间", "当前等级", "在线", "采集网关", "启用"]
+        return xlsx_response(f"监测点{timezone.localdate():%Y%m%d}.xlsx", "监测点", headers, rows)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_write"] = not self.scope.read_only
+        return ctx
+
+
+class SensorDetail(ScopedDetailView):
+    model = Sensor
+    select_related = ("enterprise__township", "facility", "state", "gateway")
+    template_name = "monitoring/sensor_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        s = self.object
+        ctx["thresholds"] = queries.thresholds_of(s)
+        alarms = list(s.alarms.order_by("-raised_at", "-id")[:20])
+        ctx["open_alarms"] = [a for a in alarms if a.open]
+        ctx["recent_alarms"] = alarms
+        ctx["can_write"] = not self.scope.read_only
+        ctx["ranges"] = [(k, v[2]) for k, v in queries.RANGES.items()]
+        if s.facility.kind == Facility.Kind.RESERVOIR and s.quantity == queries.RESERVOIR_LEVEL:
+            ctx["flood_limit"] = s.facility.flood_limit_level_m
+        return ctx
+
+
+class SensorData(ScopedMixin, View):
+    """The chart's JSON: ?range=hour|day|month → series of [ms, min, max, avg] and thresholds."""
+
+    model = Sensor
+
+    def get(self, request, pk):
+        sensor = get_object_or_404(self.get_queryset(), pk=pk)
+        range_name = request.GET.get("range") or "hour"
+        if range_name not in queries.RANGES:
+            return JsonResponse({"detail": "range 应为 hour、day 或 month。"}, status=400)
+        resp = JsonResponse(queries.chart_data(sensor, range_name))
+        patch_cache_control(resp, private=True, no_cache=True)
+        return resp
+
+
+class SensorEdit(WriterRequiredMixin, ScopedMixin, FormView):
+    model = Sensor
+    form_class = SensorEditForm
+    template_name = "monitoring/sensor_form.html"
+
+    def get_object(self):
+        if not hasattr(self, "object"):
+            self.object = get_object_or_404(self.get_queryset().select_related("facility", "enterprise"),
+                                            pk=self.kwargs["pk"])
+        return self.object
+
+    def get(self, request, *args, **kwargs):
+        self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        # a copy: the form must not touch the row the service will lock and change
+        return {**super().get_form_kwargs(), "instance": copy.copy(self.object)}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "object": self.object}
+
+    def form_valid(self, form):
+        if not form.has_changed():
+            messages.info(self.request, "没有修改。")
+            return redirect(self.object)
+        try:
+            services.update_sensor(self.object, self.request.user, **form.cleaned_data)
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+            return self.form_invalid(form)
+        messages.success(self.request, "监测点配置已保存。")
+        return redirect(self.object)
+
+
+# --- monitored objects -------------------------------------------------------------------------
+
+class ObjectList(ScopedListView):
+    """监测对象: facilities of the monitored kinds with their points and current level."""
+
+    model = Facility
+    filterset_class = ObjectFilter
+    select_related = ("enterprise__township",)
+    template_name = "monitoring/object_list.html"
+
+    def get_queryset(self):
+        active = Q(sensors__active=True)
+        return super().get_queryset().filter(kind__in=queries.MONITORED_KINDS).annotate(
+            points=Count("sensors", filter=active),
+            reporting=Count("sensors", filter=active & Q(sensors__state__offline=False,
+                                                          sensors__state__received_at__isnull=False)),
+            offline=Count("sensors", filter=active & Q(sensors__state__offline=True)),
+        ).order_by("kind", "enterprise__name", "name")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        levels = queries.facility_levels(ctx["object_list"])
+        ctx["rows"] = [(f, levels.get(f.pk)) for f in ctx["object_list"]]
+        ctx["coverage"] = queries.coverage_cards(self.request.user)
+        return ctx
+
+
+class ObjectDetail(ScopedDetailView):
+    model = Facility
+    select_related = ("enterprise__township",)
+    template_name = "monitoring/object_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        f = self.object
+        sensors = list(f.sensors.select_related("state", "gateway").order_by("item", "quantity", "code"))
+        ctx["status"] = queries.object_status(f, sensors)
+        ctx["is_reservoir"] = f.kind == Facility.Kind.RESERVOIR
+        ctx["reservoir_level"] = queries.RESERVOIR_LEVEL
+        ctx["open_alarms"] = Alarm.objects.visible_to(self.request.user).open().filter(facility=f).select_related(
+            "sensor")
+        return ctx
+
+
+# --- gateways ----------------------------------------------------------------------------------
+
+class GatewayList(ScopedListView):
+    model = Gateway
+    filterset_class = GatewayFilter
+    select_related = ("enterprise__township",)
+    template_name = "monitoring/gateway_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(n_sensors=Count("sensors")).order_by("enterprise__name", "code")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_write"] = not self.scope.read_only
+        return ctx
+
+
+class GatewayDetail(ScopedDetailView):
+    model = Gateway
+    select_related = ("enterprise__township",)
+    template_name = "monitoring/gateway_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["sensors"] = self.object.sensors.select_related("facility", "state").order_by("code")
+        ctx["can_write"] = not self.scope.read_only
+        return ctx
+
+
+class GatewayCreate(WriterRequiredMixin, FormView):
+    form_class = GatewayForm
+    template_name = "monitoring/gateway_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        s = scope_of(self.request.user)
+        if self.request.GET.get("enterprise"):
+            return {"enterprise": self.request.GET["enterprise"]}
+        if len(s.enterprise_ids) == 1:
+            return {"enterprise": next(iter(s.enterprise_ids))}
+        return {}
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            gateway, token = services.create_gateway(self.request.user, d["enterprise"], code=d["code"],
+                                                     name=d["name"])
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+            return self.form_invalid(form)
+        return token_page(self.request, gateway, token, "采集网关已登记")
+
+
+def token_page(request, gateway, token, title):
+    """The one response that shows a token: rendered here, never put in a URL or the session."""
+    resp = render(request, "monitoring/gateway_token.html", {"object": gateway, "token": token, "title": title})
+    return _no_store(resp)
+
+
+class GatewayRotate(ScopedMixin, View):
+    model = Gateway
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        gateway = get_object_or_404(self.get_queryset().select_related("enterprise"), pk=pk)
+        try:
+            token = services.rotate_token(gateway, request.user)
+        except ServiceError as e:
+            messages.error(request, e.message)
+            return redirect(gateway)
+        return token_page(request, gateway, token, "已更换令牌")
+
+
+class SensorCreate(WriterRequiredMixin, ScopedMixin, FormView):
+    """A new point on a gateway (/gateways/<pk>/sensors/new/: the pk is the gateway's)."""
+
+    model = Gateway
+    form_class = SensorCreateForm
+    template_name = "monitoring/sensor_create.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.gateway = None
+
+    def get_gateway(self):
+        if self.gateway is None:
+            self.gateway = get_object_or_404(self.get_queryset().select_related("enterprise"), pk=self.kwargs["pk"])
+        return self.gateway
+
+    def get(self, request, *args, **kwargs):
+        self.get_gateway()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.get_gateway()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "gateway": self.gateway}
+
+    def get_initial(self):
+        initial = {}
+        if self.request.GET.get("facility"):
+            initial["facility"] = self.request.GET["facility"]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "gateway": self.gateway}
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            sensor = services.create_sensor(self.request.user, d["facility"], gateway=self.gateway, code=d["code"],
+                                            name=d["name"], quantity=d["quantity"], **form.service_fields())
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"监测点 {sensor.code} 已添加。")
+        return redirect(sensor)

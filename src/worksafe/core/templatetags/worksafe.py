@@ -86,3 +86,27 @@ def level_badge(level):
     lv = Level(int(level))
     return format_html('<span class="badge text-white" style="background:{}">{}({})</span>', lv.hex, lv.label,
                        lv.colour_name)
+
+
+@register.simple_tag
+def warning_badge(level):
+    """The badge of a monitoring warning level: 红色预警 / 橙色预警 / 黄色预警 / 蓝色预警 (Level.hex)."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    from worksafe.standards.levels import Level
+
+    if level in (None, ""):
+        return mark_safe('<span class="badge bg-green-lt">正常</span>')
+    lv = Level(int(level))
+    return format_html('<span class="badge text-white" style="background:{}">{}色预警</span>', lv.hex, lv.colour_name)
+
+
+@register.simple_tag
+def alarm_badge(alarm):
+    """An alarm's badge: its warning level, or a grey 离线 for an offline alarm."""
+    from django.utils.safestring import mark_safe
+
+    if getattr(alarm, "kind", None) == "offline":
+        return mark_safe('<span class="badge bg-secondary text-white">离线</span>')
+    return warning_badge(alarm.level)
