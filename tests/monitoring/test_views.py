@@ -55,7 +55,7 @@ def test_board_and_its_live_rows_show_only_the_scope(world, client_for, url):
 def test_board_counts_levels_and_polls_with_its_filters(world, client_for):
     c = client_for(world.users["county"])
     page = text(c.get(BOARD))
-    assert 'hx-trigger="every 2s' in page and f'hx-get="{ROWS}"' in page
+    assert 'hx-trigger="every 1s' in page and f'hx-get="{ROWS}"' in page
     assert "红色预警" in page and "黄色预警" in page and "离线" in page
     rows = text(c.get(ROWS))
     assert '<div class="h1 mb-0">1</div>' in rows.split('id="card-4"')[1].split("</a>")[0]  # one red

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -380,6 +381,7 @@ class GatewayDetail(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["sensors"] = self.object.sensors.select_related("facility", "state").order_by("code")
         ctx["can_write"] = not self.scope.read_only
+        ctx["mqtt_prefix"] = settings.WORKSAFE_MQTT_TOPIC_PREFIX.strip("/")
         return ctx
 
 
