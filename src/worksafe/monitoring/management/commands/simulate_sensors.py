@@ -31,16 +31,22 @@ BASELINE = 10.0
 
 
 def normal_band(rising: bool, limits: list[float]) -> tuple[float, float, float]:
-    """(low, centre, high) of plausible normal values: below the least severe limit for a RISING
-    quantity (blue, or yellow if there is no blue…), above it for a FALLING one; around 10 when
-    the sensor has no limits."""
+    """(low, centre, high) of plausible normal values: on the safe side of the least severe limit
+    (blue, or yellow if there is no blue…), as far from it as the warning levels are spread (a
+    reservoir level of 4,104 m with limits 1.5 m apart stays within metres of them); never below 0
+    for a quantity whose limits are positive; around 10 when the sensor has no limits."""
     if not limits:
         return BASELINE * 0.8, BASELINE, BASELINE * 1.2
     edge = limits[0]
-    span = abs(edge) or BASELINE
+    span = abs(limits[-1] - limits[0]) or abs(edge) * 0.3 or BASELINE
     if rising:
-        return edge - 0.8 * span, edge - 0.4 * span, edge - 0.1 * span
-    return edge + 0.1 * span, edge + 0.4 * span, edge + 0.8 * span
+        low, centre, high = edge - 2 * span, edge - span, edge - 0.2 * span
+    else:
+        low, centre, high = edge + 0.2 * span, edge + span, edge + 2 * span
+    if edge > 0 and low < 0:
+        low = 0.0
+        centre = max(centre, (low + high) / 2)
+    return low, centre, high
 
 
 @dataclass
@@ -63,7 +69,7 @@ class SimSensor:
             return
         k = rng.randrange(len(self.limits))
         limit = self.limits[k]
-        span = abs(self.limits[0]) or BASELINE
+        span = abs(self.limits[-1] - self.limits[0]) or abs(self.limits[0]) * 0.3 or BASELINE
         sign = 1 if self.rising else -1
         beyond = self.limits[k + 1] if k + 1 < len(self.limits) else limit + sign * 0.2 * span
         # a band strictly between this level and the next
