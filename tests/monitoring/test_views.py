@@ -439,3 +439,12 @@ def test_list_pages_keep_a_fixed_number_of_queries(world, client_for):
     grow(5)
     after = counts()
     assert before == after
+
+
+def test_home_page_counts_the_users_alarms(world, client_for):
+    """The work desk shows the open alarms of the user's scope (QENT01: one red; QENT02: one yellow)."""
+    page = client_for(world.users["enterprise"]).get("/")
+    counts = page.context["alarm_counts"]
+    assert (counts["open"], counts["red"], counts["unacknowledged"]) == (1, 1, 1)
+    assert client_for(world.users["county"]).get("/").context["alarm_counts"]["open"] == 2
+    assert client_for(world.users["transport"]).get("/").context["alarm_counts"]["red"] == 0

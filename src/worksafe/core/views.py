@@ -164,6 +164,15 @@ class HomeView(TemplateView):
             listed=Count("id", filter=Q(listed=True, listed_lifted_on__isnull=True)),
             awaiting=Count("id", filter=Q(state="awaiting_acceptance")),
         )
+        from worksafe.monitoring.models import Alarm
+
+        ctx["alarm_counts"] = Alarm.objects.visible_to(user).filter(open=True).aggregate(
+            open=Count("id"),
+            red=Count("id", filter=Q(kind="level", level=4, active=True)),
+            orange=Count("id", filter=Q(kind="level", level=3, active=True)),
+            unacknowledged=Count("id", filter=Q(state="raised")),
+            offline=Count("id", filter=Q(kind="offline", active=True)),
+        )
         return ctx
 
 
