@@ -448,3 +448,10 @@ def test_home_page_counts_the_users_alarms(world, client_for):
     assert (counts["open"], counts["red"], counts["unacknowledged"]) == (1, 1, 1)
     assert client_for(world.users["county"]).get("/").context["alarm_counts"]["open"] == 2
     assert client_for(world.users["transport"]).get("/").context["alarm_counts"]["red"] == 0
+
+
+def test_enterprise_file_shows_its_monitoring(world, client_for):
+    page = client_for(world.users["enterprise"]).get(world.enterprises[0].get_absolute_url()).content.decode()
+    assert "QSEN01液位" in page and "红色预警" in page and "登记采集网关" in page
+    leader = client_for(world.users["leader"]).get(world.enterprises[0].get_absolute_url()).content.decode()
+    assert "QSEN01液位" in leader and "登记采集网关" not in leader

@@ -85,6 +85,11 @@ class EnterpriseDetail(ScopedDetailView):
         ctx["hazards"] = Hazard.objects.visible_to(user).filter(enterprise=e).order_by("-found_at")[:20]
         ctx["documents"] = Document.objects.visible_to(user).filter(enterprise=e).select_related("uploaded_by")
         ctx["level"] = e.level
+        from worksafe.monitoring.models import Alarm, Sensor
+
+        ctx["monitored"] = Sensor.objects.visible_to(user).filter(enterprise=e).select_related("facility", "state")
+        ctx["open_alarms"] = Alarm.objects.visible_to(user).filter(enterprise=e, open=True).select_related(
+            "sensor", "facility")[:20]
         return ctx
 
 
