@@ -161,3 +161,34 @@ def test_gateway_from_token(world):
     token = mon.rotate_token(world.gateways[0], world.users["county"])
     assert mon.gateway_for_token("tok-1") is None
     assert mon.gateway_for_token(token) == world.gateways[0]
+
+
+def test_two_processes_on_one_gateway_stay_consistent(world):
+    """A second consumer (another process: its own cache) raised an alarm on the sensor; the
+    first, whose cache predates that, notices the gateway's seq moved, reloads the state, and its
+    normal reading clears the alarm instead of missing it."""
+    gw = world.gateways[2]
+    t0 = time.time() - 100
+    mon.ingest(gw, [{"sensor": "s3", "time": t0, "value": 1.0}])
+    process_a = mon._GATEWAY_CACHE.pop(gw.pk)  # process A's cache, set aside
+    mon.ingest(gw, [{"sensor": "s3", "time": t0 + 1, "value": 8.5}])  # process B: red
+    assert Alarm.objects.get(sensor=world.sensors[2]).active
+    mon._GATEWAY_CACHE[gw.pk] = process_a  # back to A, whose cache still says "normal"
+    mon.ingest(gw, [{"sensor": "s3", "time": t0 + 2, "value": 1.0}])
+    alarm = Alarm.objects.get(sensor=world.sensors[2])
+    assert not alarm.active and alarm.cleared_at is not None
+    # and a resend of B's reading through A is refused as a duplicate, not a crash
+    again = mon.ingest(gw, [{"sensor": "s3", "time": t0 + 1, "value": 8.5}])
+    assert again.accepted == 0 and again.rejected[0]["reason"].startswith("重复读数")
+
+
+def test_large_batches_write_the_last_readings_behind(world):
+    gw = world.gateways[2]
+    t0 = time.time() - 1000
+    mon.ingest(gw, [{"sensor": "s3", "time": t0 - 1, "value": 9.9}])  # written at once (small batch)
+    batch = [{"sensor": "s3", "time": t0 + i, "value": float(i % 5)} for i in range(mon.SYNC_FLUSH_MAX + 1)]
+    assert mon.ingest(gw, batch).accepted == len(batch)
+    assert SensorState.objects.get(sensor=world.sensors[2]).last_value == 9.9  # behind, for now
+    mon.flush_states()  # what the timer does a second later
+    state = SensorState.objects.get(sensor=world.sensors[2])
+    assert state.last_value == float(mon.SYNC_FLUSH_MAX % 5) and state.received_at is not None
