@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import io
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -28,6 +27,8 @@ from worksafe.core.services import (
     Conflict,
     NotAllowed,
     ServiceError,
+    Step,
+    find_step,
     notify,
     require_writer,
     save_as,
@@ -39,13 +40,6 @@ from worksafe.org.models import Department
 from .models import Hazard, HazardAction, HazardFile, MajorCriterion
 
 S = Hazard.State
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    label: str
-    to: str
 
 
 TRANSITIONS: dict[str, list[Step]] = {
@@ -60,10 +54,7 @@ STATE_LABELS = dict(S.choices)
 
 
 def _step(hazard: Hazard, name: str) -> Step:
-    for step in TRANSITIONS[hazard.state]:
-        if step.name == name:
-            return step
-    raise ServiceError(f"隐患当前为“{STATE_LABELS[hazard.state]}”,不能执行该操作。")
+    return find_step(TRANSITIONS, hazard.state, name, STATE_LABELS, "隐患")
 
 
 def is_officer(user) -> bool:

@@ -45,7 +45,9 @@ from worksafe.core.services import (
     Conflict,
     NotAllowed,
     ServiceError,
+    Step,
     create_as,
+    find_step,
     notify,
     require_writer,
     save_as,
@@ -743,13 +745,6 @@ def detect_offline(now=None) -> int:
 
 # --- alarms handled by people ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Step:
-    name: str
-    label: str
-    to: str
-
-
 TRANSITIONS: dict[str, list[Step]] = {
     S.RAISED: [Step("acknowledge", "确认收到", S.ACKNOWLEDGED), Step("to_hazard", "转为隐患", S.HAZARD)],
     S.ACKNOWLEDGED: [Step("handle", "处置完毕", S.HANDLED), Step("to_hazard", "转为隐患", S.HAZARD)],
@@ -760,10 +755,7 @@ STATE_LABELS = dict(S.choices)
 
 
 def _step(alarm: Alarm, name: str) -> Step:
-    for step in TRANSITIONS[alarm.state]:
-        if step.name == name:
-            return step
-    raise ServiceError(f"预警当前为“{STATE_LABELS[alarm.state]}”,不能执行该操作。")
+    return find_step(TRANSITIONS, alarm.state, name, STATE_LABELS, "预警")
 
 
 def _check(user, alarm: Alarm, known_visible: bool = False) -> None:
