@@ -455,3 +455,15 @@ def test_enterprise_file_shows_its_monitoring(world, client_for):
     assert "QSEN01液位" in page and "红色预警" in page and "登记采集网关" in page
     leader = client_for(world.users["leader"]).get(world.enterprises[0].get_absolute_url()).content.decode()
     assert "QSEN01液位" in leader and "登记采集网关" not in leader
+
+
+def test_board_lists_by_level_then_newest(world, client_for):
+    import time
+
+    from worksafe.monitoring import services as mon
+
+    # a newer yellow alarm on QENT03 must come after the older red one of QENT01
+    mon.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time(), "value": 6.5}])
+    rows = client_for(world.users["county"]).get("/monitoring/board/rows/").context["alarms"]
+    assert [a.level for a in rows] == sorted((a.level for a in rows), reverse=True)
+    assert rows[0].sensor.code == "s1"

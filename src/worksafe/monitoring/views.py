@@ -65,7 +65,7 @@ class BoardMixin:
         by_township = base
         if f.is_bound and f.is_valid() and f.form.cleaned_data.get("township"):
             by_township = base.filter(enterprise__township=f.form.cleaned_data["township"])
-        rows = list(f.qs.select_related(*self.alarm_select).order_by("-raised_at", "-id")[:BOARD_ROWS + 1])
+        rows = list(f.qs.select_related(*self.alarm_select).order_by("-level", "-raised_at", "-id")[:BOARD_ROWS + 1])
         q = request.GET.copy()
         q.pop("level", None)
         return {
@@ -80,7 +80,7 @@ class BoardMixin:
 
 
 class Board(BoardMixin, TemplateView):
-    """实时预警看板: open alarms of the user's scope; cards and table refresh by polling."""
+    """实时预警看板: open alarms of the user's scope by level, newest first; cards and table refresh by polling."""
 
     template_name = "monitoring/board.html"
 
