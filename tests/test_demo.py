@@ -65,3 +65,14 @@ def _monitoring_demo_is_live(out):
     power = target_state(Target.objects.get(metric="power_remote_monitoring_pct"))
     assert tailings.live and str(tailings.value) == "50.0"  # 雪峰沟 reports, 金河沟 has none
     assert power.live and str(power.value) == "33.3"  # 格桑 reports; 雪域 went silent; 拉加 has none
+    # and the plan's target page shows them as live values
+    from django.test import Client
+
+    from worksafe.org.models import User
+
+    c = Client()
+    c.force_login(User.objects.get(username="county"))
+    page = c.get("/plans/targets/").content.decode()
+    assert page.count("实时") >= 3 and "50%" in page and "33.3%" in page
+    detail = c.get(Target.objects.get(metric="tailings_online_monitoring_pct").get_absolute_url()).content.decode()
+    assert "系统实时计算" in detail and "在用尾矿库2个,其中在线监测正常上报1个" in detail
