@@ -467,3 +467,18 @@ def test_board_lists_by_level_then_newest(world, client_for):
     rows = client_for(world.users["county"]).get("/monitoring/board/rows/").context["alarms"]
     assert [a.level for a in rows] == sorted((a.level for a in rows), reverse=True)
     assert rows[0].sensor.code == "s1"
+
+
+def test_risk_map_marks_enterprises_with_alarms(world, client_for):
+    """一张图: an enterprise with a monitoring alarm in progress carries it on the map, in scope."""
+    from decimal import Decimal
+
+    for e in world.enterprises:
+        e.latitude, e.longitude = Decimal("34.47"), Decimal("100.24")
+        e.save()
+    data = client_for(world.users["county"]).get("/risks/map/data/").json()
+    marks = {e["name"]: e["alarms"] for e in data["enterprises"]}
+    assert marks["QENT01化工"]["worst"] == 4 and marks["QENT01化工"]["open"] == 1
+    assert marks["QENT03加油站"] is None
+    mine = client_for(world.users["enterprise"]).get("/risks/map/data/").json()
+    assert [e["name"] for e in mine["enterprises"]] == ["QENT01化工"]

@@ -192,6 +192,7 @@ class MapData(MapMixin, View):
         places = list(GatheringPlace.objects.visible_to(user).select_related("township"))
         flagged = _flag_places(located, places)
         inside: dict[int, list] = defaultdict(list)
+        alarms = _open_alarms(user, located_ids)
         enterprises = []
         for e in located:
             near = flagged.get(e.pk, [])
@@ -207,6 +208,7 @@ class MapData(MapMixin, View):
                 "protection_distance_m": e.protection_distance_m,
                 "flagged": [{"id": p.pk, "name": p.name, "kind": p.get_kind_display(), "distance_m": round(d)}
                             for p, d in near],
+                "alarms": alarms.get(e.pk),
             })
         seats = Division.objects.visible_to(user).filter(
             level__in=[Division.Level.COUNTY, Division.Level.TOWNSHIP],
@@ -225,6 +227,23 @@ class MapData(MapMixin, View):
             } for p in places],
             "counts": dict(Counter(str(e.risk_level or UNRATED["key"]) for e in rows)),
         }, json_dumps_params={"ensure_ascii": False})
+
+
+def _open_alarms(user, enterprise_ids) -> dict[int, dict]:
+    """Per enterprise: its open monitoring alarms and the most severe active level, for the map
+    (one query; alarms reach the user through visible_to like everything else)."""
+    from django.db.models import Max
+
+    from worksafe.monitoring.models import Alarm
+
+    out = {}
+    rows = (Alarm.objects.visible_to(user).filter(open=True, enterprise_id__in=enterprise_ids)
+            .values("enterprise_id").annotate(n=Count("id"), worst=Max("level", filter=Q(active=True, kind="level"))))
+    for r in rows:
+        lv = level_info(r["worst"]) if r["worst"] else None
+        out[r["enterprise_id"]] = {"open": r["n"], "worst": r["worst"], "hex": lv["hex"] if lv else None,
+                                   "label": f"{lv['colour_name']}色预警" if lv else ""}
+    return out
 
 
 # ---------------------------------------------------------------- the table (一张表)

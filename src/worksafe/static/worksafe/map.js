@@ -55,6 +55,11 @@
           return "<li>" + esc(p.name) + "(" + esc(p.kind) + ",距" + esc(p.distance_m) + "米)</li>";
         }).join("") + "</ul>";
     }
+    if (e.alarms) {
+      html += '<div class="small mb-2"><a href="' + esc(e.url) + '#monitoring">在线监测:' + esc(e.alarms.open) +
+        " 条未关闭预警</a>" + (e.alarms.worst ? ',<span class="badge text-white" style="background:' +
+        esc(e.alarms.hex) + '">' + esc(e.alarms.label) + "</span> 持续中" : "") + "</div>";
+    }
     html += '<a class="btn btn-sm btn-primary text-white" href="' + esc(e.url) + '">查看企业档案</a></div>';
     return html;
   }
@@ -100,7 +105,9 @@
         title: e.name, wsLevel: e.level || 0, riseOnHover: true,
         icon: L.divIcon({
           className: "ws-pin-icon", iconSize: [20, 20], iconAnchor: [10, 10], popupAnchor: [0, -8],
-          html: '<span class="ws-pin" style="background:' + esc(e.hex) + '"></span>'
+          // an enterprise with a monitoring alarm in progress gets a ring in the alarm's colour
+          html: '<span class="ws-pin" style="background:' + esc(e.hex) +
+            (e.alarms && e.alarms.worst ? ";box-shadow:0 0 0 3px " + esc(e.alarms.hex) : "") + '"></span>'
         })
       });
       marker.bindPopup(card(e), {maxWidth: 320});
