@@ -482,3 +482,14 @@ def test_risk_map_marks_enterprises_with_alarms(world, client_for):
     assert marks["QENT03加油站"] is None
     mine = client_for(world.users["enterprise"]).get("/risks/map/data/").json()
     assert [e["name"] for e in mine["enterprises"]] == ["QENT01化工"]
+
+
+def test_pond_page_lists_the_items_gb39496_requires(world, client_for):
+    from worksafe.enterprises.models import Facility
+    from worksafe.monitoring import services as mon
+
+    pond = Facility.objects.create(enterprise=world.enterprises[0], kind="tailings_pond", name="库", pond_grade="2")
+    mon.create_sensor(world.users["county"], pond, gateway=world.gateways[0], code="p1", name="库水位",
+                      quantity="reservoir_level", red=10)
+    page = client_for(world.users["enterprise"]).get(f"/monitoring/objects/{pond.pk}/").content.decode()
+    assert "应监测而未接入" in page and "干滩长度" in page and "孔隙水压力" in page

@@ -352,6 +352,7 @@ class ObjectDetail(ScopedDetailView):
         ctx["reservoir_level"] = queries.RESERVOIR_LEVEL
         ctx["open_alarms"] = Alarm.objects.visible_to(self.request.user).open().filter(facility=f).select_related(
             "sensor")
+        ctx["missing_required"], ctx["missing_optional"] = services.pond_items_missing(f)
         return ctx
 
 
