@@ -162,3 +162,15 @@ def test_pond_items_missing_follow_gb39496(world):
     assert "库水位" not in required and "干滩长度" in required and "浸润线埋深" in required
     assert optional == ["孔隙水压力", "渗透水量", "浑浊度"]  # 三等: 必要时
     assert mon.pond_items_missing(world.sensors[0].facility) == ([], [])
+
+
+def test_a_new_peak_after_acknowledgement_escalates_from_the_peak(world, settings):
+    settings.WORKSAFE_ALARM_ACK_MINUTES = 15
+    alarm = mon.acknowledge(world.alarms[1], world.users["transport"])  # QENT02, yellow
+    Alarm.objects.filter(pk=alarm.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    mon.ingest(world.gateways[1], [{"sensor": "s2", "time": time.time(), "value": 8.3}])  # new peak: red
+    alarm.refresh_from_db()
+    assert alarm.state == "raised" and alarm.escalation_step == 0
+    mon.escalate_unacknowledged(timezone.now() + datetime.timedelta(minutes=1))
+    alarm.refresh_from_db()
+    assert alarm.escalation_step == 1  # the enterprise first, not every circle at once

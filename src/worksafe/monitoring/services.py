@@ -855,7 +855,8 @@ def escalate_unacknowledged(now=None) -> int:
     sent = 0
     for alarm in Alarm.objects.filter(state=S.RAISED, open=True, escalation_step__lt=3).select_related(
             "enterprise", "sensor", "facility"):
-        age = now - alarm.created_at
+        # counted from the alarm's creation, or from a new peak that sent it back to 待确认
+        age = now - max(alarm.created_at, alarm.peak_at)
         due = 1 + (age >= wait) + (age >= 2 * wait)
         if alarm.escalation_step >= due:
             continue
