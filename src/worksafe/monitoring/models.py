@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from worksafe.enterprises.models import Enterprise, EnterpriseChildQuerySet, Facility
@@ -31,11 +30,10 @@ from worksafe.standards.thresholds import QUANTITIES, Direction, Thresholds
 
 LEVEL_CHOICES = [(lv.value, f"{lv.colour_name}色预警") for lv in Level]
 WARNING_LABELS = dict(LEVEL_CHOICES)
-QUANTITY_CHOICES = [(code, q.name) for code, q in QUANTITIES.items()] + [
-    ("power_status", "电力设施运行状态"), ("other", "其他")]
 #: quantities that are not in the reference data (no defaults): a power facility's remote
 #: monitoring channel (load, temperature…) and anything else the design gives.
-EXTRA_UNITS = {"power_status": "", "other": ""}
+EXTRA_QUANTITIES = {"power_status": "电力设施运行状态", "other": "其他"}
+QUANTITY_CHOICES = [(code, q.name) for code, q in QUANTITIES.items()] + list(EXTRA_QUANTITIES.items())
 
 
 def ms_to_datetime(ms: int | None) -> datetime.datetime | None:
@@ -281,7 +279,3 @@ class Alarm(models.Model):
         if self.kind == self.Kind.OFFLINE:
             return "离线"
         return WARNING_LABELS.get(self.level, "")
-
-    @property
-    def age(self):
-        return timezone.now() - self.raised_at

@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from worksafe.core.scoping import scope_of
-from worksafe.enterprises.models import Enterprise, Facility
+from worksafe.enterprises.models import Facility
 from worksafe.standards.levels import Level, max_level
 from worksafe.standards.thresholds import pond_level, roll_up
 
@@ -51,20 +50,11 @@ def board_counts(alarms) -> list[dict]:
 # --- coverage ----------------------------------------------------------------------------------
 
 def coverage_for(user, kind: str) -> tuple[int, int]:
-    """(facilities of ``kind`` in service, of which monitored) among those the user may see.
+    """:func:`worksafe.monitoring.services.coverage` among the facilities the user may see
+    (county-wide for the county office and leaders)."""
+    from .services import coverage
 
-    The same count as :func:`worksafe.monitoring.services.coverage` (county-wide), restricted to
-    ``Facility.objects.visible_to(user)`` for users who do not see everything.
-    """
-    if scope_of(user).everything:
-        from .services import coverage
-
-        return coverage(kind)
-    reporting = SensorState.objects.filter(sensor__facility=OuterRef("pk"), sensor__active=True,
-                                           offline=False, received_at__isnull=False)
-    qs = Facility.objects.visible_to(user).filter(kind=kind, in_service=True,
-                                                  enterprise__status=Enterprise.Status.OPERATING)
-    return qs.count(), qs.filter(Exists(reporting)).count()
+    return coverage(kind, Facility.objects.visible_to(user))
 
 
 def coverage_cards(user) -> list[dict]:

@@ -64,7 +64,7 @@ from worksafe.standards.thresholds import (
 )
 
 from . import storage
-from .models import WARNING_LABELS, Alarm, Gateway, Sensor, SensorState
+from .models import EXTRA_QUANTITIES, WARNING_LABELS, Alarm, Gateway, Sensor, SensorState, ms_to_datetime
 
 S = Alarm.State
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def create_sensor(user, facility: Facility, *, gateway: Gateway, code: str, name
     if unknown:
         raise ServiceError(f"未知字段:{'、'.join(sorted(unknown))}。")
     spec = QUANTITIES.get(quantity)
-    if spec is None and quantity not in ("power_status", "other"):
+    if spec is None and quantity not in EXTRA_QUANTITIES:
         raise ServiceError(f"未知的监测量“{quantity}”。", field="quantity")
     sensor = Sensor(facility=facility, enterprise=facility.enterprise, gateway=gateway, code=code,
                     name=(name or "").strip() or code, quantity=quantity)
@@ -318,31 +318,18 @@ def bump_config(gateway_id: int) -> None:
     Gateway.objects.filter(pk=gateway_id).update(config_seq=F("config_seq") + 1)
 
 
-_TZ_CACHE: list = []
-
-
-def _local_tz():
-    if not _TZ_CACHE:
-        _TZ_CACHE.append(timezone.get_default_timezone())
-    return _TZ_CACHE[0]
-
-
-def _parse_ms(t) -> int | None:
-    """Epoch milliseconds of an ISO 8601 string (naive = local time) or Unix seconds."""
-    tt = type(t)
-    if tt is float or tt is int:
-        if t != t or t == math.inf or t == -math.inf:
-            return None
-        return int(round(t * 1000))
-    if tt is str:
-        try:
-            dt = datetime.datetime.fromisoformat(t)
-        except ValueError:
-            return None
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=_local_tz())
-        return int(round(dt.timestamp() * 1000))
-    return None
+def _iso_ms(t) -> int | None:
+    """Epoch milliseconds of an ISO 8601 string (naive = local time); None for anything else.
+    (Unix seconds are handled inline on the hot path.)"""
+    if type(t) is not str:
+        return None
+    try:
+        dt = datetime.datetime.fromisoformat(t)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.get_default_timezone())
+    return int(round(dt.timestamp() * 1000))
 
 
 def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestResult:
@@ -425,7 +412,7 @@ def _validate(cache: _GatewayCache, readings: list, result: IngestResult, now_s:
         if tt is float or tt is int:
             ms = int(t * 1000 + 0.5) if t == t and t != inf and t != -inf else None
         else:
-            ms = _parse_ms(t)
+            ms = _iso_ms(t)
         if ms is None:
             rejected.append({"index": i, "sensor": code, "reason": REASONS["time"]})
             continue
@@ -617,12 +604,8 @@ def _timer_flush() -> None:
 
 # --- alarms raised by the system ---------------------------------------------------------------
 
-def _ms_dt(ms: int) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
-
-
 def _alarm_code(sensor_id: int, ms: int, kind: str) -> str:
-    d = _ms_dt(ms).astimezone(_local_tz())
+    d = ms_to_datetime(ms).astimezone(timezone.get_default_timezone())
     return f"BJ{d:%Y%m%d%H%M%S}{ms % 1000:03d}-{kind[0].upper()}{sensor_id}"
 
 
@@ -636,7 +619,7 @@ def _apply_level_events(by_id, events, result: IngestResult) -> None:
                                                                open=True)}
     for sid, ts, value, _old, new in events:
         point = by_id[sid]
-        at = _ms_dt(ts)
+        at = ms_to_datetime(ts)
         alarm = open_alarms.get(sid)
         if new is None:
             if alarm is not None and alarm.active:
@@ -716,7 +699,7 @@ def detect_offline(now=None) -> int:
         if st.received_at is not None:
             last = st.received_at.timestamp()
         else:  # never reported: counted from installation
-            installed = datetime.datetime.combine(s.installed_on, datetime.time.min, tzinfo=_local_tz())
+            installed = datetime.datetime.combine(s.installed_on, datetime.time.min, tzinfo=timezone.get_default_timezone())
             last = installed.timestamp()
         if not is_offline(last, now_s, s.interval_s, grace):
             continue
@@ -884,13 +867,15 @@ def escalate_unacknowledged(now=None) -> int:
 
 # --- coverage (plan targets) -------------------------------------------------------------------
 
-def coverage(kind: str) -> tuple[int, int]:
-    """(facilities of ``kind`` in service, of which monitored: an active sensor that is reporting)."""
+def coverage(kind: str, facilities=None) -> tuple[int, int]:
+    """(facilities of ``kind`` in service, of which monitored: an active sensor that is reporting),
+    county-wide or among ``facilities`` (e.g. ``Facility.objects.visible_to(user)``)."""
     from django.db.models import Exists, OuterRef
 
     reporting = SensorState.objects.filter(sensor__facility=OuterRef("pk"), sensor__active=True,
                                            offline=False, received_at__isnull=False)
-    qs = Facility.objects.filter(kind=kind, in_service=True, enterprise__status=Enterprise.Status.OPERATING)
+    qs = (Facility.objects.all() if facilities is None else facilities).filter(
+        kind=kind, in_service=True, enterprise__status=Enterprise.Status.OPERATING)
     return qs.count(), qs.filter(Exists(reporting)).count()
 
 
