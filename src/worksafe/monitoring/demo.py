@@ -21,9 +21,10 @@ from django.db import transaction
 
 from worksafe.enterprises.models import Facility
 from worksafe.org.models import User
+from worksafe.standards.thresholds import default_interval
 
 from . import services
-from .models import Alarm, Gateway, Sensor
+from .models import EXTRA_QUANTITIES, Alarm, Gateway, Sensor
 
 TOKENS_FILE = "demo-gateway-tokens.json"
 
@@ -110,9 +111,11 @@ def generate(user: User | None = None, hours: int = 24, seed: int = 2022) -> dic
                 tokens[code] = services.rotate_token(gw, user)  # demo only: the file lost its token
             for facility, scode, name, quantity, item, _normal, _noise, limits in points:
                 if not Sensor.objects.filter(code=scode).exists():
-                    extra = {"unit": "℃", "interval_s": 60, "direction": "RISING"} if quantity == "power_status" else {}
-                    if quantity in ("combustible_gas", "tank_level", "tank_pressure", "visitor_count"):
-                        extra["interval_s"] = 60
+                    extra = {}
+                    if quantity in EXTRA_QUANTITIES or default_interval(quantity) is None:
+                        extra["interval_s"] = 60  # the reference gives none (hazchem, 客流, power)
+                    if quantity == "power_status":
+                        extra.update(unit="℃", direction="RISING")
                     services.create_sensor(user, facility, gateway=gw, code=scode, name=name, quantity=quantity,
                                            item=item, thresholds_source="演示数据(设计单位给出的形式)", **extra,
                                            **limits)
