@@ -404,10 +404,24 @@ def _thumbnail(f):
 
 
 def _enterprise_users(hazard: Hazard):
+    return escalation_recipients(hazard.enterprise, 0)
+
+
+def escalation_recipients(enterprise: Enterprise, circle: int, supervisors: list | None = None) -> list:
+    """Who is told at each widening circle of an escalation (overdue hazards, unacknowledged
+    alarms): 0 the enterprise's users; 1 its supervising department (``supervisors``, or the
+    lead supervisor of its sectors) and its township's units; 2 the county office."""
     from worksafe.org.models import User
 
-    return list(User.objects.filter(memberships__enterprise_id=hazard.enterprise_id, memberships__active=True,
-                                    memberships__role=Role.ENTERPRISE).distinct())
+    if circle == 0:
+        return list(User.objects.filter(memberships__enterprise_id=enterprise.pk, memberships__active=True,
+                                        memberships__role=Role.ENTERPRISE, is_active=True).distinct())
+    if circle == 1:
+        if supervisors is None:
+            supervisors = [u for u in [supervising_unit_for(enterprise, None)] if u is not None]
+        return [*supervisors, *township_units(enterprise)]
+    return list(User.objects.filter(memberships__role=Role.COUNTY_OFFICE, memberships__active=True,
+                                    is_active=True).distinct())
 
 
 def allowed_steps(user, hazard: Hazard, known_visible: bool = False) -> list[Step]:
@@ -440,12 +454,7 @@ def escalate_overdue(now=None) -> int:
             _, created = Escalation.objects.get_or_create(hazard=hazard, step=step)
             if not created:
                 continue
-            if step == 0:
-                to = _enterprise_users(hazard)
-            elif step == 1:
-                to = [*supervisors_of(hazard), *township_units(hazard.enterprise)]
-            else:
-                to = list(Department.objects.filter(memberships__role=Role.COUNTY_OFFICE).distinct())
+            to = escalation_recipients(hazard.enterprise, min(step, 2), supervisors_of(hazard))
             notify(to, f"【逾期】隐患{hazard.code}已超过整改期限{days}天", f"{hazard.enterprise.name}:{hazard.description}",
                    url=hazard.get_absolute_url())
             sent += 1

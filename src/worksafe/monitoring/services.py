@@ -40,7 +40,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from worksafe.core.scoping import Role
 from worksafe.core.services import (
     Conflict,
     NotAllowed,
@@ -830,8 +829,7 @@ def escalate_unacknowledged(now=None) -> int:
     """Notify in widening circles while nobody acknowledges: the enterprise at once, its supervising
     department and township after ``WORKSAFE_ALARM_ACK_MINUTES``, the county office after twice
     that. Each circle is told once (``escalation_step``)."""
-    from worksafe.hazards.services import supervising_unit_for, township_units
-    from worksafe.org.models import User
+    from worksafe.hazards.services import escalation_recipients
 
     now = now or timezone.now()
     wait = datetime.timedelta(minutes=settings.WORKSAFE_ALARM_ACK_MINUTES)
@@ -848,18 +846,10 @@ def escalate_unacknowledged(now=None) -> int:
                     escalation_step=due) != 1:
                 continue
             ent = alarm.enterprise
-            recipients: list = []
-            steps = range(alarm.escalation_step + 1, due + 1)
-            if 1 in steps:
-                recipients += list(User.objects.filter(memberships__enterprise=ent, memberships__active=True,
-                                                       memberships__role=Role.ENTERPRISE, is_active=True))
-            if 2 in steps:
-                recipients += [supervising_unit_for(ent, None), *township_units(ent)]
-            if 3 in steps:
-                recipients += list(User.objects.filter(memberships__role=Role.COUNTY_OFFICE,
-                                                       memberships__active=True, is_active=True))
+            recipients = [r for step in range(alarm.escalation_step, due)
+                          for r in escalation_recipients(ent, step)]
             late = "" if due == 1 else f"(已{int(age.total_seconds() // 60)}分钟未确认)"
-            notify([r for r in recipients if r is not None], f"【{alarm.level_label}】{ent.name}{late}",
+            notify(recipients, f"【{alarm.level_label}】{ent.name}{late}",
                    f"{alarm.facility.name}:{alarm.description}", url=alarm.get_absolute_url())
             sent += 1
     return sent
