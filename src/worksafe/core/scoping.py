@@ -107,3 +107,37 @@ def scope_of(user) -> Scope:
     )
     user._worksafe_scope = scope
     return scope
+
+
+# ---------------------------------------------------------------- who may write
+
+
+def is_officer(user) -> bool:
+    """A writer on the supervising side: the county office, a department officer or inspector, a
+    township officer (not a leader, who only reads, and not an enterprise user)."""
+    s = scope_of(user)
+    return not s.read_only and s.is_staff_scope
+
+
+def may_write(user, obj, *, officer: bool = False, known_visible: bool = False) -> bool:
+    """The one write check: ``user`` may write ``obj`` when the user is not read-only, the row is
+    in ``visible_to(user)`` (so the scope that shows a row is the scope that lets it be written),
+    and, with ``officer=True``, the user acts for the supervising side. ``known_visible`` skips the
+    query when the row was just read through ``visible_to``."""
+    s = scope_of(user)
+    if s.read_only or (officer and not s.is_staff_scope):
+        return False
+    if known_visible or s.everything:
+        return True
+    return type(obj)._default_manager.visible_to(user).filter(pk=obj.pk).exists()
+
+
+def require_write(user, obj, message: str = "您无权修改该记录。", *, officer: bool = False,
+                  known_visible: bool = False) -> None:
+    """Refuse (``NotAllowed``, 403) unless :func:`may_write`; read-only users hear that they only read."""
+    from .services import NotAllowed
+
+    if scope_of(user).read_only:
+        raise NotAllowed("您的角色只能查看,不能修改。")
+    if not may_write(user, obj, officer=officer, known_visible=known_visible):
+        raise NotAllowed(message)
