@@ -101,9 +101,9 @@ def world(org, tmp_path):
     from worksafe.core.scoping import Role
     from worksafe.core.services import notify
     from worksafe.enterprises.models import Enterprise
-    from worksafe.org.models import Division
+    from worksafe.org.models import Division, Sector
     from worksafe.plans import services
-    from worksafe.plans.models import PlanImport, Sector, Task
+    from worksafe.plans.models import PlanImport, Task
     from worksafe.standards import gb32100, plan_text
 
     w = World()
@@ -169,8 +169,7 @@ def _hazard_world(w):
         PeriodicReport,
         SelfInspection,
     )
-    from worksafe.org.models import Department
-    from worksafe.plans.models import Sector
+    from worksafe.org.models import Department, Sector
 
     e1, e2, e3 = w.enterprises
     later = timezone.localdate() + datetime.timedelta(days=30)

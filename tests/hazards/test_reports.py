@@ -20,7 +20,7 @@ from worksafe.hazards.models import (
     PeriodicReport,
     SelfInspection,
 )
-from worksafe.plans.models import Sector
+from worksafe.org.models import Sector
 
 D = datetime.date
 

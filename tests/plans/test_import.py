@@ -10,8 +10,9 @@ import pytest
 from django.core.management import call_command
 
 from worksafe.core.services import NotAllowed
+from worksafe.org.models import Sector
 from worksafe.plans import services
-from worksafe.plans.models import Area, AreaUnit, Plan, Sector, Target, Task
+from worksafe.plans.models import Area, AreaUnit, Plan, Target, Task
 from worksafe.standards import plan_text
 
 SEED = Path(__file__).resolve().parents[2] / "src/worksafe/plans/data/maqin_2020.txt"

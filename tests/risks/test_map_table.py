@@ -15,8 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from worksafe.enterprises.models import Enterprise, Facility, GatheringPlace, Licence
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector
+from worksafe.org.models import Division, Sector
 from worksafe.risks.models import MajorHazardSource
 from worksafe.risks.views_map import risk_chart_data
 from worksafe.standards import gb32100
@@ -385,7 +384,7 @@ def test_chart_data_takes_a_fixed_number_of_queries(placed):
 def test_chart_include_renders_with_its_data(placed, rf):
     from django.template.loader import render_to_string
 
-    html = render_to_string("core/_risk_charts.html", {"risk_charts": risk_chart_data(placed.users["dept"])})
+    html = render_to_string("risks/_risk_charts.html", {"risk_charts": risk_chart_data(placed.users["dept"])})
     assert 'id="risk-chart-sector"' in html and 'id="risk-chart-township"' in html
     assert "/static/vendor/echarts/echarts.min.js" in html and "/static/worksafe/charts.js" in html
     assert Level.RED.hex in html and "http" not in html

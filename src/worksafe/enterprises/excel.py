@@ -25,8 +25,7 @@ from django.db import IntegrityError, transaction
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.templatetags.worksafe import mask_phone
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector
+from worksafe.org.models import Division, Sector
 from worksafe.standards import gb32100
 
 from . import services

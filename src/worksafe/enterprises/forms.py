@@ -1,8 +1,7 @@
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector
+from worksafe.org.models import Division, Sector
 
 from .models import Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 from .services import SELF_EDITABLE

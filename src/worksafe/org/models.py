@@ -76,6 +76,11 @@ class Department(models.Model):
         verbose_name = "单位"
         verbose_name_plural = "单位"
 
+    def notice_recipients(self):
+        """Who a notice to this unit reaches (core.services.notify): its active members."""
+        return User.objects.filter(memberships__department=self, memberships__active=True,
+                                   is_active=True).distinct()
+
     def __str__(self):
         return self.name
 
@@ -93,6 +98,51 @@ class Department(models.Model):
     def clean(self):
         if self.is_township_unit and self.division_id and self.division.level != Division.Level.TOWNSHIP:
             raise ValidationError({"division": "乡镇党委、政府的所在区划必须是乡镇。"})
+
+
+class Sector(models.Model):
+    """A sector (行业领域). Governed by a plan area; supervised by that area's lead unit
+    (co-supervised by its responsible units) unless the county office edits it."""
+
+    name = models.CharField("行业领域", max_length=50, unique=True)
+    area = models.ForeignKey("plans.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="sectors",
+                             verbose_name="对应专项")
+    supervisors = models.ManyToManyField(Department, through="SectorSupervisor", related_name="sectors",
+                                         verbose_name="监管单位")
+    high_risk = models.BooleanField("高危行业", default=False, help_text="高危行业须投保安全生产责任保险")
+    history = HistoricalRecords()
+    objects = PublicToMembersQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area__order", "name"]
+        verbose_name = "行业领域"
+        verbose_name_plural = "行业领域"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("plans:sector_detail", args=[self.pk])
+
+
+class SectorSupervisor(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "行业主管"
+        CO = "co", "协同监管"
+
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="sector_supervisors")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="supervised_sectors")
+    role = models.CharField("职责", max_length=10, choices=Role.choices)
+    history = HistoricalRecords()
+    objects = PublicToMembersQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sector", "department"], name="sector_supervisor_once")]
+        verbose_name = "行业监管单位"
+        verbose_name_plural = "行业监管单位"
+
+    def __str__(self):
+        return f"{self.sector} · {self.department}"
 
 
 class UnitGroup(models.Model):
@@ -136,8 +186,9 @@ class UserQuerySet(OwnRowsMixin, ScopedQuerySet):
         q = models.Q(memberships__department_id__in=scope.unit_ids) | models.Q(
             memberships__enterprise_id__in=scope.enterprise_ids)
         if scope.is_staff_scope:
-            from worksafe.enterprises.models import Enterprise, enterprise_scope_q
+            from .scoping import enterprise_scope_q
 
+            Enterprise = Membership.enterprise.field.related_model  # noqa: N806 (no import of a higher layer)
             supervised = Enterprise.objects.filter(enterprise_scope_q(scope)).values("pk")
             q |= models.Q(memberships__enterprise_id__in=supervised)
         return self.filter(pk__in=User.objects.filter(q).values("pk"))

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Area, Phase, Plan, Sector, Target, Task
+from worksafe.org.models import Sector
+
+from .models import Area, Phase, Plan, Target, Task
 
 for model in (Plan, Phase, Area, Task, Target, Sector):
     admin.site.register(model, SimpleHistoryAdmin)

@@ -5,10 +5,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
-from worksafe.org.models import Department
+from worksafe.org.models import Department, Sector, SectorSupervisor
 
 from . import services
-from .models import Area, AreaUnit, Phase, Plan, ProgressReport, Sector, SectorSupervisor, Target, Task
+from .models import Area, AreaUnit, Phase, Plan, ProgressReport, Target, Task
 
 
 class PhaseSerializer(serializers.ModelSerializer):

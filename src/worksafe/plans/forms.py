@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from worksafe.core.filters import BootstrapFormMixin
-from worksafe.org.models import Department, Division
+from worksafe.org.models import Department, Division, Sector, SectorSupervisor
 
-from .models import Sector, SectorSupervisor, Task
+from .models import Task
 
 
 class MultipleFileInput(forms.ClearableFileInput):

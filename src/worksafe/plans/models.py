@@ -192,7 +192,7 @@ class Target(models.Model):
     """A numeric target of a task (不低于70%, 达到100%, 80%以上...).
 
     Its current value is either computed live by a registered metric
-    (:mod:`worksafe.plans.metrics`) or entered by the lead unit / county office.
+    (:mod:`worksafe.core.metrics`) or entered by the lead unit / county office.
     """
 
     class Comparator(models.TextChoices):
@@ -314,52 +314,6 @@ class Press(models.Model):
         return reverse("plans:task_detail", args=[self.task_id]) + f"#press-{self.pk}"
 
 
-class Sector(models.Model):
-    """A sector (行业领域). Governed by a plan area; supervised by that area's lead unit
-    (co-supervised by its responsible units) unless the county office edits it."""
-
-    name = models.CharField("行业领域", max_length=50, unique=True)
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="sectors",
-                             verbose_name="对应专项")
-    supervisors = models.ManyToManyField(Department, through="SectorSupervisor", related_name="sectors",
-                                         verbose_name="监管单位")
-    high_risk = models.BooleanField("高危行业", default=False, help_text="高危行业须投保安全生产责任保险")
-    history = HistoricalRecords()
-    objects = PublicToMembersQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["area__order", "name"]
-        verbose_name = "行业领域"
-        verbose_name_plural = "行业领域"
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("plans:sector_detail", args=[self.pk])
-
-
-class SectorSupervisor(models.Model):
-    class Role(models.TextChoices):
-        LEAD = "lead", "行业主管"
-        CO = "co", "协同监管"
-
-    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="sector_supervisors")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="supervised_sectors")
-    role = models.CharField("职责", max_length=10, choices=Role.choices)
-    history = HistoricalRecords()
-    objects = PublicToMembersQuerySet.as_manager()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["sector", "department"], name="sector_supervisor_once")]
-        verbose_name = "行业监管单位"
-        verbose_name_plural = "行业监管单位"
-
-    def __str__(self):
-        return f"{self.sector} · {self.department}"
-
-
-
 class PlanImportQuerySet(ScopedQuerySet):
     def scoped(self, scope):
         return self.none()  # drafts are the county office's own work
@@ -412,3 +366,8 @@ class TaskReminder(models.Model):
 
     def __str__(self):
         return f"{self.task_id} {self.kind}"
+
+
+# Sector and SectorSupervisor live in org (a sector is supervised by departments; plans wires
+# them from its areas). Re-exported here only until the hazards modules import them from org.
+from worksafe.org.models import Sector, SectorSupervisor  # noqa: E402,F401

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from worksafe.core import metrics
 from worksafe.core.scoping import Role, scope_of
 from worksafe.core.services import (
     NotAllowed,
@@ -27,11 +28,10 @@ from worksafe.core.services import (
     save_as,
     validate_attachment,
 )
-from worksafe.org.models import Department, Division, UnitGroup
+from worksafe.org.models import Department, Division, Sector, SectorSupervisor, UnitGroup
 from worksafe.standards import sectors as sector_rules
 from worksafe.standards.plan_text import ParsedPlan
 
-from . import metrics
 from .models import (
     Area,
     AreaUnit,
@@ -40,8 +40,6 @@ from .models import (
     Press,
     ProgressAttachment,
     ProgressReport,
-    Sector,
-    SectorSupervisor,
     Target,
     Task,
 )

@@ -16,7 +16,7 @@ from worksafe.core.views import (
     ScopedMixin,
     xlsx_response,
 )
-from worksafe.org.models import Department, Division
+from worksafe.org.models import Department, Division, Sector, SectorSupervisor
 from worksafe.standards import plan_text
 
 from . import services
@@ -30,8 +30,6 @@ from .models import (
     PlanImport,
     ProgressAttachment,
     ProgressReport,
-    Sector,
-    SectorSupervisor,
     Target,
     Task,
 )

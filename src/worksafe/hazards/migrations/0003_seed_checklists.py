@@ -10,7 +10,10 @@ from django.db import migrations
 def seed(apps, schema_editor):
     from worksafe.hazards.selfcheck import seed_with
 
-    Sector = apps.get_model("plans", "Sector")
+    try:  # the state at this migration; Sector moved to org later (org 0002)
+        Sector = apps.get_model("plans", "Sector")
+    except LookupError:
+        Sector = apps.get_model("org", "Sector")
     seed_with(Sector, apps.get_model("hazards", "Checklist"), apps.get_model("hazards", "ChecklistItem"),
               Sector.objects.select_related("area"))
 

@@ -22,7 +22,7 @@ def partition(apps, schema_editor):
 
 def link_targets(apps, schema_editor):
     from worksafe.monitoring import hooks  # noqa: F401  (registers the metrics)
-    from worksafe.plans import metrics
+    from worksafe.core import metrics
 
     Target = apps.get_model("plans", "Target")
     for target in Target.objects.filter(metric="").select_related("task"):
