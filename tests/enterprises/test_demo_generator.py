@@ -43,9 +43,9 @@ def _snapshot():
 
 @pytest.mark.django_db
 def test_demo_register_is_plausible_valid_and_idempotent(county, county_user):
-    from worksafe.enterprises import demo
     from worksafe.enterprises.models import Enterprise, Facility, GatheringPlace, Licence
     from worksafe.org.models import Division
+    from worksafe.risks import demo
     from worksafe.risks.models import Diagnosis, MajorHazardSource
     from worksafe.risks.services import gathering_places_within
     from worksafe.standards import gb32100
@@ -101,8 +101,8 @@ def test_demo_register_is_plausible_valid_and_idempotent(county, county_user):
 
 @pytest.mark.django_db
 def test_demo_generation_is_deterministic_and_completes_a_partial_run(county, county_user):
-    from worksafe.enterprises import demo
     from worksafe.enterprises.models import Enterprise
+    from worksafe.risks import demo
 
     plan_a = demo.plan(40, 7, "632621", ["大武镇", "拉加镇"])
     plan_b = demo.plan(40, 7, "632621", ["大武镇", "拉加镇"])
@@ -120,7 +120,7 @@ def test_demo_generation_is_deterministic_and_completes_a_partial_run(county, co
 def test_demo_needs_a_county_office_user(county):
     from worksafe.core.scoping import Role
     from worksafe.core.services import NotAllowed
-    from worksafe.enterprises import demo
+    from worksafe.risks import demo
 
     with pytest.raises(ValueError):
         demo.generate(county, n=3)

@@ -123,10 +123,10 @@ def test_tick_runs_the_monitoring_steps(world):
 
 def test_coverage_targets_are_live(org):
     """The seed plan's 尾矿库在线监测 100% and 远程监控 80% targets show live values."""
-    from worksafe.core.management.commands.demo import SEED
     from worksafe.enterprises.models import Enterprise, Facility
     from worksafe.org.models import Division
     from worksafe.plans import services as plan_services
+    from worksafe.plans.demo import SEED
     from worksafe.plans.models import Target
     from worksafe.standards import gb32100, plan_text
 

@@ -67,11 +67,13 @@ def test_enterprise_colour_is_the_highest_with_a_reason_and_raisers(world):
     ent = world.enterprises[0]
     services.refresh_enterprise_level(ent)
     base = Level(ent.risk_level)
-    services.LEVEL_RAISERS.append(lambda e: "存在逾期重大隐患" if e.pk == ent.pk else None)
+    from worksafe.core.registry import LEVEL_RAISERS
+
+    LEVEL_RAISERS["test"] = lambda e: "存在逾期重大隐患" if e.pk == ent.pk else None
     try:
         level, reason = services.colour_of(ent)
     finally:
-        services.LEVEL_RAISERS.pop()
+        del LEVEL_RAISERS["test"]
     assert level == base.raise_one() and "上调一级" in reason
 
 

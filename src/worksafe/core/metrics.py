@@ -1,6 +1,6 @@
 """Live metrics that plan targets can be computed from.
 
-Apps register a metric in their AppConfig.ready() with keywords that the
+Apps register a metric (core.registry) in their AppConfig.ready() with keywords that the
 importer matches against a target's item text; the target page then shows the
 live value instead of a typed one.
 """

@@ -70,6 +70,11 @@ class Scope:
 NOBODY = Scope()
 
 
+#: How a user's scope is computed from the people and units it belongs to. ``org`` (which owns
+#: memberships) sets it in its ``AppConfig.ready()``; core knows no app below it.
+SCOPE_RESOLVER = None
+
+
 def scope_of(user) -> Scope:
     """The scope of ``user``, computed once per user object (i.e. per request)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -77,34 +82,9 @@ def scope_of(user) -> Scope:
     cached = getattr(user, "_worksafe_scope", None)
     if cached is not None:
         return cached
-    from worksafe.org.models import Department, Membership
-
-    roles: set[str] = set()
-    departments: set[int] = set()
-    townships: set[int] = set()
-    enterprises: set[int] = set()
-    for m in Membership.objects.filter(user=user, active=True).select_related("department"):
-        roles.add(m.role)
-        if m.role in (Role.DEPARTMENT, Role.INSPECTOR) and m.department_id:
-            departments.add(m.department_id)
-        elif m.role == Role.TOWNSHIP and m.department_id and m.department.division_id:
-            townships.add(m.department.division_id)
-        elif m.role == Role.ENTERPRISE and m.enterprise_id:
-            enterprises.add(m.enterprise_id)
-    everything = bool(roles & {Role.COUNTY_OFFICE, Role.LEADER}) or user.is_superuser
-    read_only = roles <= {Role.LEADER}  # leaders, and users with no role, only read
-    units = set(departments)
-    if townships:
-        units |= set(Department.objects.filter(division_id__in=townships).values_list("id", flat=True))
-    scope = Scope(
-        everything=everything,
-        read_only=read_only and not user.is_superuser,
-        roles=frozenset(roles | ({Role.COUNTY_OFFICE} if user.is_superuser else set())),
-        department_ids=frozenset(departments),
-        township_ids=frozenset(townships),
-        unit_ids=frozenset(units),
-        enterprise_ids=frozenset(enterprises),
-    )
+    if SCOPE_RESOLVER is None:  # pragma: no cover - org is always installed
+        raise RuntimeError("no scope resolver registered (org app missing from INSTALLED_APPS)")
+    scope = SCOPE_RESOLVER(user)
     user._worksafe_scope = scope
     return scope
 

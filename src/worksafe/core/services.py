@@ -99,23 +99,16 @@ def check_transition(table: dict[str, set[str]], current: str, new: str, labels:
 def notify(recipients: Iterable, title: str, body: str = "", url: str = "", email: bool = True) -> int:
     """Put a notice in each recipient's inbox and, where they have an address, send it by email.
 
-    Recipients may be users or departments (every active member of the department).
-    Email is sent after the transaction commits and a mail failure never loses the
-    in-app notice.
+    Recipients may be users or groups of users: any object with a ``notice_recipients()`` method
+    (a department: its active members). Email is sent after the transaction commits and a mail
+    failure never loses the in-app notice.
     """
-    from worksafe.org.models import Department, User
-
-    users: dict[int, User] = {}
-    dept_ids = []
+    users: dict = {}
     for r in recipients:
-        if isinstance(r, Department):
-            dept_ids.append(r.pk)
-        elif r is not None:
-            users[r.pk] = r
-    if dept_ids:
-        for u in User.objects.filter(
-            memberships__department_id__in=dept_ids, memberships__active=True, is_active=True
-        ).distinct():
+        if r is None:
+            continue
+        members = getattr(r, "notice_recipients", None)
+        for u in (members() if members is not None else [r]):
             users[u.pk] = u
     Notification.objects.bulk_create(
         [Notification(recipient=u, title=title[:200], body=body, url=url) for u in users.values()]

@@ -6,7 +6,6 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -64,6 +63,20 @@ class ScopedDetailView(ScopedMixin, DetailView):
     pass
 
 
+def rendered_sections(request, obj, context: dict) -> dict[str, list[str]]:
+    """The sections other apps add to ``obj``'s page (``core.registry.SECTIONS``), rendered, by
+    slot. Each section's template gets the page's ``context`` (``object``, the page's flags) and
+    its own context."""
+    from django.template.loader import render_to_string
+
+    from .registry import sections_for
+
+    scope = scope_of(request.user)
+    return {slot: [render_to_string(section.template, {**context, "scope": scope, **sctx}, request=request)
+                   for section, sctx in items]
+            for slot, items in sections_for(request, obj, scope).items()}
+
+
 class ScopedActionView(ScopedMixin, View):
     """A POST that calls one service on one scoped object; errors come back as messages."""
 
@@ -118,61 +131,24 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpRe
 
 
 class HomeView(TemplateView):
-    """The dashboard: each role's own view of the plan."""
+    """The dashboard: each role's own view of the plan, made of the panels the apps register
+    (``core.registry.PANELS``); each panel decides whether the user's role gets it."""
 
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from worksafe.enterprises.models import Enterprise
-        from worksafe.plans.models import Plan, Target, Task
-        from worksafe.plans.services import target_state
+        from django.template.loader import render_to_string
+
+        from .registry import panels_for
 
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         scope = scope_of(user)
-        today = timezone.localdate()
         ctx["scope"] = scope
         ctx["role_labels"] = [Role.LABELS[r] for r in sorted(scope.roles)]
-        plan = Plan.objects.visible_to(user).first()
-        ctx["plan"] = plan
-        tasks = Task.objects.visible_to(user)
-        if plan:
-            tasks = tasks.filter(area__plan=plan)
-        ctx["task_counts"] = tasks.aggregate(
-            total=Count("id"),
-            done=Count("id", filter=Q(status=Task.Status.DONE)),
-            late=Count("id", filter=Q(due_date__lt=today) & ~Q(status=Task.Status.DONE)),
-            in_progress=Count("id", filter=Q(status=Task.Status.IN_PROGRESS)),
-        )
-        ctx["late_tasks"] = tasks.late(today).select_related("area").order_by("due_date", "id")[:10]
-        targets = list(Target.objects.visible_to(user).select_related("task__area")[:20])
-        ctx["targets"] = [(t, target_state(t, today)) for t in targets]
-        ctx["enterprises"] = Enterprise.objects.visible_to(user).order_by("name")[:10]
-        ctx["enterprise_count"] = Enterprise.objects.visible_to(user).count()
-        if scope.is_staff_scope:
-            from worksafe.risks.views_map import risk_chart_data
-
-            ctx["risk_charts"] = risk_chart_data(user)
+        ctx["panels"] = [render_to_string(panel.template, {"scope": scope, **pctx}, request=self.request)
+                         for panel, pctx in panels_for(self.request, scope)]
         ctx["unread"] = Notification.objects.visible_to(user).filter(read_at__isnull=True)[:5]
-        from worksafe.hazards.models import Hazard
-
-        hazards = Hazard.objects.visible_to(user)
-        ctx["hazard_counts"] = hazards.aggregate(
-            open=Count("id", filter=~Q(state__in=["closed", "dismissed"])),
-            major_open=Count("id", filter=Q(level="major") & ~Q(state__in=["closed", "dismissed"])),
-            overdue=Count("id", filter=Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today)),
-            listed=Count("id", filter=Q(listed=True, listed_lifted_on__isnull=True)),
-            awaiting=Count("id", filter=Q(state="awaiting_acceptance")),
-        )
-        from worksafe.monitoring.models import Alarm
-
-        ctx["alarm_counts"] = Alarm.objects.visible_to(user).filter(open=True).aggregate(
-            open=Count("id"),
-            red=Count("id", filter=Q(kind="level", level=4, active=True)),
-            orange=Count("id", filter=Q(kind="level", level=3, active=True)),
-            unacknowledged=Count("id", filter=Q(state="raised")),
-            offline=Count("id", filter=Q(kind="offline", active=True)),
-        )
         return ctx
 
 

@@ -5,3 +5,6 @@ class EnterprisesConfig(AppConfig):
     name = "worksafe.enterprises"
     label = "enterprises"
     verbose_name = "企业"
+
+    def ready(self):
+        from . import hooks  # noqa: F401  (dashboard panels, sections, demo loader)

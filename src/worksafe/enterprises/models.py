@@ -9,30 +9,16 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from worksafe.core.models import ScopedQuerySet
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector, SectorSupervisor
+from worksafe.org.models import Division, Sector
+from worksafe.org.scoping import enterprise_scope_q
 from worksafe.standards.levels import Level
 
 LEVEL_CHOICES = Level.choices()
-
-
-def enterprise_scope_q(scope, prefix: str = "") -> Q:
-    """Rows that reach the scope through an enterprise (``prefix`` is the path to it):
-    its own enterprise, its township's, or one in a sector its department supervises."""
-    p = prefix
-    supervised = Exists(
-        SectorSupervisor.objects.filter(
-            department_id__in=scope.department_ids,
-            sector__enterprises=OuterRef(f"{p}pk" if p else "pk"),
-        )
-    )
-    return Q(**{f"{p}pk__in": scope.enterprise_ids}) | Q(**{f"{p}township_id__in": scope.township_ids}) | supervised
 
 
 class EnterpriseQuerySet(ScopedQuerySet):

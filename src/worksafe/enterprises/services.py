@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from worksafe.core.scoping import Role, scope_of
+from worksafe.core.scoping import Role, may_write, require_write, scope_of
 from worksafe.core.services import (
     Conflict,
     NotAllowed,
@@ -64,8 +64,8 @@ def save_enterprise(user, enterprise: Enterprise, *, sectors=None, override_reas
     if s.township_ids and not s.everything and not s.department_ids and \
             enterprise.township_id not in s.township_ids:
         raise NotAllowed("乡镇只能登记本乡镇的企业。")
-    if enterprise.pk and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
-        raise NotAllowed("您不能修改该企业的信息。")
+    if enterprise.pk:
+        require_write(user, enterprise, "您不能修改该企业的信息。")
     code, kept = check_credit_code(enterprise.credit_code, user=user,
                                    override_reason=override_reason or enterprise.credit_code_override)
     enterprise.credit_code = code
@@ -135,8 +135,7 @@ def can_review(user, enterprise: Enterprise) -> bool:
     s = scope_of(user)
     if s.read_only or enterprise.pk in s.enterprise_ids and not s.is_staff_scope:
         return False
-    return s.is_county_office or Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists() and \
-        bool(s.department_ids or s.township_ids)
+    return s.is_county_office or may_write(user, enterprise, officer=True)
 
 
 @transaction.atomic
@@ -187,9 +186,7 @@ def is_enterprise_user(user) -> bool:
 @transaction.atomic
 def add_document(user, enterprise: Enterprise, *, title: str, file) -> Document:
     """Attach a file to the record: its officers or the enterprise itself."""
-    require_writer(user)
-    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
-        raise NotAllowed("您不能修改该企业的档案。")
+    require_write(user, enterprise, "您不能修改该企业的档案。")
     if file is None:
         raise ServiceError("请选择文件。", field="file")
     validate_attachment(file)

@@ -7,11 +7,16 @@ from django.views import View
 from django.views.generic import FormView
 
 from worksafe.core.filters import FilterSet
-from worksafe.core.scoping import scope_of
+from worksafe.core.scoping import is_officer, scope_of
 from worksafe.core.services import ServiceError, save_as
-from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector, SectorSupervisor
+from worksafe.core.views import (
+    ScopedDetailView,
+    ScopedFileView,
+    ScopedListView,
+    ScopedMixin,
+    rendered_sections,
+)
+from worksafe.org.models import Division, Sector, SectorSupervisor
 
 from . import services
 from .forms import EnterpriseForm, FacilityForm, LicenceForm, ReviewForm, SafetyManagerForm, SelfChangeForm
@@ -34,8 +39,8 @@ class EnterpriseFilter(FilterSet):
 
 
 def may_edit_register(user) -> bool:
-    s = scope_of(user)
-    return not s.read_only and (s.everything or bool(s.department_ids or s.township_ids))
+    """Officers keep the register; enterprises propose changes to their own record."""
+    return is_officer(user)
 
 
 class EnterpriseList(ScopedListView):
@@ -64,9 +69,6 @@ class EnterpriseDetail(ScopedDetailView):
     template_name = "enterprises/enterprise_detail.html"
 
     def get_context_data(self, **kwargs):
-        from worksafe.risks.models import MajorHazardSource, RiskPoint
-        from worksafe.risks.services import gathering_places_within
-
         ctx = super().get_context_data(**kwargs)
         e = self.object
         user = self.request.user
@@ -74,22 +76,12 @@ class EnterpriseDetail(ScopedDetailView):
         ctx["can_edit"] = may_edit_register(user)
         ctx["is_own"] = e.pk in s.enterprise_ids
         ctx["can_maintain"] = not s.read_only and (ctx["can_edit"] or ctx["is_own"])
-        ctx["risk_points"] = RiskPoint.objects.visible_to(user).filter(enterprise=e)
-        ctx["sources"] = MajorHazardSource.objects.visible_to(user).filter(enterprise=e).prefetch_related(
-            "substances")
-        ctx["diagnosis"] = e.diagnoses.first()
-        ctx["nearby"] = gathering_places_within(e)
         ctx["changes"] = ChangeRequest.objects.visible_to(user).filter(enterprise=e)[:10]
-        from worksafe.hazards.models import Hazard
-
-        ctx["hazards"] = Hazard.objects.visible_to(user).filter(enterprise=e).order_by("-found_at")[:20]
         ctx["documents"] = Document.objects.visible_to(user).filter(enterprise=e).select_related("uploaded_by")
         ctx["level"] = e.level
-        from worksafe.monitoring.models import Alarm, Sensor
-
-        ctx["monitored"] = Sensor.objects.visible_to(user).filter(enterprise=e).select_related("facility", "state")
-        ctx["open_alarms"] = Alarm.objects.visible_to(user).filter(enterprise=e, open=True).select_related(
-            "sensor", "facility")[:20]
+        # risks, hazards, monitoring … add their parts of the file (core.registry.SECTIONS)
+        ctx["sections"] = rendered_sections(self.request, e, {
+            "object": e, "can_edit": ctx["can_edit"], "can_maintain": ctx["can_maintain"], "is_own": ctx["is_own"]})
         return ctx
 
 

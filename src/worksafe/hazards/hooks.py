@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from worksafe.core import tick
-from worksafe.risks.services import LEVEL_RAISERS
+from worksafe.core.registry import LEVEL_RAISERS, dashboard_panel, demo_loader, page_section
 
 
 def _escalate(now=None):
@@ -50,4 +50,42 @@ def _connect_checklist_seeding():
 _connect_checklist_seeding()
 tick.STEPS["hazard_escalations"] = _escalate
 tick.STEPS["enterprise_colours"] = _refresh_colours
-LEVEL_RAISERS.append(overdue_major_hazard)
+LEVEL_RAISERS["overdue_major_hazard"] = overdue_major_hazard
+
+
+@dashboard_panel("hazards", "hazards/_panel.html", order=20)
+def hazards_panel(request, scope):
+    from django.db.models import Count, Q
+
+    from .models import Hazard
+
+    today = timezone.localdate()
+    closed = Q(state__in=["closed", "dismissed"])
+    return {"hazard_counts": Hazard.objects.visible_to(request.user).aggregate(
+        open=Count("id", filter=~closed),
+        major_open=Count("id", filter=Q(level="major") & ~closed),
+        overdue=Count("id", filter=Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today)),
+        listed=Count("id", filter=Q(listed=True, listed_lifted_on__isnull=True)),
+        awaiting=Count("id", filter=Q(state="awaiting_acceptance")),
+    )}
+
+
+@demo_loader("hazards", order=50)
+def _demo_hazards(out):
+    from django.db import transaction
+
+    from . import demo
+    from .selfcheck import seed_checklists
+
+    with transaction.atomic():
+        seed_checklists()
+        n = demo.generate()
+        if n:
+            out(f"演示隐患:{n}条")
+
+
+@page_section("enterprises.Enterprise", "hazards", "hazards/_enterprise_hazards.html", order=20)
+def enterprise_hazards(request, enterprise, scope):
+    from .models import Hazard
+
+    return {"hazards": Hazard.objects.visible_to(request.user).filter(enterprise=enterprise).order_by("-found_at")[:20]}

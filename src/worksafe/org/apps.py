@@ -7,4 +7,4 @@ class OrgConfig(AppConfig):
     verbose_name = "组织机构"
 
     def ready(self):
-        from . import metrics  # noqa: F401  (registers live plan metrics)
+        from . import hooks  # noqa: F401  (scope resolver, live metric, demo loaders)

@@ -2,9 +2,8 @@ from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
 from worksafe.core.scoping import Role
-from worksafe.enterprises.models import Enterprise
 
-from .models import Department, Division
+from .models import Department, Division, Membership
 
 
 class DivisionForm(BootstrapFormMixin, forms.ModelForm):
@@ -33,6 +32,7 @@ class MembershipForm(BootstrapFormMixin, forms.Form):
     role = forms.ChoiceField(label="角色", choices=Role.CHOICES)
     department = forms.ModelChoiceField(label="单位", queryset=Department.objects.filter(active=True),
                                         required=False)
-    enterprise = forms.ModelChoiceField(label="企业(企业用户)", queryset=Enterprise.objects.all(), required=False)
+    enterprise = forms.ModelChoiceField(label="企业(企业用户)", queryset=Membership.enterprise.field.related_model.objects.all(),
+                                        required=False)
     title = forms.CharField(label="职务", max_length=50, required=False)
     qualified = forms.BooleanField(label="具有安全生产相关专业学历和实践经验(执法人员)", required=False)

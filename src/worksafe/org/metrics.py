@@ -2,8 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from worksafe.core.metrics import register
 from worksafe.core.scoping import Role
-from worksafe.plans.metrics import register
 
 
 @register("inspectors_qualified_pct", "具有安全生产相关专业学历和实践经验的执法人员占比",

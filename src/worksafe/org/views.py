@@ -5,7 +5,13 @@ from django.views.generic import CreateView, FormView, UpdateView
 
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
-from worksafe.core.views import CountyOfficeRequiredMixin, ScopedDetailView, ScopedListView, ScopedMixin
+from worksafe.core.views import (
+    CountyOfficeRequiredMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedMixin,
+    rendered_sections,
+)
 
 from . import services
 from .filters import DepartmentFilter, UserFilter
@@ -55,11 +61,8 @@ class DepartmentDetail(ScopedDetailView):
     template_name = "org/department_detail.html"
 
     def get_context_data(self, **kwargs):
-        from worksafe.plans.models import AreaUnit
-
         ctx = super().get_context_data(**kwargs)
-        ctx["area_units"] = AreaUnit.objects.visible_to(self.request.user).filter(
-            department=self.object).select_related("area__plan")
+        ctx["sections"] = rendered_sections(self.request, self.object, {"object": self.object})  # e.g. plan duties
         ctx["sectors"] = self.object.supervised_sectors.select_related("sector")
         return ctx
 

@@ -5,3 +5,6 @@ class PlansConfig(AppConfig):
     name = "worksafe.plans"
     label = "plans"
     verbose_name = "三年行动方案"
+
+    def ready(self):
+        from . import hooks  # noqa: F401  (tick job, dashboard panels, demo loader)

@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
-from worksafe.enterprises.models import Enterprise
 
 from . import services
 from .models import (
@@ -87,12 +86,9 @@ class EnterpriseChildCreateMixin(mixins.CreateModelMixin):
     """Create a child row of an enterprise the user may write to."""
 
     def perform_create(self, serializer):
-        from worksafe.core.services import NotAllowed, require_writer
+        from worksafe.core.scoping import require_write
 
-        require_writer(self.request.user)
-        ent = serializer.validated_data["enterprise"]
-        if not Enterprise.objects.visible_to(self.request.user).filter(pk=ent.pk).exists():
-            raise NotAllowed("您不能修改该企业的档案。")
+        require_write(self.request.user, serializer.validated_data["enterprise"], "您不能修改该企业的档案。")
         serializer.save()
 
 

@@ -5,3 +5,6 @@ class RisksConfig(AppConfig):
     name = "worksafe.risks"
     label = "risks"
     verbose_name = "风险分级管控"
+
+    def ready(self):
+        from . import hooks  # noqa: F401  (dashboard panels, sections, demo loader)

@@ -27,11 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from worksafe.core.services import save_as
+from worksafe.enterprises.models import Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 from worksafe.org.models import Division
 from worksafe.standards import gb32100, hazchem_diagnosis, lec, risk_matrix
 from worksafe.standards.levels import Level
-
-from .models import Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 
 REASON = "演示数据(生成)"
 CODE_MARK = "DM"  # characters 9–10 of a generated credit code: "demo"
@@ -441,8 +440,9 @@ def plan(n: int, seed: int, county_code: str, towns: list[str]) -> list[Spec]:
 
 class _Writer:
     def __init__(self, county: Division, user, seed: int):
-        from worksafe.plans.models import Sector
-        from worksafe.risks import services as risk_services
+        from worksafe.org.models import Sector
+
+        from . import services as risk_services
 
         self.county, self.user, self.seed = county, user, seed
         self.today = timezone.localdate()
@@ -651,7 +651,8 @@ class _Writer:
 
     def risk_points(self, ent, kind: Kind, rng, status: str):
         from worksafe.core.services import create_as
-        from worksafe.risks.models import RiskPoint
+
+        from .models import RiskPoint
 
         if status == "suspended":
             count = 1
@@ -674,7 +675,8 @@ class _Writer:
 
     def sources(self, ent, core: Core, rng):
         from worksafe.core.services import create_as
-        from worksafe.risks.models import MajorHazardSource
+
+        from .models import MajorHazardSource
 
         for name, unit_kind, people, record_no, substances in core.sources:
             src = create_as(MajorHazardSource, self.user, REASON, enterprise=ent, name=name, unit_kind=unit_kind,

@@ -4,19 +4,19 @@ the hazardous-chemical diagnosis, keep each enterprise's colour, check projects.
 An enterprise's colour (DESIGN.md §2, plan 三(一)) is the highest of its active risk
 points, its major hazard sources (一级 → red … 四级 → blue) and its latest diagnosis,
 raised one level while any registered raiser applies (an overdue major hazard, a
-blacklisting — those apps register in :data:`LEVEL_RAISERS`). The reason is stored with it.
+blacklisting — those apps register in ``core.registry.LEVEL_RAISERS``). The reason is stored with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from worksafe.core.scoping import scope_of
+from worksafe.core.registry import LEVEL_RAISERS
+from worksafe.core.scoping import require_write, scope_of
 from worksafe.core.services import NotAllowed, ServiceError, create_as, require_writer, save_as
 from worksafe.enterprises.models import Enterprise, GatheringPlace
 from worksafe.standards import gb18218, geo, hazchem_diagnosis, lec, risk_matrix
@@ -31,9 +31,6 @@ from .models import (
     RiskPoint,
     VetoRule,
 )
-
-#: functions (enterprise) -> reason or None; a reason raises the colour one level
-LEVEL_RAISERS: list[Callable[[Enterprise], str | None]] = []
 
 
 def lec_rules() -> lec.LecRules:
@@ -58,9 +55,7 @@ def matrix_rules() -> risk_matrix.MatrixRules:
 
 
 def _may_assess(user, enterprise: Enterprise) -> None:
-    require_writer(user)
-    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
-        raise NotAllowed("您不能评价该企业的风险。")
+    require_write(user, enterprise, "您不能评价该企业的风险。")
 
 
 @transaction.atomic
@@ -145,7 +140,7 @@ def colour_of(enterprise: Enterprise) -> tuple[Level | None, str]:
     if not candidates:
         return None, ""
     level, reason = max(candidates, key=lambda c: c[0])
-    for raiser in LEVEL_RAISERS:
+    for raiser in LEVEL_RAISERS.values():
         why = raiser(enterprise)
         if why:
             raised = level.raise_one()
@@ -182,8 +177,8 @@ def check_project(user, *, name: str, township, processes: list[str], enterprise
     s = scope_of(user)
     if not s.is_staff_scope:
         raise NotAllowed("只有政府部门工作人员可以进行项目准入审查。")
-    if enterprise is not None and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
-        raise NotAllowed("您不能审查该企业的项目。")
+    if enterprise is not None:
+        require_write(user, enterprise, "您不能审查该企业的项目。")
     processes = [p.strip() for p in processes if p and p.strip()]
     if not name.strip() or not processes:
         raise ServiceError("请填写项目名称和工艺/产品。")

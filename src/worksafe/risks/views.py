@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import FormView
 
-from worksafe.core.scoping import scope_of
+from worksafe.core.scoping import may_write, scope_of
 from worksafe.core.services import ServiceError, create_as
 from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 from worksafe.enterprises.models import Enterprise
@@ -15,8 +15,7 @@ from .models import MajorHazardSource, Project, RiskPoint
 
 
 def _may_write(user, enterprise) -> bool:
-    s = scope_of(user)
-    return not s.read_only and Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+    return may_write(user, enterprise)
 
 
 class RiskPointList(ScopedListView):

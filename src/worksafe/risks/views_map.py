@@ -22,10 +22,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from worksafe.core.filters import FilterSet
+from worksafe.core.registry import MAP_OVERLAYS
 from worksafe.core.views import ScopedListView, ScopedMixin, xlsx_response
 from worksafe.enterprises.models import Enterprise, Facility, GatheringPlace, Licence
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector
+from worksafe.org.models import Division, Sector
 from worksafe.standards import geo
 from worksafe.standards.levels import Level
 
@@ -192,7 +192,7 @@ class MapData(MapMixin, View):
         places = list(GatheringPlace.objects.visible_to(user).select_related("township"))
         flagged = _flag_places(located, places)
         inside: dict[int, list] = defaultdict(list)
-        alarms = _open_alarms(user, located_ids)
+        overlays = {key: overlay(user, located_ids) for key, overlay in MAP_OVERLAYS.items()}
         enterprises = []
         for e in located:
             near = flagged.get(e.pk, [])
@@ -208,7 +208,7 @@ class MapData(MapMixin, View):
                 "protection_distance_m": e.protection_distance_m,
                 "flagged": [{"id": p.pk, "name": p.name, "kind": p.get_kind_display(), "distance_m": round(d)}
                             for p, d in near],
-                "alarms": alarms.get(e.pk),
+                **{key: values.get(e.pk) for key, values in overlays.items()},
             })
         seats = Division.objects.visible_to(user).filter(
             level__in=[Division.Level.COUNTY, Division.Level.TOWNSHIP],
@@ -227,23 +227,6 @@ class MapData(MapMixin, View):
             } for p in places],
             "counts": dict(Counter(str(e.risk_level or UNRATED["key"]) for e in rows)),
         }, json_dumps_params={"ensure_ascii": False})
-
-
-def _open_alarms(user, enterprise_ids) -> dict[int, dict]:
-    """Per enterprise: its open monitoring alarms and the most severe active level, for the map
-    (one query; alarms reach the user through visible_to like everything else)."""
-    from django.db.models import Max
-
-    from worksafe.monitoring.models import Alarm
-
-    out = {}
-    rows = (Alarm.objects.visible_to(user).filter(open=True, enterprise_id__in=enterprise_ids)
-            .values("enterprise_id").annotate(n=Count("id"), worst=Max("level", filter=Q(active=True, kind="level"))))
-    for r in rows:
-        lv = level_info(r["worst"]) if r["worst"] else None
-        out[r["enterprise_id"]] = {"open": r["n"], "worst": r["worst"], "hex": lv["hex"] if lv else None,
-                                   "label": f"{lv['colour_name']}色预警" if lv else ""}
-    return out
 
 
 # ---------------------------------------------------------------- the table (一张表)
@@ -371,7 +354,7 @@ class TableView(ScopedListView):
 
 def risk_chart_data(user) -> dict:
     """Counts of the visible enterprises by level × sector and level × township (two
-    queries), with the level colours, for ``core/_risk_charts.html``."""
+    queries), with the level colours, for ``risks/_risk_charts.html``."""
     qs = Enterprise.objects.visible_to(user).order_by()
     legend = level_legend()
     keys = [lv["key"] for lv in legend]

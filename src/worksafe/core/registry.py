@@ -1,0 +1,162 @@
+"""How the apps plug into core's shared pages and commands.
+
+Core knows no domain app (docs/architecture.md, "Layers"). The home dashboard, an object's page
+that other apps add to (the enterprise file), the tick, the demo, the demo server, the live
+metrics plan targets read, the enterprise colour and the risk map each read one registry here,
+and each app fills the registries it contributes to in its ``AppConfig.ready()`` (usually by
+importing its ``hooks`` module). Registering the same key twice replaces the entry, so a module
+imported again does not add a second one.
+
+| registry | filled with | read by |
+|---|---|---|
+| :data:`PANELS` | dashboard panels: a template and a context function per role | the home page |
+| :data:`SECTIONS` | sections of another app's object page, by model label and slot | e.g. the enterprise file |
+| ``core.tick.STEPS`` | idempotent tick jobs | ``worksafe tick`` |
+| :data:`DEMO_LOADERS` | demo data loaders, in order | ``worksafe demo`` |
+| :data:`SERVE_HOOKS` | options and background threads of the demo server | ``worksafe serve`` |
+| ``core.metrics.REGISTRY`` | live metrics for plan targets | plan targets, dashboard |
+| :data:`LEVEL_RAISERS` | rules that raise an enterprise's colour one level | the enterprise colour |
+| :data:`MAP_OVERLAYS` | per-enterprise extras for the risk map's markers | the map data |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# ---------------------------------------------------------------- dashboard panels
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One card group of the home page. ``context(request, scope)`` returns the template's context,
+    or ``None`` when the user's role does not get the panel."""
+
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+PANELS: dict[str, Panel] = {}
+
+
+def dashboard_panel(key: str, template: str, order: int = 100):
+    """Decorator: register ``func(request, scope) -> dict | None`` as the home page panel ``key``."""
+
+    def deco(func):
+        PANELS[key] = Panel(key, template, func, order)
+        return func
+
+    return deco
+
+
+def panels_for(request, scope) -> list[tuple[Panel, dict]]:
+    """The panels ``request.user`` gets, in order, each with its context."""
+    out = []
+    for panel in sorted(PANELS.values(), key=lambda p: (p.order, p.key)):
+        ctx = panel.context(request, scope)
+        if ctx is not None:
+            out.append((panel, ctx))
+    return out
+
+
+# ---------------------------------------------------------------- sections of another app's page
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part another app adds to an object's page: ``context(request, obj, scope)`` returns the
+    template's context (it must start from ``visible_to``), or ``None`` to show nothing."""
+
+    model: str  # "app_label.ModelName"
+    slot: str  # where on the page: e.g. "alerts" above the record, "cards" below it
+    key: str
+    template: str
+    context: Callable[[Any, Any, Any], dict | None]
+    order: int = 100
+
+
+SECTIONS: dict[tuple[str, str], Section] = {}
+
+
+def page_section(model: str, key: str, template: str, slot: str = "cards", order: int = 100):
+    """Decorator: register ``func(request, obj, scope) -> dict | None`` as a section of ``model``'s page."""
+
+    def deco(func):
+        SECTIONS[(model, key)] = Section(model, slot, key, template, func, order)
+        return func
+
+    return deco
+
+
+def sections_for(request, obj, scope) -> dict[str, list[tuple[Section, dict]]]:
+    """The sections of ``obj``'s page by slot, in order, each with its context."""
+    label = obj._meta.label
+    out: dict[str, list[tuple[Section, dict]]] = {}
+    for section in sorted((s for s in SECTIONS.values() if s.model == label), key=lambda s: (s.order, s.key)):
+        ctx = section.context(request, obj, scope)
+        if ctx is not None:
+            out.setdefault(section.slot, []).append((section, ctx))
+    return out
+
+
+# ---------------------------------------------------------------- the demo
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """One app's part of ``worksafe demo``: ``load(out)`` writes its data unless it is there already
+    (running the demo again keeps existing data) and prints a line to ``out``."""
+
+    key: str
+    load: Callable[[Callable[[str], None]], None]
+    order: int
+
+
+DEMO_LOADERS: dict[str, DemoLoader] = {}
+
+
+def demo_loader(key: str, order: int):
+    def deco(func):
+        DEMO_LOADERS[key] = DemoLoader(key, func, order)
+        return func
+
+    return deco
+
+
+# ---------------------------------------------------------------- the demo server
+
+
+@dataclass(frozen=True)
+class ServeHook:
+    """What an app adds to ``worksafe serve``: command-line options, and ``start(options, stop, out, err)``
+    which starts its background threads (they end when ``stop`` is set)."""
+
+    key: str
+    add_arguments: Callable[[Any], None]
+    start: Callable[[dict, Any, Callable[[str], None], Callable[[str], None]], None]
+
+
+SERVE_HOOKS: dict[str, ServeHook] = {}
+
+
+# ---------------------------------------------------------------- the enterprise colour and the map
+
+#: ``raiser(enterprise) -> reason | None``: each raiser that gives a reason raises the enterprise's
+#: colour one level (the plan: an overdue major hazard, a serious-dishonesty listing, …).
+LEVEL_RAISERS: dict[str, Callable[[Any], str | None]] = {}
+
+#: ``overlay(user, enterprise_ids) -> {enterprise_id: value}``: the risk map adds ``value`` to each
+#: marker under the overlay's key (e.g. the open monitoring alarms of each enterprise). It must
+#: start from ``visible_to(user)`` and cost one query whatever the number of markers.
+MAP_OVERLAYS: dict[str, Callable[[Any, list[int]], dict[int, Any]]] = {}
+
+
+def map_overlay(key: str):
+    def deco(func):
+        MAP_OVERLAYS[key] = func
+        return func
+
+    return deco
