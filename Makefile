@@ -37,7 +37,9 @@ demo: setup
 	$(BIN)/worksafe serve --mqtt --simulate
 
 test: setup
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports
