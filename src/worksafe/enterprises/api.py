@@ -12,6 +12,9 @@ from .models import ChangeRequest, Enterprise, Facility, GatheringPlace, Licence
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
+    """The principal's phone is masked unless the caller asks ``?unmask=1`` and may (core.privacy);
+    each unmasked answer is an audit record."""
+
     override_reason = serializers.CharField(write_only=True, required=False, allow_blank=True,
                                             help_text="校验位异常时的确认原因(授权人员)")
 
@@ -25,6 +28,15 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         # the credit code is checked by the service (format always; check digit unless overridden)
         extra_kwargs = {"credit_code": {"validators": []}}
 
+    def to_representation(self, obj):
+        from worksafe.core.privacy import mask_phone, may_unmask
+
+        data = super().to_representation(obj)
+        request = self.context.get("request")
+        if not (request and request.GET.get("unmask") == "1" and may_unmask(request.user, obj.pk)):
+            data["principal_phone"] = mask_phone(data.get("principal_phone"))
+        return data
+
 
 class EnterpriseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                         viewsets.ReadOnlyModelViewSet):
@@ -34,6 +46,14 @@ class EnterpriseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Upda
     serializer_class = EnterpriseSerializer
     prefetch_related = ("sectors",)
     filterset_fields = ["township", "status", "sectors", "risk_level"]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if request.GET.get("unmask") == "1" and response.status_code == 200:
+            from worksafe.core import audit
+            from worksafe.core.models import AuditEvent
+
+            audit.record(AuditEvent.Kind.UNMASK, request=request, target="企业名册接口", fields="principal_phone")
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _save(self, serializer, instance=None):
         data = dict(serializer.validated_data)

@@ -12,10 +12,10 @@ from worksafe.core.services import (
     NotAllowed,
     ServiceError,
     check_transition,
+    clean_attachment,
     notify,
     require_writer,
     save_as,
-    validate_attachment,
 )
 from worksafe.standards import gb32100
 
@@ -189,6 +189,6 @@ def add_document(user, enterprise: Enterprise, *, title: str, file) -> Document:
     require_write(user, enterprise, "您不能修改该企业的档案。")
     if file is None:
         raise ServiceError("请选择文件。", field="file")
-    validate_attachment(file)
+    file = clean_attachment(file)
     return save_as(Document(enterprise=enterprise, title=(title or file.name).strip()[:200], file=file,
                             size=file.size, uploaded_by=user), user, "上传档案附件")

@@ -7,6 +7,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from worksafe.core.filters import FilterSet
+from worksafe.core.privacy import may_unmask, unmasked
 from worksafe.core.scoping import is_officer, scope_of
 from worksafe.core.services import ServiceError, save_as
 from worksafe.core.views import (
@@ -76,6 +77,8 @@ class EnterpriseDetail(ScopedDetailView):
         ctx["can_edit"] = may_edit_register(user)
         ctx["is_own"] = e.pk in s.enterprise_ids
         ctx["can_maintain"] = not s.read_only and (ctx["can_edit"] or ctx["is_own"])
+        ctx["may_unmask"] = may_unmask(user, e.pk)
+        ctx["unmasked"] = unmasked(self.request, e, "主要负责人及安全管理人员电话", e.pk)
         ctx["changes"] = ChangeRequest.objects.visible_to(user).filter(enterprise=e)[:10]
         ctx["documents"] = Document.objects.visible_to(user).filter(enterprise=e).select_related("uploaded_by")
         ctx["level"] = e.level

@@ -22,11 +22,11 @@ from worksafe.core.services import (
     NotAllowed,
     ServiceError,
     check_transition,
+    clean_attachment,
     create_as,
     notify,
     require_writer,
     save_as,
-    validate_attachment,
 )
 from worksafe.org.models import Department, Division, Sector, SectorSupervisor, UnitGroup
 from worksafe.standards import sectors as sector_rules
@@ -300,8 +300,7 @@ def file_progress(task: Task, user, *, status: str, percent: int, text: str, uni
         raise ServiceError("状态为“已完成”时完成百分比应为100。", field="percent")
     if status == Task.Status.NOT_STARTED and percent != 0:
         raise ServiceError("状态为“未开始”时完成百分比应为0。", field="percent")
-    for f in attachments:
-        validate_attachment(f)
+    attachments = [clean_attachment(f) for f in attachments]
     locked = Task.objects.select_for_update().get(pk=task.pk)
     check_transition(TASK_TRANSITIONS, locked.status, status, dict(Task.Status.choices))
     report = create_as(ProgressReport, user, task=locked, unit=unit, author=user, status=status, percent=percent,
