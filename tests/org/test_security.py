@@ -206,6 +206,7 @@ def test_a_password_set_by_the_administrator_or_too_old_is_changed_first(world, 
     c.post("/accounts/password/", {"old_password": "Maqin-Safe-77", "new_password1": "Golog-Safety-31",
                                    "new_password2": "Golog-Safety-31"})
     assert c.get("/").status_code == 200
+    assert AuditEvent.objects.filter(kind=K.PASSWORD, username="sun").exists()
     User.objects.filter(username="sun").update(
         password_changed_at=timezone.now() - timezone.timedelta(days=settings.WORKSAFE_PASSWORD_MAX_AGE_DAYS + 1))
     assert c.get("/")["Location"] == "/accounts/password/"

@@ -13,7 +13,6 @@ from . import audit
 from .models import AuditEvent
 from .scoping import scope_of
 
-
 #: fields that hold personal data, masked wherever a value is shown without an explicit unmask
 #: (lists, exports, the API, the history)
 PERSONAL_FIELDS = {"phone", "principal_phone", "reporter_phone", "id_number", "payee_phone", "payee_id_number"}

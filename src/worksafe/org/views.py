@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -307,3 +308,15 @@ class SecurityAction(ScopedMixin, View):
             return redirect(target)
         audit.record(AuditEvent.Kind.SECURITY, request=request, target=target, action=what)
         return redirect(target)
+
+
+class PasswordChange(PasswordChangeView):
+    """Django's password change, recorded in the audit log."""
+
+    def form_valid(self, form):
+        from worksafe.core import audit
+        from worksafe.core.models import AuditEvent
+
+        response = super().form_valid(form)
+        audit.record(AuditEvent.Kind.PASSWORD, request=self.request)
+        return response
