@@ -4,8 +4,7 @@ from worksafe.core.filters import BootstrapFormMixin
 from worksafe.org.models import Division
 from worksafe.plans.models import Sector
 
-from .models import Enterprise, Facility, GatheringPlace, Licence, SafetyManager
-from .services import SELF_EDITABLE
+from .models import SELF_EDITABLE, Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 
 
 class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):

@@ -157,7 +157,8 @@ class Task(models.Model):
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField("完成百分比", default=0)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField("版本", default=0)
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = TaskQuerySet.as_manager()
 
     class Meta:

@@ -314,7 +314,7 @@ class MeasureDetail(ScopedDetailView):
         ctx["can_edit"] = lists.can_edit(user, m)
         ctx["overdue"] = lists.measure_overdue(m, today)
         ctx["milestone_form"] = kwargs.get("milestone_form") or MilestoneForm()
-        ctx["moves"] = lists.MEASURE_TRANSITIONS[m.state]
+        ctx["moves"] = lists.MEASURE.from_state(m.state)
         return ctx
 
 
