@@ -529,5 +529,5 @@ class LifecycleViewSetMixin:
         step.__doc__ = (f"Take a step of the {lc.model._meta.verbose_name} lifecycle "
                         f"({', '.join(lc.step_names)}) with the version last seen.")
         schema = extend_schema(request=request_serializer, responses=cls.serializer_class)
-        cls.step = action(detail=True, methods=["post"])(schema(step))
+        cls.step = schema(action(detail=True, methods=["post"])(step))
         cls.step_request_serializer = request_serializer
