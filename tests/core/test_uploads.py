@@ -157,3 +157,17 @@ def test_files_are_served_by_what_they_are(world, client_for):
     assert r["Content-Type"] == "application/octet-stream" and "attachment" in r["Content-Disposition"]
     assert r["X-Content-Type-Options"] == "nosniff"
     assert Client().get(f"/plans/attachments/{pdf.pk}/").status_code == 302  # anonymous: login first
+
+
+def test_a_hazard_photo_keeps_where_and_when_it_was_taken(world):
+    from PIL import Image
+
+    from worksafe.hazards.loop import services as hazards
+
+    h = hazards.report_hazard(world.users["dept"], world.enterprises[0], location="罐区", description="静电接地断开",
+                              source="department", files=[SimpleUploadedFile("现场.jpg", _jpeg_with_gps())])
+    stored = h.files.get()
+    assert Image.open(stored.file.open("rb")).getexif().get(0x8825)  # the GPS of the photo is evidence
+    with pytest.raises(ServiceError, match="不支持的文件类型"):
+        hazards.report_hazard(world.users["dept"], world.enterprises[0], location="罐区", description="x",
+                              source="department", files=[SimpleUploadedFile("台账.xlsx", _xlsx())])

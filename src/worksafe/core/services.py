@@ -1,12 +1,11 @@
 """Services every app shares: errors with user-facing messages, notifications,
-permission checks on a scope."""
+permission checks on a scope. State machines live in :mod:`.lifecycle`."""
 
 from __future__ import annotations
 
 import io
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -154,29 +153,6 @@ def require_writer(user) -> None:
     """Refuse read-only users (leaders, users without a role)."""
     if scope_of(user).read_only:
         raise NotAllowed("您的角色只能查看,不能修改。")
-
-
-@dataclass(frozen=True)
-class Step:
-    """One move of a lifecycle's transition table: its name, what users read, the state it leads to."""
-
-    name: str
-    label: str
-    to: str
-
-
-def find_step(table: dict[str, list[Step]], state: str, name: str, labels: dict[str, str], noun: str) -> Step:
-    """The step ``name`` allowed from ``state``, or a refusal naming the current state."""
-    for step in table[state]:
-        if step.name == name:
-            return step
-    raise ServiceError(f"{noun}当前为“{labels[state]}”,不能执行该操作。")
-
-
-def check_transition(table: dict[str, set[str]], current: str, new: str, labels: dict[str, str]) -> None:
-    """Refuse a move that the lifecycle's transition table does not allow."""
-    if new not in table.get(current, set()):
-        raise ServiceError(f"不能从“{labels.get(current, current)}”变为“{labels.get(new, new)}”。")
 
 
 def notify(recipients: Iterable, title: str, body: str = "", url: str = "", email: bool = True) -> int:

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.core.templatetags.worksafe import mask_phone
 
 from . import services
@@ -113,11 +114,14 @@ class GatheringPlaceSerializer(serializers.ModelSerializer):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
+    allowed_steps = AllowedStepsField(services.CHANGE)
+
     class Meta:
         model = ChangeRequest
         fields = ["id", "enterprise", "changes", "note", "state", "submitted_by", "submitted_at", "reviewed_by",
-                  "reviewed_at", "review_note"]
-        read_only_fields = ["state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note"]
+                  "reviewed_at", "review_note", "version", "allowed_steps"]
+        read_only_fields = ["state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note",
+                            "version"]
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -149,11 +153,14 @@ class GatheringPlaceViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["township", "kind"]
 
 
-class ChangeRequestViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """An enterprise's change requests: POST {enterprise, changes: {field: new value}, note}."""
+class ChangeRequestViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                           viewsets.ReadOnlyModelViewSet):
+    """An enterprise's change requests: POST {enterprise, changes: {field: new value}, note}; POST
+    …/step/ approves, rejects (review_note) or withdraws; …/review/ is the older form of approve/reject."""
 
     queryset = ChangeRequest.objects.all()
     serializer_class = ChangeRequestSerializer
+    lifecycle = services.CHANGE
     filterset_fields = ["enterprise", "state"]
 
     def create(self, request, *args, **kwargs):
