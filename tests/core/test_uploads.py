@@ -165,9 +165,9 @@ def test_a_hazard_photo_keeps_where_and_when_it_was_taken(world):
     from worksafe.hazards.loop import services as hazards
 
     h = hazards.report_hazard(world.users["dept"], world.enterprises[0], location="罐区", description="静电接地断开",
-                              source="department", files=[SimpleUploadedFile("现场.jpg", _jpeg_with_gps())])
+                              source="department_inspection", files=[SimpleUploadedFile("现场.jpg", _jpeg_with_gps())])
     stored = h.files.get()
     assert Image.open(stored.file.open("rb")).getexif().get(0x8825)  # the GPS of the photo is evidence
     with pytest.raises(ServiceError, match="不支持的文件类型"):
         hazards.report_hazard(world.users["dept"], world.enterprises[0], location="罐区", description="x",
-                              source="department", files=[SimpleUploadedFile("台账.xlsx", _xlsx())])
+                              source="department_inspection", files=[SimpleUploadedFile("台账.xlsx", _xlsx())])
