@@ -55,6 +55,7 @@ TOKEN_FIELDS = {
     "monitoring.Sensor": "name",
     "monitoring.Alarm": "description",
     "core.AuditEvent": "target",
+    "monitoring.DeadLetter": "payload",
 }
 
 

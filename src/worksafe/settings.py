@@ -278,6 +278,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 WORKSAFE_READING_RETENTION_DAYS = int(os.environ.get("WORKSAFE_READING_RETENTION_DAYS", "90"))
 WORKSAFE_AGGREGATE_RETENTION_DAYS = int(os.environ.get("WORKSAFE_AGGREGATE_RETENTION_DAYS", "1825"))
 WORKSAFE_READING_MAX_AGE_DAYS = int(os.environ.get("WORKSAFE_READING_MAX_AGE_DAYS", "7"))
+# a reading whose magnitude is beyond this is refused (no sensor quantity comes near it)
+WORKSAFE_READING_MAX_ABS = float(os.environ.get("WORKSAFE_READING_MAX_ABS", "1e12"))
 WORKSAFE_READING_MAX_FUTURE_SECONDS = int(os.environ.get("WORKSAFE_READING_MAX_FUTURE_SECONDS", "300"))
 WORKSAFE_INGEST_MAX_BATCH = int(os.environ.get("WORKSAFE_INGEST_MAX_BATCH", "10000"))
 # An alarm nobody acknowledges is notified to the enterprise at once, to its supervising department

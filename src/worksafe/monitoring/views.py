@@ -23,15 +23,15 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from worksafe.core.lifecycle import LifecycleActView
-from worksafe.core.scoping import scope_of
-from worksafe.core.services import ServiceError
+from worksafe.core.scoping import is_officer, scope_of
+from worksafe.core.services import ServiceError, save_as
 from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin, xlsx_response
 from worksafe.enterprises.models import Facility
 
 from . import alarms, queries, services
 from .filters import AlarmFilter, BoardFilter, GatewayFilter, ObjectFilter, SensorFilter
 from .forms import GatewayForm, SensorCreateForm, SensorEditForm
-from .models import WARNING_LABELS, Alarm, Gateway, Sensor
+from .models import WARNING_LABELS, Alarm, DeadLetter, Gateway, Sensor
 
 BOARD_ROWS = 200  # the board shows the newest open alarms; the rest are in the alarm list
 
@@ -438,3 +438,50 @@ class SensorCreate(WriterRequiredMixin, ScopedMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"监测点 {sensor.code} 已添加。")
         return redirect(sensor)
+
+
+# ---------------------------------------------------------------- dead letters (待查消息)
+
+
+class DeadLetterList(ScopedListView):
+    """Messages and batches that could not be processed at all: kept here, acknowledged and
+    answered, so the stream went on."""
+
+    model = DeadLetter
+    select_related = ("gateway", "enterprise")
+    template_name = "monitoring/deadletter_list.html"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.request.GET.get("open") == "1":
+            qs = qs.filter(reviewed_at__isnull=True)
+        return qs
+
+
+class DeadLetterDetail(ScopedDetailView):
+    model = DeadLetter
+    select_related = ("gateway", "enterprise", "reviewed_by")
+    template_name = "monitoring/deadletter_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_review"] = is_officer(self.request.user) and self.object.reviewed_at is None
+        return ctx
+
+
+class DeadLetterReview(ScopedMixin, View):
+    """An officer marks a dead letter as looked at (with the history of who and when)."""
+
+    model = DeadLetter
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        letter = get_object_or_404(self.get_queryset(), pk=pk)
+        if not is_officer(request.user):
+            raise PermissionDenied("只有监管人员可以处理待查消息。")
+        if letter.reviewed_at is None:
+            letter.reviewed_at = timezone.now()
+            letter.reviewed_by = request.user
+            save_as(letter, request.user, "已查看")
+            messages.success(request, "已标记为已查看。")
+        return redirect(letter)
