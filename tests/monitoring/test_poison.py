@@ -54,9 +54,9 @@ def test_readings_that_break_parsers_are_refused_and_neighbours_kept(world):
 def test_the_http_batch_with_poison_keeps_the_good_readings(world):
     from django.test import Client
 
-    gw = world.gateways[2]
-    body = ('{"readings": [{"sensor": "s3", "time": %d, "value": %s}, {"sensor": "s3", "time": %d, "value": 1.5}]}'
-            % (NOW - 40, "9" * 401, NOW - 39))
+    huge = "9" * 401
+    body = (f'{{"readings": [{{"sensor": "s3", "time": {int(NOW) - 40}, "value": {huge}}}, '
+            f'{{"sensor": "s3", "time": {int(NOW) - 39}, "value": 1.5}}]}}')
     resp = Client().post("/api/monitoring/readings/", body, content_type="application/json",
                          HTTP_AUTHORIZATION=f"Bearer {world.tokens[2]}")
     assert resp.status_code == 200, resp.content
