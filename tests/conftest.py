@@ -56,6 +56,7 @@ TOKEN_FIELDS = {
     "monitoring.Alarm": "description",
     "core.AuditEvent": "target",
     "monitoring.DeadLetter": "payload",
+    "monitoring.ThresholdProposal": "reason",
 }
 
 

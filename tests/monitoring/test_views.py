@@ -239,7 +239,7 @@ def test_sensor_data_has_series_and_thresholds(world, client_for):
 
 def test_sensor_edit_refuses_thresholds_out_of_order(world, client_for):
     s = world.sensors[0]
-    c = client_for(world.users["enterprise"])
+    c = client_for(world.users["dept"])  # limits belong to the supervising side (test_limits.py)
     url = reverse("monitoring:sensor_edit", args=[s.pk])
     form = text(c.get(url))
     assert 'name="red"' in form and 'value="8.0"' in form
@@ -309,7 +309,7 @@ def test_gateway_rotate_shows_the_new_token_once(world, client_for):
 
 
 def test_sensor_create_on_a_gateway(world, client_for):
-    c = client_for(world.users["enterprise"])
+    c = client_for(world.users["dept"])  # an enterprise's limits are proposed instead (test_limits.py)
     gw = world.gateways[0]
     url = reverse("monitoring:sensor_create", args=[gw.pk])
     form = text(c.get(url))

@@ -24,7 +24,7 @@ from worksafe.core.api import ScopedReadOnlyViewSet
 from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 
 from . import alarms, ingest, services
-from .models import Alarm, Gateway, Sensor
+from .models import Alarm, DeadLetter, Gateway, Sensor, ThresholdProposal
 
 
 class GatewayTokenAuthentication(BaseAuthentication):
@@ -133,6 +133,8 @@ class ThresholdsSerializer(serializers.Serializer):
     interval_s = serializers.IntegerField(required=False, min_value=1)
     thresholds_source = serializers.CharField(required=False, allow_blank=True)
     active = serializers.BooleanField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                   help_text="企业提出变更申请时的理由")
 
 
 class AlarmSerializer(serializers.ModelSerializer):
@@ -166,7 +168,11 @@ class SensorViewSet(ScopedReadOnlyViewSet):
         s = ThresholdsSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         sensor = services.update_sensor(sensor, request.user, **s.validated_data)
-        return Response(self.get_serializer(Sensor.objects.select_related("state").get(pk=sensor.pk)).data)
+        data = self.get_serializer(Sensor.objects.select_related("state").get(pk=sensor.pk)).data
+        if sensor.proposal is not None:  # an enterprise proposes; its supervisors decide
+            return Response({**data, "proposal": sensor.proposal.pk,
+                             "detail": "预警阈值和启停由监管部门决定,已提交变更申请待审核。"}, status=202)
+        return Response(data)
 
     @extend_schema(parameters=[OpenApiParameter("from", int, description="起始时间(毫秒)"),
                                OpenApiParameter("to", int, description="截止时间(毫秒)")],
@@ -199,7 +205,45 @@ class AlarmViewSet(LifecycleViewSetMixin, ScopedReadOnlyViewSet):
     filterset_fields = ["enterprise", "sensor", "facility", "kind", "level", "state", "open", "active"]
 
 
+class ProposalSerializer(serializers.ModelSerializer):
+    allowed_steps = AllowedStepsField(services.PROPOSAL)
+
+    class Meta:
+        model = ThresholdProposal
+        fields = ["id", "sensor", "enterprise", "changes", "reason", "state", "version", "proposed_by", "proposed_at",
+                  "reviewed_by", "reviewed_at", "review_note", "allowed_steps"]
+
+
+class ProposalViewSet(LifecycleViewSetMixin, ScopedReadOnlyViewSet):
+    """Enterprises' proposals to change a point's limits or on/off state (POST
+    /api/monitoring/sensors/{id}/thresholds/ as an enterprise makes one); POST …/step/ approves,
+    rejects (note) or withdraws."""
+
+    queryset = ThresholdProposal.objects.all()
+    serializer_class = ProposalSerializer
+    lifecycle = services.PROPOSAL
+    select_related = ("sensor",)
+    filterset_fields = ["enterprise", "sensor", "state"]
+
+
+class DeadLetterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeadLetter
+        fields = ["id", "source", "topic", "gateway_code", "gateway", "enterprise", "payload", "size", "error",
+                  "received_at", "reviewed_at", "reviewed_by"]
+
+
+class DeadLetterViewSet(ScopedReadOnlyViewSet):
+    """Messages and batches that could not be processed at all (kept, acknowledged, answered)."""
+
+    queryset = DeadLetter.objects.all()
+    serializer_class = DeadLetterSerializer
+    filterset_fields = ["source", "gateway", "enterprise"]
+
+
 def register(router):
+    router.register("monitoring/threshold-proposals", ProposalViewSet)
+    router.register("monitoring/dead-letters", DeadLetterViewSet)
     router.register("monitoring/readings", ReadingIngestViewSet, basename="monitoring-readings")
     router.register("monitoring/gateways", GatewayViewSet)
     router.register("monitoring/sensors", SensorViewSet)

@@ -587,20 +587,32 @@ def detect_offline(now=None) -> int:
                 continue
             since = st.received_at or datetime.datetime.fromtimestamp(last, tz=datetime.UTC)
             desc = f"{s.name}自{timezone.localtime(since):%Y-%m-%d %H:%M}起未上报(采集间隔{s.interval_s}秒)"
-            alarm = Alarm.objects.filter(sensor=s, kind=Alarm.Kind.OFFLINE, open=True).first()
-            if alarm is not None:
-                alarm.active, alarm.cleared_at, alarm.open = True, None, True
-                alarm.raise_count += 1
-                alarm.version += 1
-                save_as(alarm, None, "再次离线")
-            else:
-                ms = int(now_s * 1000)
-                save_as(Alarm(code=_alarm_code(s.pk, ms, Alarm.Kind.OFFLINE), sensor=s, facility_id=s.facility_id,
-                              enterprise_id=s.enterprise_id, kind=Alarm.Kind.OFFLINE, level=int(level),
-                              peak_level=int(level), raised_at=now, peak_at=now, description=desc),
-                        None, "监测点离线")
+            _offline_alarm(s, now, desc, "监测点离线", level)
             n += 1
     return n
+
+
+def _offline_alarm(s, now, desc: str, reason: str, level: Level) -> Alarm:
+    alarm = Alarm.objects.filter(sensor=s, kind=Alarm.Kind.OFFLINE, open=True).first()
+    if alarm is not None:
+        alarm.active, alarm.cleared_at, alarm.open = True, None, True
+        alarm.raise_count += 1
+        alarm.version += 1
+        return save_as(alarm, None, "再次离线")
+    ms = int(now.timestamp() * 1000)
+    return save_as(Alarm(code=_alarm_code(s.pk, ms, Alarm.Kind.OFFLINE), sensor=s, facility_id=s.facility_id,
+                         enterprise_id=s.enterprise_id, kind=Alarm.Kind.OFFLINE, level=int(level),
+                         peak_level=int(level), raised_at=now, peak_at=now, description=desc), None, reason)
+
+
+def raise_offline(sensor, desc: str, reason: str) -> Alarm:
+    """A point that stops counting — switched off by its supervisor — is offline at once: an offline
+    alarm is raised (and the state marked offline, so coverage counts it out and its next reading,
+    once it is on again, clears it)."""
+    with transaction.atomic():
+        Gateway.objects.filter(pk=sensor.gateway_id).update(seq=F("seq") + 1)
+        SensorState.objects.filter(sensor=sensor).update(offline=True)
+        return _offline_alarm(sensor, timezone.now(), desc, reason, Level(settings.WORKSAFE_OFFLINE_ALARM_LEVEL))
 
 
 # ---------------------------------------------------------------- dead letters

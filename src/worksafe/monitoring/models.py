@@ -322,3 +322,42 @@ class DeadLetter(models.Model):
 
     def get_absolute_url(self):
         return reverse("monitoring:deadletter_detail", args=[self.pk])
+
+
+class ThresholdProposal(models.Model):
+    """An enterprise's proposal to change what supervises it — a point's alarm limits or whether
+    the point is on (DESIGN.md §3.1: the regulated never grade themselves). The supervising side
+    approves (the change is applied, with the history naming the reviewer) or rejects it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "已退回"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="proposals", verbose_name="监测点")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+", verbose_name="企业")
+    changes = models.JSONField("申请的修改", help_text="{字段: [原值, 新值]}")
+    reason = models.TextField("申请理由", blank=True)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
+    version = models.PositiveIntegerField("版本", default=0)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="申请人")
+    proposed_at = models.DateTimeField("申请时间", auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="审核人")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_note = models.CharField("审核意见", max_length=300, blank=True)
+    history = HistoricalRecords()
+    objects = EnterpriseChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = "阈值变更申请"
+        verbose_name_plural = "阈值变更申请"
+
+    def __str__(self):
+        return f"{self.sensor} 阈值变更申请#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("monitoring:proposal_detail", args=[self.pk])

@@ -31,7 +31,7 @@ from worksafe.enterprises.models import Facility
 from . import alarms, queries, services
 from .filters import AlarmFilter, BoardFilter, GatewayFilter, ObjectFilter, SensorFilter
 from .forms import GatewayForm, SensorCreateForm, SensorEditForm
-from .models import WARNING_LABELS, Alarm, DeadLetter, Gateway, Sensor
+from .models import WARNING_LABELS, Alarm, DeadLetter, Gateway, Sensor, ThresholdProposal
 
 BOARD_ROWS = 200  # the board shows the newest open alarms; the rest are in the alarm list
 
@@ -263,10 +263,13 @@ class SensorEdit(WriterRequiredMixin, ScopedMixin, FormView):
             messages.info(self.request, "没有修改。")
             return redirect(self.object)
         try:
-            services.update_sensor(self.object, self.request.user, **form.cleaned_data)
+            sensor = services.update_sensor(self.object, self.request.user, **form.cleaned_data)
         except ServiceError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
             return self.form_invalid(form)
+        if sensor.proposal is not None:
+            messages.info(self.request, "预警阈值和启停由监管部门决定:您的修改已作为变更申请提交审核,审核通过后生效。")
+            return redirect(sensor.proposal)
         messages.success(self.request, "监测点配置已保存。")
         return redirect(self.object)
 
@@ -437,6 +440,8 @@ class SensorCreate(WriterRequiredMixin, ScopedMixin, FormView):
             form.add_error(e.field if e.field in form.fields else None, e.message)
             return self.form_invalid(form)
         messages.success(self.request, f"监测点 {sensor.code} 已添加。")
+        if sensor.proposal is not None:
+            messages.info(self.request, "预警阈值由监管部门决定:您填写的阈值已作为变更申请提交审核,审核通过后生效。")
         return redirect(sensor)
 
 
@@ -485,3 +490,39 @@ class DeadLetterReview(ScopedMixin, View):
             save_as(letter, request.user, "已查看")
             messages.success(request, "已标记为已查看。")
         return redirect(letter)
+
+
+# ---------------------------------------------------------------- threshold proposals (阈值变更申请)
+
+
+class ProposalList(ScopedListView):
+    model = ThresholdProposal
+    select_related = ("sensor", "enterprise", "proposed_by")
+    template_name = "monitoring/proposal_list.html"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        state = self.request.GET.get("state")
+        return qs.filter(state=state) if state in ThresholdProposal.State.values else qs
+
+
+class ProposalDetail(ScopedDetailView):
+    model = ThresholdProposal
+    select_related = ("sensor", "enterprise", "proposed_by", "reviewed_by")
+    template_name = "monitoring/proposal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        p = self.object
+        labels = {f.name: f.verbose_name for f in Sensor._meta.fields}
+        ctx["rows"] = [(labels.get(k, k), old, new) for k, (old, new) in p.changes.items()]
+        ctx["steps"] = services.PROPOSAL.panel(self.request.user, p, url=reverse("monitoring:proposal_act",
+                                                                                args=[p.pk]),
+                                               bound=kwargs.get("bound_step"))
+        return ctx
+
+
+class ProposalAct(LifecycleActView):
+    model = ThresholdProposal
+    lifecycle = services.PROPOSAL
+    detail_view = ProposalDetail

@@ -49,7 +49,7 @@ from .levels import Level
 __all__ = [
     "Direction", "Thresholds", "QuantitySpec", "ThresholdRule", "ITEM_COUNTS", "QUANTITIES",
     "evaluate", "rate_level", "roll_up", "pond_level", "derive_thresholds", "default_interval",
-    "required_quantities", "is_offline",
+    "required_quantities", "is_offline", "check_limits",
 ]
 
 _DATA: dict[str, Any] = json.loads(
@@ -400,3 +400,55 @@ def is_offline(last_seen_s: float | None, now_s: float, interval_s: float, grace
     if last_seen_s is None:
         return True
     return now_s - last_seen_s >= grace * interval_s
+
+
+# ---------------------------------------------------------------- what a point's limits may be
+
+_LIMITS: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "limit_checks.json").read_text(encoding="utf-8"))
+
+
+def check_limits(quantity: str, t: Thresholds) -> list[str]:
+    """Why the limits ``t`` of a point measuring ``quantity`` may not be used (empty: they may).
+
+    - every limit lies inside the quantity's physical range (``data/limit_checks.json``; the ranges
+      are ours: the span any real installation stays inside, so a typing error or a limit meant to
+      silence a point — 9,300 %LEL — is refused);
+    - no limit is looser than a bound a standard sets: GB/T 50493-2019's gas alarm settings
+      (一级 ≤ 25 %LEL, 二级 ≤ 50 %LEL; recalled, **unverified** here — the data file says so);
+    - a limit derived by a verified factor rule of the reference data (GB 51108 条文说明 8.3.4:
+      浸润线埋深 orange = 1.1 × red; 8.3.8: 滑坡体位移 orange = 0.8 × red) is not looser than that.
+    Quantities not in the reference data (e.g. power_status) are not checked.
+    """
+    problems: list[str] = []
+    set_limits = [(lv, getattr(t, lv.name.lower())) for lv in Level if getattr(t, lv.name.lower()) is not None]
+    rng = _LIMITS["physical_range"].get(quantity)
+    spec = QUANTITIES.get(quantity)
+    unit = spec.unit if spec else ""
+    if rng is not None:
+        lo, hi = rng
+        for lv, value in set_limits:
+            if not lo <= value <= hi:
+                problems.append(f"{_LEVEL_NAMES[lv]}预警值 {value:g}{unit} 超出该监测量的合理范围({lo:g}–{hi:g}{unit})。")
+    bound = _LIMITS["bounds"].get(quantity)
+    if bound is not None and set_limits:
+        for lv, value in set_limits:
+            if value > bound["max"]:
+                problems.append(f"{_LEVEL_NAMES[lv]}预警值 {value:g}{unit} 高于标准允许的最高报警设定值 {bound['max']:g}{unit}"
+                                f"({bound['source']})。")
+        lowest = min(value for _, value in set_limits)
+        if lowest > bound["first_max"]:
+            problems.append(f"最低一级预警值应不高于 {bound['first_max']:g}{unit}({bound['source']})。")
+    if spec is not None:
+        rising = t.direction is Direction.RISING
+        for rule in spec.rules:
+            if rule.confidence != "V" or rule.factor is None or rule.of is None:
+                continue
+            base, value = getattr(t, rule.of.name.lower()), getattr(t, rule.level.name.lower())
+            if base is None or value is None:
+                continue
+            floor = rule.factor * base
+            looser = value > floor if rising else value < floor
+            if looser and not math.isclose(value, floor, rel_tol=1e-9):
+                problems.append(f"{_LEVEL_NAMES[rule.level]}预警值 {value:g}{unit} 宽于规范取值"
+                                f"({rule.factor:g} × {_LEVEL_NAMES[rule.of]}预警值 = {floor:g}{unit};{rule.source})。")
+    return problems
