@@ -204,3 +204,27 @@ def test_measure_and_task_versions_move_with_their_writes(world):
     assert Task.objects.get(pk=t.pk).version == before + 1
     with pytest.raises(ServiceError, match="不能从“推进中”变为“未开始”"):
         plan_services.file_progress(t, world.users["township"], status="not_started", percent=0, text="撤回")
+
+
+def test_change_request_steps_through_page_and_api(world, client_for):
+    from worksafe.enterprises import services as ent_services
+    from worksafe.enterprises.models import ChangeRequest
+
+    ent = world.enterprises[0]
+    ChangeRequest.objects.filter(enterprise=ent).update(state="withdrawn")
+    cr = ent_services.request_change(world.users["enterprise"], ent, {"principal": "QLC王"}, "QLC变更")
+    mine = api_for(world.users["enterprise"]).get(f"/api/change-requests/{cr.pk}/").json()
+    assert mine["allowed_steps"] == ["withdraw"] and mine["version"] == 0
+    dept = api_for(world.users["dept"])
+    assert dept.get(f"/api/change-requests/{cr.pk}/").json()["allowed_steps"] == ["approve", "reject"]
+    r = dept.post(f"/api/change-requests/{cr.pk}/step/", {"step": "reject", "version": 0}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "review_note"
+    resp = client_for(world.users["dept"]).post(f"/enterprises/changes/{cr.pk}/act/",
+                                                {"action": "reject", "review_note": "QLC材料不全"}, follow=True)
+    assert "已退回。" in resp.content.decode()
+    cr.refresh_from_db()
+    assert cr.state == "rejected" and cr.version == 1 and cr.review_note == "QLC材料不全"
+    stale = dept.post(f"/api/change-requests/{cr.pk}/step/", {"step": "approve", "version": 0}, format="json")
+    assert stale.status_code == 409
+    late = dept.post(f"/api/change-requests/{cr.pk}/step/", {"step": "approve", "version": 1}, format="json")
+    assert late.status_code == 400 and "已退回" in late.json()["detail"]

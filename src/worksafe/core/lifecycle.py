@@ -65,6 +65,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.datastructures import MultiValueDict
@@ -96,7 +97,7 @@ class StepInvalid(ServiceError):
         message = errs[0].messages[0] if errs else "请检查填写的内容。"
         label = form.fields[name].label if name in form.fields else None
         super().__init__(f"{label}:{message}" if label else message,
-                         field=None if name == forms.forms.NON_FIELD_ERRORS else name)
+                         field=None if name == NON_FIELD_ERRORS else name)
         self.form = form
 
 

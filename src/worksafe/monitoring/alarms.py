@@ -1,5 +1,6 @@
-"""The alarm lifecycle as people take it (TRANSITIONS), and the escalation of unacknowledged
-alarms (tick). ``state`` is what people did, ``active`` whether the condition still holds:
+"""The alarm lifecycle as people take it (``ALARM``, a :class:`worksafe.core.lifecycle.Lifecycle`),
+and the escalation of unacknowledged alarms (tick). ``state`` is what people did, ``active``
+whether the condition still holds:
 
 =============  ======================================  ============================
 state          people may                              the system may (:mod:`.ingest`)
@@ -88,13 +89,6 @@ ALARM = Lifecycle(
                    initial=_hazard_initial, apply=_to_hazard, danger=True,
                    help="登记为隐患(发现方式:监测预警),进入隐患排查治理闭环;本预警随之关闭处置。"),
     ])
-TRANSITIONS = ALARM.transitions
-
-
-def may(user, alarm: Alarm, step_name: str, known_visible: bool = False) -> bool:
-    """Whether ``user`` may take ``step_name`` now (``known_visible``: the row came from
-    ``visible_to(user)``, so lists need no query per row)."""
-    return ALARM.may(user, alarm, step_name, known_visible=known_visible)
 
 
 def acknowledge(alarm: Alarm, user, *, version=None) -> Alarm:

@@ -300,17 +300,6 @@ HAZARD = Lifecycle(
                                              act.note),
                    message="已退回继续整改。"),
     ])
-TRANSITIONS = HAZARD.transitions
-
-
-def may(user, hazard: Hazard, step_name: str, known_visible: bool = False) -> bool:
-    """Whether ``user`` may take ``step_name`` now (used by pages to show only allowed actions)."""
-    return HAZARD.may(user, hazard, step_name, known_visible=known_visible)
-
-
-def allowed_steps(user, hazard: Hazard, known_visible: bool = False) -> list[Transition]:
-    """The steps ``user`` may take now; ``known_visible`` when the row came from visible_to."""
-    return HAZARD.allowed_steps(user, hazard, known_visible=known_visible)
 
 
 def confirm(hazard: Hazard, user, *, version=None, level=None, deadline=None, responsible_person="",
@@ -345,7 +334,6 @@ def accept(hazard: Hazard, user, *, note: str = "", version=None) -> Hazard:
 
 def refuse(hazard: Hazard, user, *, reason: str, version=None) -> Hazard:
     return HAZARD.take(hazard, user, "refuse", version=version, data={"note": reason}).obj
-
 
 
 @transaction.atomic

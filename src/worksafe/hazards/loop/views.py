@@ -201,6 +201,6 @@ class MyHazards(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["rows"] = [(h, services.allowed_steps(self.request.user, h, known_visible=True))
+        ctx["rows"] = [(h, services.HAZARD.allowed_steps(self.request.user, h, known_visible=True))
                        for h in ctx["object_list"]]
         return ctx
