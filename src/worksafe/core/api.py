@@ -1,10 +1,14 @@
-"""API pieces every app shares: scoped viewsets and the error format."""
+"""API pieces every app shares: scoped viewsets and the error format (bounded pagination:
+``core/pagination.py``; the documented error responses: ``core/schema.py``)."""
 
 from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .services import ServiceError
+
+#: ids in API paths: digits only, at most 18 (a bigger number fits no database's integer: 404, not 500)
+ID_PATTERN = "[0-9]{1,18}"
 
 
 def exception_handler(exc, context):
@@ -17,8 +21,10 @@ def exception_handler(exc, context):
 
 
 class ScopedViewSetMixin:
-    """Every API list and detail starts from ``Model.objects.visible_to(user)``."""
+    """Every API list and detail starts from ``Model.objects.visible_to(user)``; an id that is not
+    a number answers 404 like an id outside the scope."""
 
+    lookup_value_regex = ID_PATTERN
     select_related: tuple = ()
     prefetch_related: tuple = ()
 
@@ -33,3 +39,4 @@ class ScopedViewSetMixin:
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
+

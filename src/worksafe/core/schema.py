@@ -1,0 +1,42 @@
+"""The OpenAPI schema: every operation documents its error responses (settings DEFAULT_SCHEMA_CLASS)."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="原因(中文)")
+    field = serializers.CharField(required=False, help_text="出错的字段")
+
+
+ERRORS = {
+    400: "请求有误(字段、筛选条件或取值不正确)",
+    401: "未登录或令牌无效",
+    403: "无权执行该操作",
+    404: "不存在,或不在您的数据范围内",
+    409: "记录已被他人修改(版本号过期)",
+    413: "请求内容过大",
+}
+
+
+class WorksafeAutoSchema(AutoSchema):
+    """Every operation documents the errors it can answer, in the one error format: 400, 401,
+    403, 404 (with an id), 409 (steps with a version), 413 (bodies)."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        path = self.path
+        method = self.method.upper()
+        codes = [400, 401, 403]
+        if "{" in path:
+            codes.append(404)
+        if method == "POST" and path.rstrip("/").endswith("/step"):
+            codes.append(409)
+        if method in ("POST", "PUT", "PATCH"):
+            codes.append(413)
+        for code in codes:
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=ERRORS[code]), str(code), direction=direction)
+        return responses
