@@ -57,7 +57,8 @@ def _width(header: str, values) -> float:
 
 
 def print_ready(ws, *, header_row: int, n_cols: int, first_data_row: int | None = None,
-                last_row: int | None = None, widths=None, title_row: int | None = 1) -> None:
+                last_row: int | None = None, widths=None, title_row: int | None = 1,
+                freeze: str | None = None) -> None:
     """The page setup of one sheet: fit to the page width, landscape when wide, the header row
     repeated on every page, the title (row ``title_row``) on page 1, wrapped text with borders,
     frozen header, column widths."""
@@ -92,7 +93,7 @@ def print_ready(ws, *, header_row: int, n_cols: int, first_data_row: int | None 
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(cell.value, datetime.date):
                 cell.number_format = DATE_FORMAT
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    ws.freeze_panes = freeze or ws.cell(row=header_row + 1, column=1).coordinate
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape" if n_cols > PORTRAIT_MAX_COLUMNS else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

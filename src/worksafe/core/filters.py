@@ -92,11 +92,29 @@ class FilterSet(drf_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self._narrow_choices(getattr(request, "user", None))
         for name, field in self.form.fields.items():
             _guard(name, field)
             if isinstance(field.widget, django_filters.widgets.BooleanWidget):
                 field.widget.choices = YES_NO
         bootstrap(self.form)
+
+    def _narrow_choices(self, user) -> None:
+        """A choice of rows (an enterprise, a sensor …) offers, and accepts, only the rows the
+        user may see: the page's select never lists a row outside the scope, and an id outside
+        it is refused like an id that does not exist."""
+        for name, f in self.filters.items():
+            if not isinstance(f, (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)):
+                continue
+            field = self.form.fields.get(name)
+            qs = getattr(field, "queryset", None)
+            if qs is None or not hasattr(qs.model.objects.all(), "visible_to"):
+                continue
+            narrowed = qs.filter(pk__in=qs.model.objects.visible_to(user).values("pk"))
+            field.queryset = narrowed
+            if hasattr(field.widget, "choices"):
+                field.widget.choices = field.choices
 
     def error_text(self) -> str:
         """All the form's errors as one Chinese sentence (the 400 page shows it)."""

@@ -46,6 +46,8 @@ class ScopedListView(ScopedMixin, ListView):
     paginate_by = 50
     filterset_class = None
     table_class = None
+    #: a route that is one of the table's named exports (e.g. the register's import layout)
+    export_name: str | None = None
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -75,7 +77,7 @@ class ScopedListView(ScopedMixin, ListView):
         if self.table:
             qs = self.table.order(qs)
         self.object_list = qs
-        export = request.GET.get("export")
+        export = self.export_name or request.GET.get("export")
         if export and self.table:
             resp = self.table.export(export, qs)
             if resp is None:

@@ -8,6 +8,14 @@ from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from worksafe.core.templatetags.worksafe import mask_phone
 
 from . import services
+from .filters import (
+    ChangeRequestFilter,
+    EnterpriseFilter,
+    FacilityFilter,
+    GatheringPlaceFilter,
+    LicenceFilter,
+    SafetyManagerFilter,
+)
 from .models import ChangeRequest, Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 
 
@@ -33,7 +41,7 @@ class EnterpriseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Upda
     queryset = Enterprise.objects.all()
     serializer_class = EnterpriseSerializer
     prefetch_related = ("sectors",)
-    filterset_fields = ["township", "status", "sectors", "risk_level"]
+    filterset_class = EnterpriseFilter
 
     def _save(self, serializer, instance=None):
         data = dict(serializer.validated_data)
@@ -108,25 +116,25 @@ class ReviewSerializer(serializers.Serializer):
 class SafetyManagerViewSet(ScopedReadOnlyViewSet):
     queryset = SafetyManager.objects.all()
     serializer_class = SafetyManagerSerializer
-    filterset_fields = ["enterprise"]
+    filterset_class = SafetyManagerFilter
 
 
 class LicenceViewSet(ScopedReadOnlyViewSet):
     queryset = Licence.objects.all()
     serializer_class = LicenceSerializer
-    filterset_fields = ["enterprise", "kind"]
+    filterset_class = LicenceFilter
 
 
 class FacilityViewSet(ScopedReadOnlyViewSet):
     queryset = Facility.objects.all()
     serializer_class = FacilitySerializer
-    filterset_fields = ["enterprise", "kind"]
+    filterset_class = FacilityFilter
 
 
 class GatheringPlaceViewSet(ScopedReadOnlyViewSet):
     queryset = GatheringPlace.objects.all()
     serializer_class = GatheringPlaceSerializer
-    filterset_fields = ["township", "kind"]
+    filterset_class = GatheringPlaceFilter
 
 
 class ChangeRequestViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -134,7 +142,7 @@ class ChangeRequestViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets
 
     queryset = ChangeRequest.objects.all()
     serializer_class = ChangeRequestSerializer
-    filterset_fields = ["enterprise", "state"]
+    filterset_class = ChangeRequestFilter
 
     def create(self, request, *args, **kwargs):
         s = self.get_serializer(data=request.data)
