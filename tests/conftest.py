@@ -63,7 +63,7 @@ def _media(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"  # the demo's gateway tokens file, never the repo's var/
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from worksafe.monitoring.services import clear_cache
+    from worksafe.monitoring.ingest import clear_cache
 
     clear_cache()  # ids are reused after a test's rollback; a process cache must not outlive its rows
 
@@ -160,7 +160,7 @@ def _hazard_world(w):
     """Hazards of each enterprise in several states, measures, a self-inspection and reports."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from worksafe.hazards import services as hz
+    from worksafe.hazards.loop import services as hz
     from worksafe.hazards.models import (
         Checklist,
         DualReport,
@@ -241,6 +241,7 @@ def _monitoring_world(w):
     import time
 
     from worksafe.enterprises.models import Facility
+    from worksafe.monitoring import ingest
     from worksafe.monitoring import services as mon
 
     county = w.users["county"]
@@ -255,7 +256,7 @@ def _monitoring_world(w):
         w.tokens.append(token)
     now = time.time()
     for i, value in [(0, 8.5), (1, 6.5)]:
-        mon.ingest(w.gateways[i], [{"sensor": f"s{i + 1}", "time": now - 5, "value": value}])
+        ingest.ingest(w.gateways[i], [{"sensor": f"s{i + 1}", "time": now - 5, "value": value}])
     from worksafe.monitoring.models import Alarm
 
     w.alarms = list(Alarm.objects.order_by("enterprise_id"))

@@ -20,6 +20,7 @@ def more_rows(world, n):
     tasks with reports."""
     from tests.conftest import WORLD_PLAN
     from worksafe.enterprises.models import ChangeRequest, Enterprise, Facility, Licence, SafetyManager
+    from worksafe.monitoring import ingest
     from worksafe.monitoring import services as mon
     from worksafe.plans import services as plan_services
     from worksafe.risks.models import (
@@ -46,7 +47,7 @@ def more_rows(world, n):
         gw, _token = mon.create_gateway(county, e, code=f"mg{i}", name="g", token=f"mt{i}")
         mon.create_sensor(county, f, gateway=gw, code=f"ms{i}", name="s", quantity="tank_level", interval_s=60,
                           red=8)
-        mon.ingest(gw, [{"sensor": f"ms{i}", "time": time.time() - 1, "value": 9.0}])  # an alarm
+        ingest.ingest(gw, [{"sensor": f"ms{i}", "time": time.time() - 1, "value": 9.0}])  # an alarm
         p = RiskPoint.objects.create(enterprise=e, name="p", level=1)
         RiskAssessment.objects.create(risk_point=p, method="matrix", l_value=1, c_value=1, score=1, level=1,
                                       rules_version="v")

@@ -15,10 +15,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from worksafe.core.services import Conflict, NotAllowed, ServiceError
-from worksafe.hazards import lists
-from worksafe.hazards import services as hz
+from worksafe.hazards.lists import services as lists
+from worksafe.hazards.lists.views import hazard_statistics
+from worksafe.hazards.loop import services as hz
 from worksafe.hazards.models import Hazard, Measure, Milestone
-from worksafe.hazards.views_lists import hazard_statistics
 from worksafe.org.models import Department
 
 TODAY = timezone.localdate()

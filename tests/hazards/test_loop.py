@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from worksafe.core.models import Notification
 from worksafe.core.services import Conflict, NotAllowed, ServiceError
-from worksafe.hazards import services as hz
+from worksafe.hazards.loop import services as hz
 from worksafe.hazards.models import Escalation, Hazard, MajorCriterion
 
 LATER = timezone.localdate() + datetime.timedelta(days=10)

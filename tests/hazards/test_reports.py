@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from worksafe.core.services import NotAllowed, ServiceError
-from worksafe.hazards import selfcheck
-from worksafe.hazards import services as hz
+from worksafe.hazards.loop import services as hz
 from worksafe.hazards.models import (
     Checklist,
     ChecklistItem,
@@ -20,6 +19,7 @@ from worksafe.hazards.models import (
     PeriodicReport,
     SelfInspection,
 )
+from worksafe.hazards.selfcheck import services as selfcheck
 from worksafe.plans.models import Sector
 
 D = datetime.date

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from worksafe.monitoring import ingest
 from worksafe.monitoring import services as mon
 from worksafe.monitoring.models import Alarm, Reading, SensorState
 
@@ -34,7 +35,7 @@ def test_bad_readings_refused_one_by_one_good_ones_kept(world):
         {"sensor": "s3", "time": now - 56, "value": float("nan")},   # 9 NaN
         {"sensor": "s3", "time": iso(now - 55), "value": "3.5"},    # 10 numeric string, ISO time: ok
     ]
-    result = mon.ingest(gw, batch)
+    result = ingest.ingest(gw, batch)
     r = reasons(result)
     assert set(r) == {1, 2, 3, 4, 5, 6, 7, 8, 9}
     assert result.accepted == 2
@@ -53,15 +54,15 @@ def test_resent_batch_is_not_duplicated(world):
     gw = world.gateways[2]
     now = time.time()
     batch = [{"sensor": "s3", "time": now - i, "value": 1.0 + i / 10} for i in range(20, 0, -1)]
-    first = mon.ingest(gw, batch)
+    first = ingest.ingest(gw, batch)
     assert first.accepted == 20 and not first.rejected
-    again = mon.ingest(gw, batch)
+    again = ingest.ingest(gw, batch)
     assert again.accepted == 0
     assert {r["reason"] for r in again.rejected} == {"重复读数(该监测点该时间已有读数)"}
     assert len(again.rejected) == 20
     # a batch mixing old and new readings keeps the new ones
     mixed = batch[:5] + [{"sensor": "s3", "time": now, "value": 1.0}]
-    third = mon.ingest(gw, mixed)
+    third = ingest.ingest(gw, mixed)
     assert third.accepted == 1 and len(third.rejected) == 5
     assert Reading.objects.filter(sensor=world.sensors[2]).count() == 21
 
@@ -71,7 +72,7 @@ def test_alarm_raise_escalate_deescalate_clear(world):
     t0 = time.time() - 100
 
     def send(dt, value):
-        return mon.ingest(gw, [{"sensor": "s3", "time": t0 + dt, "value": value}])
+        return ingest.ingest(gw, [{"sensor": "s3", "time": t0 + dt, "value": value}])
 
     assert send(0, 4.0).alarms_raised == 0
     assert send(1, 6.2).alarms_raised == 1
@@ -103,13 +104,13 @@ def test_deadband_stops_flapping(world):
     gw = world.gateways[2]
     t0 = time.time() - 100
     values = [6.05, 5.95, 6.02, 5.9, 6.01, 5.85]  # hovering at the yellow limit 6
-    mon.ingest(gw, [{"sensor": "s3", "time": t0 + i, "value": v} for i, v in enumerate(values)])
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + i, "value": v} for i, v in enumerate(values)])
     alarm = Alarm.objects.get(sensor=s)
     assert alarm.active and alarm.raise_count == 1
-    mon.ingest(gw, [{"sensor": "s3", "time": t0 + 10, "value": 5.7}])  # below yellow by more than the band
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 10, "value": 5.7}])  # below yellow by more than the band
     alarm.refresh_from_db()
     assert alarm.active and alarm.level == 1  # still above blue (5)
-    mon.ingest(gw, [{"sensor": "s3", "time": t0 + 11, "value": 4.7}])
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 11, "value": 4.7}])
     alarm.refresh_from_db()
     assert not alarm.active
 
@@ -119,9 +120,9 @@ def test_rate_of_change_alarm(world):
     mon.update_sensor(world.sensors[2], county, rate_limit=0.5, rate_alarm_level=3)
     gw = world.gateways[2]
     t0 = time.time() - 200
-    mon.ingest(gw, [{"sensor": "s3", "time": t0, "value": 1.0}, {"sensor": "s3", "time": t0 + 60, "value": 1.2}])
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0, "value": 1.0}, {"sensor": "s3", "time": t0 + 60, "value": 1.2}])
     assert not Alarm.objects.filter(sensor=world.sensors[2]).exists()
-    mon.ingest(gw, [{"sensor": "s3", "time": t0 + 120, "value": 2.5}])  # +1.3 per minute
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 120, "value": 2.5}])  # +1.3 per minute
     assert Alarm.objects.get(sensor=world.sensors[2]).level == 3
 
 
@@ -135,7 +136,7 @@ def test_falling_quantity(world):
                           quantity="beach_length", red=70, orange=80, yellow=90, blue=100)
     assert s.direction == "FALLING" and s.interval_s == 600 and s.unit == "m"
     now = time.time()
-    mon.ingest(world.gateways[2], [{"sensor": "beach1", "time": now - 2, "value": 120},
+    ingest.ingest(world.gateways[2], [{"sensor": "beach1", "time": now - 2, "value": 120},
                                    {"sensor": "beach1", "time": now - 1, "value": 75}])
     assert Alarm.objects.get(sensor=s).level == 3
 
@@ -169,26 +170,26 @@ def test_two_processes_on_one_gateway_stay_consistent(world):
     normal reading clears the alarm instead of missing it."""
     gw = world.gateways[2]
     t0 = time.time() - 100
-    mon.ingest(gw, [{"sensor": "s3", "time": t0, "value": 1.0}])
-    process_a = mon._GATEWAY_CACHE.pop(gw.pk)  # process A's cache, set aside
-    mon.ingest(gw, [{"sensor": "s3", "time": t0 + 1, "value": 8.5}])  # process B: red
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0, "value": 1.0}])
+    process_a = ingest._GATEWAY_CACHE.pop(gw.pk)  # process A's cache, set aside
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 1, "value": 8.5}])  # process B: red
     assert Alarm.objects.get(sensor=world.sensors[2]).active
-    mon._GATEWAY_CACHE[gw.pk] = process_a  # back to A, whose cache still says "normal"
-    mon.ingest(gw, [{"sensor": "s3", "time": t0 + 2, "value": 1.0}])
+    ingest._GATEWAY_CACHE[gw.pk] = process_a  # back to A, whose cache still says "normal"
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 2, "value": 1.0}])
     alarm = Alarm.objects.get(sensor=world.sensors[2])
     assert not alarm.active and alarm.cleared_at is not None
     # and a resend of B's reading through A is refused as a duplicate, not a crash
-    again = mon.ingest(gw, [{"sensor": "s3", "time": t0 + 1, "value": 8.5}])
+    again = ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 1, "value": 8.5}])
     assert again.accepted == 0 and again.rejected[0]["reason"].startswith("重复读数")
 
 
 def test_large_batches_write_the_last_readings_behind(world):
     gw = world.gateways[2]
     t0 = time.time() - 1000
-    mon.ingest(gw, [{"sensor": "s3", "time": t0 - 1, "value": 9.9}])  # written at once (small batch)
-    batch = [{"sensor": "s3", "time": t0 + i, "value": float(i % 5)} for i in range(mon.SYNC_FLUSH_MAX + 1)]
-    assert mon.ingest(gw, batch).accepted == len(batch)
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 - 1, "value": 9.9}])  # written at once (small batch)
+    batch = [{"sensor": "s3", "time": t0 + i, "value": float(i % 5)} for i in range(ingest.SYNC_FLUSH_MAX + 1)]
+    assert ingest.ingest(gw, batch).accepted == len(batch)
     assert SensorState.objects.get(sensor=world.sensors[2]).last_value == 9.9  # behind, for now
-    mon.flush_states()  # what the timer does a second later
+    ingest.flush_states()  # what the timer does a second later
     state = SensorState.objects.get(sensor=world.sensors[2])
-    assert state.last_value == float(mon.SYNC_FLUSH_MAX % 5) and state.received_at is not None
+    assert state.last_value == float(ingest.SYNC_FLUSH_MAX % 5) and state.received_at is not None

@@ -11,6 +11,7 @@ from django.utils import timezone
 from worksafe.core.models import Notification
 from worksafe.core.services import Conflict, NotAllowed, ServiceError
 from worksafe.core.tick import run_tick
+from worksafe.monitoring import alarms, ingest
 from worksafe.monitoring import services as mon
 from worksafe.monitoring.models import Alarm, SensorState
 
@@ -19,28 +20,28 @@ def test_acknowledge_then_handle_closes_once_cleared(world):
     alarm = world.alarms[0]  # QENT01, red, still active
     user = world.users["enterprise"]
     with pytest.raises(ServiceError, match="不能执行该操作"):
-        mon.handle(alarm, user, note="x")
-    alarm = mon.acknowledge(alarm, user, version=alarm.version)
+        alarms.handle(alarm, user, note="x")
+    alarm = alarms.acknowledge(alarm, user, version=alarm.version)
     assert alarm.acknowledged_by == user
     with pytest.raises(ServiceError, match="请填写处置情况"):
-        mon.handle(alarm, user, note=" ", version=alarm.version)
+        alarms.handle(alarm, user, note=" ", version=alarm.version)
     with pytest.raises(Conflict):
-        mon.handle(alarm, user, note="已处置", version=alarm.version - 1)
-    alarm = mon.handle(alarm, user, note="已关闭进料阀", version=alarm.version)
+        alarms.handle(alarm, user, note="已处置", version=alarm.version - 1)
+    alarm = alarms.handle(alarm, user, note="已关闭进料阀", version=alarm.version)
     assert alarm.state == "handled" and alarm.open  # the reading is still red
-    mon.ingest(world.gateways[0], [{"sensor": "s1", "time": time.time(), "value": 1.0}])
+    ingest.ingest(world.gateways[0], [{"sensor": "s1", "time": time.time(), "value": 1.0}])
     alarm.refresh_from_db()
     assert not alarm.active and not alarm.open
     # the next excursion opens a new alarm: the handled one is closed
-    mon.ingest(world.gateways[0], [{"sensor": "s1", "time": time.time() + 0.5, "value": 9.0}])
+    ingest.ingest(world.gateways[0], [{"sensor": "s1", "time": time.time() + 0.5, "value": 9.0}])
     assert Alarm.objects.filter(sensor=world.sensors[0]).count() == 2
     assert Alarm.objects.filter(sensor=world.sensors[0], open=True).count() == 1
 
 
 def test_escalation_past_the_peak_needs_a_new_acknowledgement(world):
     alarm = world.alarms[1]  # QENT02 at yellow
-    alarm = mon.acknowledge(alarm, world.users["transport"], version=alarm.version)
-    mon.ingest(world.gateways[1], [{"sensor": "s2", "time": time.time(), "value": 8.2}])
+    alarm = alarms.acknowledge(alarm, world.users["transport"], version=alarm.version)
+    ingest.ingest(world.gateways[1], [{"sensor": "s2", "time": time.time(), "value": 8.2}])
     alarm.refresh_from_db()
     assert alarm.state == "raised" and alarm.peak_level == 4
 
@@ -49,7 +50,7 @@ def test_to_hazard_in_one_step(world):
     from worksafe.hazards.models import Hazard
 
     alarm = world.alarms[0]
-    alarm = mon.to_hazard(alarm, world.users["enterprise"], version=alarm.version)
+    alarm = alarms.to_hazard(alarm, world.users["enterprise"], version=alarm.version)
     hazard = alarm.hazard
     assert alarm.state == "hazard" and hazard.source == Hazard.Source.ALARM
     assert hazard.enterprise == world.enterprises[0] and alarm.code in hazard.description
@@ -59,28 +60,28 @@ def test_to_hazard_in_one_step(world):
 def test_who_may_act(world):
     alarm = world.alarms[0]
     with pytest.raises(NotAllowed):
-        mon.acknowledge(alarm, world.users["leader"])  # read-only
+        alarms.acknowledge(alarm, world.users["leader"])  # read-only
     with pytest.raises(NotAllowed):
-        mon.acknowledge(alarm, world.users["transport"])  # not its sector
-    assert mon.acknowledge(alarm, world.users["township"]).state == "acknowledged"  # 大武镇
+        alarms.acknowledge(alarm, world.users["transport"])  # not its sector
+    assert alarms.acknowledge(alarm, world.users["township"]).state == "acknowledged"  # 大武镇
 
 
 def test_offline_alarm_raised_and_cleared(world):
     s = world.sensors[2]  # never reported, interval 60 s
     later = timezone.now() + datetime.timedelta(days=2)
-    assert mon.detect_offline(later) >= 1
+    assert ingest.detect_offline(later) >= 1
     alarm = Alarm.objects.get(sensor=s, kind="offline")
     assert alarm.open and alarm.active and SensorState.objects.get(sensor=s).offline
-    assert mon.detect_offline(later) == 0  # once
-    mon.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time(), "value": 1.0}])
+    assert ingest.detect_offline(later) == 0  # once
+    ingest.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time(), "value": 1.0}])
     alarm.refresh_from_db()
     assert not alarm.active and alarm.open  # nobody acknowledged it yet
     assert not SensorState.objects.get(sensor=s).offline
 
 
 def test_reporting_sensor_is_not_offline(world):
-    mon.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time(), "value": 1.0}])
-    assert mon.detect_offline(timezone.now() + datetime.timedelta(seconds=30)) == 0
+    ingest.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time(), "value": 1.0}])
+    assert ingest.detect_offline(timezone.now() + datetime.timedelta(seconds=30)) == 0
     assert not Alarm.objects.filter(sensor=world.sensors[2], kind="offline").exists()
 
 
@@ -93,26 +94,26 @@ def test_unacknowledged_alarm_escalates_in_widening_circles(world, settings):
         return Notification.objects.filter(recipient=user, url=alarm.get_absolute_url()).count()
 
     now = timezone.now()
-    mon.escalate_unacknowledged(now)
+    alarms.escalate_unacknowledged(now)
     assert (inbox(ent_user), inbox(dept_user), inbox(county)) == (1, 0, 0)
-    mon.escalate_unacknowledged(now + datetime.timedelta(minutes=5))
+    alarms.escalate_unacknowledged(now + datetime.timedelta(minutes=5))
     alarm.refresh_from_db()
     assert alarm.escalation_step == 1 and inbox(dept_user) == 0
-    mon.escalate_unacknowledged(now + datetime.timedelta(minutes=16))
+    alarms.escalate_unacknowledged(now + datetime.timedelta(minutes=16))
     alarm.refresh_from_db()
     assert alarm.escalation_step == 2
     assert (inbox(ent_user), inbox(dept_user), inbox(town_user)) == (1, 1, 1)
     before = inbox(county)  # the county user is also a member of the supervising department here
-    mon.escalate_unacknowledged(now + datetime.timedelta(minutes=31))
-    mon.escalate_unacknowledged(now + datetime.timedelta(minutes=45))
+    alarms.escalate_unacknowledged(now + datetime.timedelta(minutes=31))
+    alarms.escalate_unacknowledged(now + datetime.timedelta(minutes=45))
     alarm.refresh_from_db()
     assert alarm.escalation_step == 3 and inbox(county) == before + 1
     assert (inbox(ent_user), inbox(dept_user)) == (1, 1)
     # an acknowledged alarm is not escalated further
-    other = mon.acknowledge(world.alarms[1], world.users["transport"])
-    mon.escalate_unacknowledged(now + datetime.timedelta(minutes=5))
+    other = alarms.acknowledge(world.alarms[1], world.users["transport"])
+    alarms.escalate_unacknowledged(now + datetime.timedelta(minutes=5))
     sent = Notification.objects.filter(url=other.get_absolute_url()).count()
-    mon.escalate_unacknowledged(now + datetime.timedelta(hours=2))
+    alarms.escalate_unacknowledged(now + datetime.timedelta(hours=2))
     assert Notification.objects.filter(url=other.get_absolute_url()).count() == sent
 
 
@@ -144,7 +145,7 @@ def test_coverage_targets_are_live(org):
     gw, _ = mon.create_gateway(admin, ent, code="g", name="网关", token="t")
     for i, pond in enumerate(ponds[:3]):
         mon.create_sensor(admin, pond, gateway=gw, code=f"w{i}", name="库水位", quantity="reservoir_level", red=10)
-    mon.ingest(gw, [{"sensor": f"w{i}", "time": time.time(), "value": 1.0} for i in range(2)])
+    ingest.ingest(gw, [{"sensor": f"w{i}", "time": time.time(), "value": 1.0} for i in range(2)])
     state = plan_services.target_state(tailings)
     assert state.live and state.value == Decimal("50.0") and state.met is False
     assert "在用尾矿库4个" in state.note
@@ -166,11 +167,11 @@ def test_pond_items_missing_follow_gb39496(world):
 
 def test_a_new_peak_after_acknowledgement_escalates_from_the_peak(world, settings):
     settings.WORKSAFE_ALARM_ACK_MINUTES = 15
-    alarm = mon.acknowledge(world.alarms[1], world.users["transport"])  # QENT02, yellow
+    alarm = alarms.acknowledge(world.alarms[1], world.users["transport"])  # QENT02, yellow
     Alarm.objects.filter(pk=alarm.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
-    mon.ingest(world.gateways[1], [{"sensor": "s2", "time": time.time(), "value": 8.3}])  # new peak: red
+    ingest.ingest(world.gateways[1], [{"sensor": "s2", "time": time.time(), "value": 8.3}])  # new peak: red
     alarm.refresh_from_db()
     assert alarm.state == "raised" and alarm.escalation_step == 0
-    mon.escalate_unacknowledged(timezone.now() + datetime.timedelta(minutes=1))
+    alarms.escalate_unacknowledged(timezone.now() + datetime.timedelta(minutes=1))
     alarm.refresh_from_db()
     assert alarm.escalation_step == 1  # the enterprise first, not every circle at once

@@ -204,7 +204,7 @@ def test_database_failure_is_retried_not_acknowledged(broker_url, make, names, w
     acked = []
     real_ack = consumer.client.ack
     monkeypatch.setattr(consumer.client, "ack", lambda mid, qos: acked.append(mid) or real_ack(mid, qos))
-    real_ingest = mqtt.services.ingest
+    real_ingest = mqtt.ingest.ingest
     failures = []
 
     def flaky(gateway, batch):
@@ -213,7 +213,7 @@ def test_database_failure_is_retried_not_acknowledged(broker_url, make, names, w
             raise OperationalError("database is down")
         return real_ingest(gateway, batch)
 
-    monkeypatch.setattr(mqtt.services, "ingest", flaky)
+    monkeypatch.setattr(mqtt.ingest, "ingest", flaky)
     peer = make.peer(broker_url, subscribe=acks(names))
     peer.publish(topic(names), {"token": "tok-3", "readings": readings(3, time.time() - 5)})
     assert wait_until(lambda: consumer.stats.failures == 1, consumers=[consumer])

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from worksafe.enterprises.models import Facility
 from worksafe.hazards.models import Hazard
+from worksafe.monitoring import ingest
 from worksafe.monitoring import services as mon
 from worksafe.monitoring.models import Alarm, Gateway, Sensor
 
@@ -82,7 +83,7 @@ def test_live_rows_are_cheap_and_unchanged_rows_cost_a_304(world, client_for):
     assert len(ctx.captured_queries) <= 6  # session, user, memberships + the two
     again = c.get(ROWS, HTTP_IF_NONE_MATCH=resp["ETag"])
     assert again.status_code == 304 and not again.content
-    mon.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time() - 1, "value": 7.5}])  # QSEN03 orange
+    ingest.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time() - 1, "value": 7.5}])  # QSEN03 orange
     changed = c.get(ROWS, HTTP_IF_NONE_MATCH=resp["ETag"])
     assert changed.status_code == 200 and "QSEN03" in text(changed)
 
@@ -129,7 +130,7 @@ def test_a_stale_version_is_a_conflict_and_the_input_is_kept(world, client_for):
     alarm.refresh_from_db()
     stale = alarm.version
     # meanwhile the reading falls to orange: the alarm changes under the open page
-    mon.ingest(world.gateways[0], [{"sensor": "s1", "time": time.time() - 1, "value": 7.5}])
+    ingest.ingest(world.gateways[0], [{"sensor": "s1", "time": time.time() - 1, "value": 7.5}])
     resp = act(c, alarm, "handle", note="现场已处置", version=stale)
     assert resp.status_code == 409
     page = text(resp)
@@ -214,7 +215,7 @@ def test_sensor_list_and_detail(world, client_for):
 def test_sensor_data_has_series_and_thresholds(world, client_for):
     s = world.sensors[2]
     now = time.time()
-    mon.ingest(world.gateways[2], [{"sensor": "s3", "time": now - 600 + i * 60, "value": 4.0 + i / 10}
+    ingest.ingest(world.gateways[2], [{"sensor": "s3", "time": now - 600 + i * 60, "value": 4.0 + i / 10}
                                    for i in range(10)])
     c = client_for(world.users["county"])
     url = reverse("monitoring:sensor_data", args=[s.pk])
@@ -342,13 +343,13 @@ def test_tailings_pond_level_is_rolled_up(world, client_for):
                           item="坝体表面位移", blue=10, yellow=20, orange=30, red=40)
     mon.create_sensor(county, pond, gateway=gw, code="p-rain", name="雨量计", quantity="rainfall", red=100)
     now = time.time()
-    mon.ingest(gw, [{"sensor": f"p{i}", "time": now - 5, "value": 15} for i in range(3)])
+    ingest.ingest(gw, [{"sensor": f"p{i}", "time": now - 5, "value": 15} for i in range(3)])
     c = client_for(world.users["enterprise"])
     url = reverse("monitoring:object_detail", args=[pond.pk])
     page = text(c.get(url))
     level = page.split('id="object-level"')[1].split("</span></span>")[0]
     assert "蓝色预警" in level  # 3 blue points: the item stays blue
-    mon.ingest(gw, [{"sensor": "p3", "time": now - 4, "value": 12}])
+    ingest.ingest(gw, [{"sensor": "p3", "time": now - 4, "value": 12}])
     page = text(c.get(url))
     level = page.split('id="object-level"')[1].split("</span></span>")[0]
     assert "黄色预警" in level  # 4 blue points make the item, and the pond, yellow
@@ -370,7 +371,7 @@ def test_coverage_follows_the_scope(world, client_for):
         gw = Gateway.objects.get(enterprise=e)
         mon.create_sensor(county, pond, gateway=gw, code=f"cov{e.pk}", name="库水位", quantity="reservoir_level",
                           red=100)
-    mon.ingest(world.gateways[0], [{"sensor": f"cov{world.enterprises[0].pk}", "time": time.time() - 2,
+    ingest.ingest(world.gateways[0], [{"sensor": f"cov{world.enterprises[0].pk}", "time": time.time() - 2,
                                     "value": 1}])
     assert coverage_for(county, "tailings_pond") == mon.coverage("tailings_pond") == (2, 1)
     assert coverage_for(world.users["enterprise"], "tailings_pond") == (1, 1)
@@ -385,7 +386,7 @@ def test_reservoir_shows_its_flood_limit(world, client_for):
     res = Facility.objects.create(enterprise=e, kind="reservoir", name="QFAC08水库", flood_limit_level_m=3560.5)
     mon.create_sensor(county, res, gateway=world.gateways[0], code="r1", name="库水位计", quantity="reservoir_level",
                       red=3565)
-    mon.ingest(world.gateways[0], [{"sensor": "r1", "time": time.time() - 2, "value": 3561.2}])
+    ingest.ingest(world.gateways[0], [{"sensor": "r1", "time": time.time() - 2, "value": 3561.2}])
     page = text(client_for(world.users["enterprise"]).get(reverse("monitoring:object_detail", args=[res.pk])))
     assert "汛限水位 3560.50 m" in page and "超汛限" in page
 
@@ -431,7 +432,7 @@ def test_list_pages_keep_a_fixed_number_of_queries(world, client_for):
             for i in range(n):
                 mon.create_sensor(county, pond, gateway=gw, code=f"x{e.pk}-{n}-{i}", name="位移",
                                   quantity="dam_displacement", blue=1, yellow=2, orange=3, red=4)
-            mon.ingest(gw, [{"sensor": f"x{e.pk}-{n}-{i}", "time": time.time() - 3, "value": 1 + i % 4}
+            ingest.ingest(gw, [{"sensor": f"x{e.pk}-{n}-{i}", "time": time.time() - 3, "value": 1 + i % 4}
                             for i in range(n)])
 
     grow(2)
@@ -460,10 +461,10 @@ def test_enterprise_file_shows_its_monitoring(world, client_for):
 def test_board_lists_by_level_then_newest(world, client_for):
     import time
 
-    from worksafe.monitoring import services as mon
+    from worksafe.monitoring import ingest
 
     # a newer yellow alarm on QENT03 must come after the older red one of QENT01
-    mon.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time(), "value": 6.5}])
+    ingest.ingest(world.gateways[2], [{"sensor": "s3", "time": time.time(), "value": 6.5}])
     rows = client_for(world.users["county"]).get("/monitoring/board/rows/").context["alarms"]
     assert [a.level for a in rows] == sorted((a.level for a in rows), reverse=True)
     assert rows[0].sensor.code == "s1"

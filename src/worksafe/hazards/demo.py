@@ -13,7 +13,7 @@ from worksafe.core.scoping import Role
 from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Department, User
 
-from . import services as hz
+from .loop import services as hz
 from .models import Hazard, MajorCriterion, Measure, Milestone
 
 FINDINGS = [

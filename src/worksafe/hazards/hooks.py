@@ -7,7 +7,7 @@ from worksafe.risks.services import LEVEL_RAISERS
 
 
 def _escalate(now=None):
-    from .services import escalate_overdue
+    from .loop.services import escalate_overdue
 
     return escalate_overdue(now)
 
@@ -42,7 +42,7 @@ def _connect_checklist_seeding():
 
     from worksafe.plans.models import Sector
 
-    from .selfcheck import seed_for_new_sector
+    from .selfcheck.services import seed_for_new_sector
 
     post_save.connect(seed_for_new_sector, sender=Sector, dispatch_uid="hazards_seed_checklists")
 

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from worksafe.core.api import ScopedReadOnlyViewSet
 
-from . import services
+from . import alarms, ingest, services
 from .models import Alarm, Gateway, Sensor
 
 
@@ -88,7 +88,7 @@ class ReadingIngestViewSet(viewsets.ViewSet):
         readings = data.get("readings") if isinstance(data, dict) else None
         if not isinstance(readings, list):
             raise services.ServiceError("请求体应为 {\"readings\": [...]} 形式的 JSON 对象。", field="readings")
-        result = services.ingest(request.auth, readings)
+        result = ingest.ingest(request.auth, readings)
         return Response(result.as_dict())
 
 
@@ -135,7 +135,7 @@ class AlarmSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None:
             return []
-        return [s.name for s in services.TRANSITIONS[obj.state] if services.may(request.user, obj, s.name, known_visible=True)]
+        return [s.name for s in alarms.TRANSITIONS[obj.state] if alarms.may(request.user, obj, s.name, known_visible=True)]
 
 
 class AlarmStepSerializer(serializers.Serializer):
@@ -209,11 +209,11 @@ class AlarmViewSet(ScopedReadOnlyViewSet):
         s.is_valid(raise_exception=True)
         d = s.validated_data
         if d["step"] == "acknowledge":
-            alarm = services.acknowledge(alarm, request.user, version=d["version"])
+            alarm = alarms.acknowledge(alarm, request.user, version=d["version"])
         elif d["step"] == "handle":
-            alarm = services.handle(alarm, request.user, note=d["note"], version=d["version"])
+            alarm = alarms.handle(alarm, request.user, note=d["note"], version=d["version"])
         else:
-            alarm = services.to_hazard(alarm, request.user, description=d["note"], location=d["location"],
+            alarm = alarms.to_hazard(alarm, request.user, description=d["note"], location=d["location"],
                                        level=d["level"], version=d["version"])
         return Response(self.get_serializer(Alarm.objects.get(pk=alarm.pk)).data)
 

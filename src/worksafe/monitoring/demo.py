@@ -23,7 +23,7 @@ from worksafe.enterprises.models import Facility
 from worksafe.org.models import User
 from worksafe.standards.thresholds import default_interval
 
-from . import services
+from . import alarms, ingest, services
 from .models import EXTRA_QUANTITIES, Alarm, Gateway, Sensor
 
 TOKENS_FILE = "demo-gateway-tokens.json"
@@ -129,7 +129,7 @@ def generate(user: User | None = None, hours: int = 24, seed: int = 2022) -> dic
 
 def _history(plan, hours: int, rng: random.Random, user) -> tuple[int, int]:
     """Readings every 10 minutes for ``hours`` (every minute in the last hour) through
-    ``services.ingest``, with the excursions that leave alarms in every state."""
+    ``ingest.ingest``, with the excursions that leave alarms in every state."""
     now = time.time()
     start = now - hours * 3600
     times = [start + k * 600 for k in range(hours * 6 - 6)] + [now - 3600 + k * 60 for k in range(60)]
@@ -164,7 +164,7 @@ def _history(plan, hours: int, rng: random.Random, user) -> tuple[int, int]:
                     v = ex[2] + rng.gauss(0, noise * 0.2)
                 batch.append({"sensor": scode, "time": round(t, 3), "value": round(v, 3)})
             if batch:
-                n += services.ingest(gw, batch).accepted
+                n += ingest.ingest(gw, batch).accepted
     import datetime
 
     from django.utils import timezone
@@ -174,17 +174,17 @@ def _history(plan, hours: int, rng: random.Random, user) -> tuple[int, int]:
     # the silent sensor last reported two hours ago (ingestion stamped "now" on the history)
     last = SensorState.objects.filter(sensor__code__in=silent)
     last.update(received_at=timezone.now() - datetime.timedelta(hours=2))
-    services.detect_offline(timezone.now())
+    ingest.detect_offline(timezone.now())
     # people's part: acknowledge, handle, turn into a hazard
     county = User.objects.get(username="county")
     for alarm in Alarm.objects.select_related("sensor"):
         code = alarm.sensor.code
         if code == "GQ-SW-01":
-            alarm = services.acknowledge(alarm, county)
-            services.handle(alarm, county, note="已开启泄洪闸降低水位,水位回落至汛限水位以下。")
+            alarm = alarms.acknowledge(alarm, county)
+            alarms.handle(alarm, county, note="已开启泄洪闸降低水位,水位回落至汛限水位以下。")
         elif code == "GS-YW-01":
-            services.to_hazard(alarm, county, description="1#主变油温超过红色预警值,冷却风扇故障。",
+            alarms.to_hazard(alarm, county, description="1#主变油温超过红色预警值,冷却风扇故障。",
                                location="110kV格桑变电站 1#主变")
         elif code in ("JX-YL-01", "XF-WY-01"):
-            services.acknowledge(alarm, county)
+            alarms.acknowledge(alarm, county)
     return n, Alarm.objects.count()

@@ -7,13 +7,13 @@ from worksafe.plans.metrics import register
 
 
 def _offline(now=None):
-    from .services import detect_offline
+    from .ingest import detect_offline
 
     return detect_offline(now)
 
 
 def _escalate(now=None):
-    from .services import escalate_unacknowledged
+    from .alarms import escalate_unacknowledged
 
     return escalate_unacknowledged(now)
 

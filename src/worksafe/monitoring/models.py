@@ -10,7 +10,7 @@ the register's facilities, four-level thresholds, readings, per-minute aggregate
   idempotent. On PostgreSQL the table is partitioned by month (migration 0002) and written with
   COPY; raw readings are kept ``WORKSAFE_READING_RETENTION_DAYS`` and per-minute aggregates
   (:class:`ReadingMinute`) ``WORKSAFE_AGGREGATE_RETENTION_DAYS`` (``worksafe prune-readings``).
-- :class:`Alarm` has one lifecycle (``services.TRANSITIONS``); at most one open alarm per sensor
+- :class:`Alarm` has one lifecycle (``alarms.TRANSITIONS``); at most one open alarm per sensor
   and kind (a database constraint).
 """
 

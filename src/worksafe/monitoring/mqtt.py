@@ -1,5 +1,5 @@
 """MQTT ingestion: gateways publish reading batches, consumers in a shared-subscription group store
-them through :func:`worksafe.monitoring.services.ingest` (the same path as the HTTP endpoint).
+them through :func:`worksafe.monitoring.ingest.ingest` (the same path as the HTTP endpoint).
 
 Topics (``<prefix>`` is ``WORKSAFE_MQTT_TOPIC_PREFIX``, default ``worksafe``):
 
@@ -45,7 +45,7 @@ from paho.mqtt.properties import Properties
 
 from worksafe.core.services import ServiceError
 
-from . import services
+from . import ingest, services
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +317,7 @@ class Consumer:
             self._answer(msg, code, {"error": ERR_TOKEN, **extra}, refused=True)
             return
         try:
-            result = services.ingest(gateway, data.get("readings"))
+            result = ingest.ingest(gateway, data.get("readings"))
         except ServiceError as e:
             self._answer(msg, code, {"error": e.message, **extra}, refused=True)
             return
@@ -362,7 +362,7 @@ class Consumer:
             if not self.process_pending(timeout=0.1) and self._retry is not None:
                 break  # still failing: leave it to the broker (not acknowledged)
         try:
-            services.flush_states()
+            ingest.flush_states()
         except Exception:  # pragma: no cover - the database is gone; states are rebuilt from readings
             log.exception("flushing sensor states at shutdown failed")
         # closing the socket with unread data from the broker resets the connection, and the

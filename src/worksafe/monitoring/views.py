@@ -26,7 +26,7 @@ from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin, xlsx_response
 from worksafe.enterprises.models import Facility
 
-from . import queries, services
+from . import alarms, queries, services
 from .filters import AlarmFilter, BoardFilter, GatewayFilter, ObjectFilter, SensorFilter
 from .forms import AlarmHazardForm, GatewayForm, HandleForm, SensorCreateForm, SensorEditForm
 from .models import WARNING_LABELS, Alarm, Gateway, Sensor
@@ -147,7 +147,7 @@ class AlarmDetail(ScopedDetailView):
 def alarm_actions(request, alarm: Alarm, handle_form=None, hazard_form=None, **_kwargs) -> dict:
     """The steps the user may take now, with their forms (bound ones kept after an error)."""
     user = request.user
-    steps = [s for s in services.TRANSITIONS[alarm.state] if services.may(user, alarm, s.name)]
+    steps = [s for s in alarms.TRANSITIONS[alarm.state] if alarms.may(user, alarm, s.name)]
     sensor = alarm.sensor
     return {
         "steps": steps,
@@ -173,12 +173,12 @@ class AlarmAct(ScopedMixin, View):
         handle_form = hazard_form = None
         try:
             if action == "acknowledge":
-                services.acknowledge(alarm, request.user, version=version)
+                alarms.acknowledge(alarm, request.user, version=version)
                 done = "已确认收到该预警。"
             elif action == "handle":
                 handle_form = HandleForm(request.POST)
                 handle_form.is_valid()
-                services.handle(alarm, request.user, note=handle_form.cleaned_data.get("note", ""),
+                alarms.handle(alarm, request.user, note=handle_form.cleaned_data.get("note", ""),
                                 version=version)
                 done = "已登记处置完毕。"
             elif action == "to_hazard":
@@ -186,7 +186,7 @@ class AlarmAct(ScopedMixin, View):
                 if not hazard_form.is_valid():
                     messages.error(request, "请检查转为隐患的填写内容。")
                     return self.redisplay(request, alarm, 400, hazard_form=hazard_form)
-                alarm = services.to_hazard(alarm, request.user, version=version, **hazard_form.cleaned_data)
+                alarm = alarms.to_hazard(alarm, request.user, version=version, **hazard_form.cleaned_data)
                 done = f"已转为隐患 {alarm.hazard.code}。"
             else:
                 raise ServiceError("未知操作。")

@@ -1,6 +1,6 @@
 /* Hazard statistics (hazards/statistics.html): found and closed per month, and close rate /
  * on-time rate by township, sector and supervising department. Data from #hazard-stats-data
- * (hazards.views_lists.Statistics); clicking a bar opens the problem list filtered to it. */
+ * (hazards.lists.views.Statistics); clicking a bar opens the problem list filtered to it. */
 (function () {
   "use strict";
   var dataEl = document.getElementById("hazard-stats-data");

@@ -5,7 +5,7 @@ It builds a throw-away database next to the configured one (Django's test-databa
 ``test_<name>`` on the same PostgreSQL server; a file under var/ for SQLite, never in memory), loads
 ``--sensors`` sensors with four-level thresholds on one gateway, then:
 
-1. service: ``--batches`` batches of ``--batch-size`` readings through ``services.ingest`` —
+1. service: ``--batches`` batches of ``--batch-size`` readings through ``ingest.ingest`` —
    validation, duplicate check, storage, threshold evaluation, alarm changes — each batch its own
    transaction; ``--excursion-rate`` of the readings (default 1 in 10,000) cross the red limit, so
    alarms are raised and cleared on the way (each excursion: one alarm raised, one cleared);
@@ -101,7 +101,7 @@ class Command(BaseCommand):
     # --- the run --------------------------------------------------------------------------------
 
     def _run(self, vendor, n_sensors, n_batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds):
-        from worksafe.monitoring import services
+        from worksafe.monitoring import ingest
         from worksafe.monitoring.models import Alarm, Reading
 
         out = self.stdout
@@ -122,8 +122,8 @@ class Command(BaseCommand):
                 batch.append({"sensor": codes[j], "time": round(t, 3), "value": round(v, 2)})
             return batch
 
-        services.clear_cache()
-        warm = services.ingest(gw, [{"sensor": codes[0], "time": start - 10, "value": 1.0}])
+        ingest.clear_cache()
+        warm = ingest.ingest(gw, [{"sensor": codes[0], "time": start - 10, "value": 1.0}])
         assert warm.accepted == 1
         service_rates, raw_rates = [], []
         for rnd in range(rounds):
@@ -133,7 +133,7 @@ class Command(BaseCommand):
             accepted = rejected = 0
             t0 = time.perf_counter()
             for batch in batches:
-                r = services.ingest(gw, batch)
+                r = ingest.ingest(gw, batch)
                 accepted += r.accepted
                 rejected += len(r.rejected)
             service_s = time.perf_counter() - t0

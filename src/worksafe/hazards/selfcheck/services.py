@@ -31,10 +31,11 @@ from django.utils import timezone
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import NotAllowed, ServiceError, require_writer, save_as
 from worksafe.enterprises.models import Enterprise
+from worksafe.hazards.loop.models import Hazard
 
-from .models import Checklist, ChecklistItem, DualReport, Hazard, PeriodicReport, SelfInspection
+from .models import Checklist, ChecklistItem, DualReport, PeriodicReport, SelfInspection
 
-DATA = Path(__file__).resolve().parent / "data" / "checklists.json"
+DATA = Path(__file__).resolve().parent.parent / "data" / "checklists.json"
 PLAN_REF = "三年行动方案"
 
 # ---------------------------------------------------------------- checklists: seeding
@@ -271,7 +272,7 @@ def run_self_inspection(user, enterprise: Enterprise, checklist: Checklist, resu
         if ok and files.get(key):
             raise ServiceError(f"第{n}项为合格,照片只需在发现问题时上传。", field=f"item_{key}")
         rows.append((n, it, ok, text, where))
-    from .services import report_hazard
+    from worksafe.hazards.loop.services import report_hazard
 
     now = timezone.now()
     recorded = {}

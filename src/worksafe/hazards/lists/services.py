@@ -34,10 +34,11 @@ from django.utils import timezone
 
 from worksafe.core.scoping import Role, scope_of
 from worksafe.core.services import Conflict, NotAllowed, ServiceError, notify, require_writer, save_as
+from worksafe.hazards.loop.models import Hazard
 from worksafe.org.models import Department, Division
 from worksafe.plans.models import Area, Task
 
-from .models import Hazard, Measure, Milestone
+from .models import Measure, Milestone
 
 MS = Measure.State
 STATE_LABELS = dict(MS.choices)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -14,16 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from worksafe.core.filters import BootstrapFormMixin, FilterSet
+from worksafe.core.filters import FilterSet
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedListView, xlsx_response
 from worksafe.enterprises.models import Enterprise
+from worksafe.hazards.loop.models import Hazard
 from worksafe.org.models import Division
 from worksafe.plans.models import Sector
 
-from . import selfcheck
-from .models import Checklist, ChecklistItem, DualReport, Hazard, PeriodicReport, SelfInspection
+from . import services as selfcheck
+from .forms import DualForm, SignForm
+from .models import Checklist, ChecklistItem, DualReport, PeriodicReport, SelfInspection
 
 # ---------------------------------------------------------------- helpers
 
@@ -69,18 +70,6 @@ def _month(value, today):
 def _shift_month(y, m, delta):
     n = y * 12 + (m - 1) + delta
     return n // 12, n % 12 + 1
-
-
-class SignForm(BootstrapFormMixin, forms.Form):
-    analysis = forms.CharField(label="统计分析", required=False, widget=forms.Textarea(attrs={"rows": 5}),
-                               help_text="本期隐患排查治理工作情况、存在问题原因分析、下步措施")
-    principal_signature = forms.CharField(label="主要负责人签字(姓名)", max_length=50)
-
-
-class DualForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text="本月风险管控措施落实、隐患排查治理和整改情况的说明")
-    principal_signature = forms.CharField(label="主要负责人签字(姓名)", max_length=50)
 
 
 # ---------------------------------------------------------------- checklists

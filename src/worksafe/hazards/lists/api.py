@@ -1,0 +1,20 @@
+"""API of the measures list."""
+
+from rest_framework import serializers
+
+from worksafe.core.api import ScopedReadOnlyViewSet
+
+from .models import Measure
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measure
+        fields = "__all__"
+
+
+
+class MeasureViewSet(ScopedReadOnlyViewSet):
+    queryset = Measure.objects.all()
+    serializer_class = MeasureSerializer
+    filterset_fields = ["owner", "state", "kind", "area"]

@@ -1,0 +1,572 @@
+"""Ingestion of reading batches: the one path for HTTP, MQTT, the simulator and the benchmark.
+
+:func:`ingest` validates each reading (each refused one gets its own reason; the good ones are
+kept), drops duplicates (idempotent on sensor + time), stores the batch through the database's
+bulk path (:mod:`.storage`), evaluates the new readings against the four-level thresholds
+(:mod:`worksafe.standards.thresholds`) and raises, escalates, de-escalates or clears alarms
+(the system's side of the alarm lifecycle; people's steps are in :mod:`.alarms`). The per-gateway
+cache holds each sensor's configuration and last state between batches; :func:`flush_states`
+writes the cached state. :func:`detect_offline` (tick) raises offline alarms.
+
+An alarm is *open* while its condition is active or nobody has handled it; at most one open
+alarm per sensor and kind (a database constraint). A condition that returns while the alarm is
+still open re-raises that alarm (``raise_count``) instead of opening a second one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from worksafe.core.services import (
+    ServiceError,
+    save_as,
+)
+from worksafe.standards.levels import Level
+from worksafe.standards.thresholds import (
+    Thresholds,
+    evaluate,
+    rate_level,
+)
+
+from . import storage
+from .models import WARNING_LABELS, Alarm, Gateway, Sensor, SensorState, ms_to_datetime
+
+S = Alarm.State
+log = logging.getLogger(__name__)
+
+
+# --- ingestion ---------------------------------------------------------------------------------
+
+REASONS = {
+    "format": "格式错误:每条读数须为包含 sensor、time、value 的对象",
+    "unknown": "未知监测点",
+    "not_yours": "该监测点不属于本网关",
+    "inactive": "监测点已停用",
+    "value": "读数不是有效数值",
+    "time": "时间格式错误(应为 ISO 8601 或 Unix 秒)",
+    "future": "时间晚于服务器当前时间",
+    "past": "时间过早,超出可补传期限",
+    "duplicate": "重复读数(该监测点该时间已有读数)",
+}
+
+
+@dataclass(slots=True)
+class _Point:
+    id: int
+    code: str
+    active: bool
+    thresholds: Thresholds | None
+    name: str
+    unit: str
+    facility_id: int
+    enterprise_id: int
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    alarms_raised: int = 0
+    alarms_changed: int = 0
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "rejected": self.rejected,
+                "alarms_raised": self.alarms_raised, "alarms_changed": self.alarms_changed}
+
+
+class _GatewayCache:
+    """What one process knows of one gateway: its points (by code) and their evaluation state.
+
+    ``state[sensor_id] = [last_ts, last_value, level, offline]``. Every batch bumps the gateway's
+    ``seq`` in the database (``storage.claim_gateway``, which also locks the gateway row, so the
+    batches of one gateway are serialised across processes); when the seq is not the one this
+    process wrote last, another process (a second MQTT consumer, the offline sweep) wrote in
+    between and the state is reloaded. ``config_seq`` does the same for sensor configuration.
+    Level changes are written in the batch's transaction; last reading and receive time are
+    written behind (:func:`flush_states`) at most a second late, so the hot path does not update a
+    row per reading.
+    """
+
+    __slots__ = ("gateway_id", "points", "by_id", "config_seq", "seq", "state", "dirty", "lock", "last_flush")
+
+    def __init__(self, gateway_id: int):
+        self.gateway_id = gateway_id
+        self.points: dict[str, _Point] = {}
+        self.by_id: dict[int, _Point] = {}
+        self.config_seq = -1
+        self.seq = -1
+        self.state: dict[int, list] = {}
+        self.dirty: dict[int, float] = {}  # sensor id -> receive time (epoch s) not yet written
+        self.lock = threading.RLock()
+        self.last_flush = 0.0
+
+    def load_points(self) -> None:
+        points = {}
+        for s in Sensor.objects.filter(gateway_id=self.gateway_id):
+            try:
+                th = s.thresholds() if s.limits() or s.rate_limit else None
+            except ValueError:
+                th = None
+            points[s.code] = _Point(s.pk, s.code, s.active, th, s.name, s.unit, s.facility_id, s.enterprise_id)
+        self.points = points
+        self.by_id = {p.id: p for p in points.values()}
+
+    def load_state(self) -> None:
+        self.state = {
+            sid: [ts, val, Level(lvl) if lvl else None, bool(off)]
+            for sid, ts, val, lvl, off in SensorState.objects.filter(sensor__gateway_id=self.gateway_id)
+            .values_list("sensor_id", "last_ts", "last_value", "level", "offline")}
+
+    def invalidate(self) -> None:
+        self.seq = -1
+        self.config_seq = -1
+
+
+_GATEWAY_CACHE: dict[int, _GatewayCache] = {}
+_CACHE_LOCK = threading.Lock()
+FLUSH_SECONDS = 1.0
+#: batches up to this size write their sensors' last reading at once (HTTP gateways, the demo);
+#: larger ones leave it to the write-behind flush
+SYNC_FLUSH_MAX = 200
+
+
+def _cache_for(gateway_id: int) -> _GatewayCache:
+    cache = _GATEWAY_CACHE.get(gateway_id)
+    if cache is None:
+        with _CACHE_LOCK:
+            cache = _GATEWAY_CACHE.get(gateway_id)
+            if cache is None:
+                cache = _GatewayCache(gateway_id)
+                cache.load_points()
+                _GATEWAY_CACHE[gateway_id] = cache
+    return cache
+
+
+def clear_cache() -> None:
+    """Forget what this process cached (sensor configuration and state, partitions)."""
+    flush_states()
+    _GATEWAY_CACHE.clear()
+    storage._known_partitions.clear()
+
+
+def bump_config(gateway_id: int) -> None:
+    """Make every process reload the gateway's sensor configuration at its next batch."""
+    Gateway.objects.filter(pk=gateway_id).update(config_seq=F("config_seq") + 1)
+
+
+def _iso_ms(t) -> int | None:
+    """Epoch milliseconds of an ISO 8601 string (naive = local time); None for anything else.
+    (Unix seconds are handled inline on the hot path.)"""
+    if type(t) is not str:
+        return None
+    try:
+        dt = datetime.datetime.fromisoformat(t)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.get_default_timezone())
+    return int(round(dt.timestamp() * 1000))
+
+
+def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestResult:
+    """Validate, store and evaluate one batch from ``gateway``. Never raises for a bad reading:
+    each is refused with ``{"index", "sensor", "reason"}`` (sorted by index); the rest are kept.
+    Raises :class:`ServiceError` only for a batch that is not a list or is too large."""
+    result = IngestResult()
+    if not isinstance(readings, list):
+        raise ServiceError("readings 应为读数数组。", field="readings")
+    if len(readings) > settings.WORKSAFE_INGEST_MAX_BATCH:
+        raise ServiceError(f"一批最多 {settings.WORKSAFE_INGEST_MAX_BATCH} 条读数,本批 {len(readings)} 条。",
+                           field="readings")
+    if not readings:
+        return result
+    cache = _cache_for(gateway.pk)
+    with cache.lock:
+        rows, row_index = _validate(cache, readings, result, time.time() if now is None else now)
+        if rows:
+            try:
+                _store_and_evaluate(cache, rows, row_index, result, time.time() if now is None else now)
+            except BaseException:
+                cache.invalidate()
+                raise
+    if len(result.rejected) > 1:
+        result.rejected.sort(key=lambda x: x["index"])
+    return result
+
+
+def _validate(cache: _GatewayCache, readings: list, result: IngestResult, now_s: float):
+    """The per-reading checks (the hot loop: plain types, no allocation beyond the row tuple)."""
+    now_ms = int(now_s * 1000)
+    max_ms = now_ms + settings.WORKSAFE_READING_MAX_FUTURE_SECONDS * 1000
+    min_ms = now_ms - settings.WORKSAFE_READING_MAX_AGE_DAYS * 86_400_000
+    points = cache.points
+    rejected = result.rejected
+    rows: list[tuple[int, int, float]] = []
+    row_index: list[int] = []
+    seen: set[tuple[int, int]] = set()
+    unknown: list[tuple[int, object]] = []
+    reloaded = False
+    inf = math.inf
+    for i, r in enumerate(readings):
+        try:
+            code = r["sensor"]
+            t = r["time"]
+            v = r["value"]
+        except (TypeError, KeyError, IndexError):
+            rejected.append({"index": i, "sensor": r.get("sensor") if isinstance(r, dict) else None,
+                             "reason": REASONS["format"]})
+            continue
+        try:
+            p = points[code]
+        except (KeyError, TypeError):
+            p = None
+            if type(code) is str and not reloaded:  # a point added since: reload once a batch
+                cache.load_points()
+                points = cache.points
+                reloaded = True
+                p = points.get(code)
+            if p is None:
+                unknown.append((i, code))
+                continue
+        if not p.active:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["inactive"]})
+            continue
+        tv = type(v)
+        if tv is float or tv is int:
+            fv = float(v)
+        elif tv is str:
+            try:
+                fv = float(v)
+            except ValueError:
+                fv = math.nan
+        else:
+            fv = math.nan
+        if fv != fv or fv == inf or fv == -inf:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["value"]})
+            continue
+        tt = type(t)
+        if tt is float or tt is int:
+            ms = int(t * 1000 + 0.5) if t == t and t != inf and t != -inf else None
+        else:
+            ms = _iso_ms(t)
+        if ms is None:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["time"]})
+            continue
+        if ms > max_ms:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["future"]})
+            continue
+        if ms < min_ms:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["past"]})
+            continue
+        row = (p.id, ms, fv)
+        key = row[:2]
+        if key in seen:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["duplicate"]})
+            continue
+        seen.add(key)
+        rows.append(row)
+        row_index.append(i)
+    if unknown:
+        codes = {c for _, c in unknown if type(c) is str}
+        others = set(Sensor.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
+        for i, c in unknown:
+            rejected.append({"index": i, "sensor": c if type(c) is str else None,
+                             "reason": REASONS["not_yours"] if c in others else REASONS["unknown"]})
+    return rows, row_index
+
+
+def _store_and_evaluate(cache: _GatewayCache, rows, row_index, result: IngestResult, now_s: float) -> None:
+    received = datetime.datetime.fromtimestamp(now_s, tz=datetime.UTC)
+    with transaction.atomic():
+        seq, config_seq = storage.claim_gateway(cache.gateway_id, received)
+        if config_seq != cache.config_seq:
+            cache.load_points()
+            cache.config_seq = config_seq
+        fresh = seq == cache.seq + 1  # nobody else wrote this gateway since our last batch
+        if not fresh:
+            cache.load_state()
+        cache.seq = seq
+        state = cache.state
+        by_id = cache.by_id
+        # a stored duplicate can only be at or before its sensor's newest time
+        for r in rows:
+            st = state.get(r[0])
+            if st is not None and st[0] is not None and r[1] <= st[0]:
+                rows, row_index = _drop_stored(rows, row_index, by_id, result)
+                break
+        if not rows:
+            return
+        if fresh:
+            storage.write_readings(rows)
+        elif not storage.write_readings_once(rows):
+            # the state we loaded lags another process's write-behind: find what it stored, retry
+            rows, row_index = _drop_stored(rows, row_index, by_id, result)
+            storage.write_readings(rows)
+        if not rows:
+            return
+        result.accepted = len(rows)
+        events, came_back, level_rows = _evaluate(cache, rows, now_s)
+        if level_rows:
+            storage.write_levels(level_rows)
+        if events:
+            _apply_level_events(by_id, events, result)
+        if came_back:
+            for alarm in Alarm.objects.filter(sensor_id__in=came_back, kind=Alarm.Kind.OFFLINE, open=True,
+                                              active=True):
+                _clear(alarm, received, None, "恢复上报,离线报警解除")
+        if len(rows) <= SYNC_FLUSH_MAX or now_s - cache.last_flush >= FLUSH_SECONDS:
+            _flush(cache)
+        else:
+            _schedule_flush()
+
+
+def _drop_stored(rows, row_index, by_id, result):
+    stored = storage.existing_keys({r[0] for r in rows}, min(r[1] for r in rows), max(r[1] for r in rows))
+    if not stored:
+        return rows, row_index
+    keep_rows, keep_index = [], []
+    for r, i in zip(rows, row_index, strict=True):
+        if (r[0], r[1]) in stored:
+            result.rejected.append({"index": i, "sensor": by_id[r[0]].code, "reason": REASONS["duplicate"]})
+        else:
+            keep_rows.append(r)
+            keep_index.append(i)
+    return keep_rows, keep_index
+
+
+def _evaluate(cache: _GatewayCache, rows, now_s: float):
+    """Run the new readings through the thresholds in time order; returns (level events,
+    sensors back from offline, (sensor id, level) rows to write)."""
+    state = cache.state
+    by_id = cache.by_id
+    dirty = cache.dirty
+    events: list = []
+    came_back: list = []
+    level_rows: list = []
+    if len({r[0] for r in rows}) == len(rows):
+        groups = [(r,) for r in rows]  # one reading per sensor: the usual batch
+    else:
+        per_sensor: dict[int, list] = {}
+        for r in rows:
+            per_sensor.setdefault(r[0], []).append(r)
+        groups = [sorted(lst) for lst in per_sensor.values()]
+    for group in groups:
+        sid = group[0][0]
+        st = state.get(sid)
+        if st is None:
+            st = state[sid] = [None, None, None, False]
+        prev_ts, prev_val, level, offline = st
+        th = by_id[sid].thresholds
+        start_level = level
+        moved = False
+        for _sid, ts, v in group:
+            if prev_ts is not None and ts <= prev_ts:
+                continue  # a late reading: stored for the record, the state is newer
+            if th is not None:
+                new = evaluate(v, th, level)
+                if th.rate_limit is not None and prev_ts is not None:
+                    rl = rate_level(prev_val, prev_ts / 1000.0, v, ts / 1000.0, th)
+                    if rl is not None and (new is None or rl > new):
+                        new = rl
+                if new != level:
+                    events.append((sid, ts, v, level, new))
+                    level = new
+            prev_ts, prev_val = ts, v
+            moved = True
+        if moved:
+            st[0] = prev_ts
+            st[1] = prev_val
+            st[2] = level
+            dirty[sid] = now_s
+        if offline:
+            st[3] = False
+            came_back.append(sid)
+            dirty[sid] = now_s
+        if level != start_level:
+            level_rows.append((sid, None if level is None else int(level)))
+    return events, came_back, level_rows
+
+
+_flush_timer: list = []
+_flush_lock = threading.Lock()
+
+
+def _flush(cache: _GatewayCache) -> None:
+    """Write the cached last reading and receive time of the gateway's dirty sensors."""
+    if not cache.dirty:
+        cache.last_flush = time.time()
+        return
+    rows = [(sid, st[0], st[1], received) for sid, received in cache.dirty.items()
+            if (st := cache.state.get(sid)) is not None and st[0] is not None]
+    storage.update_states(rows)
+    cache.dirty = {}
+    cache.last_flush = time.time()
+
+
+def flush_states() -> None:
+    """Write behind every process cache's pending sensor states (also run on a timer)."""
+    from django.db import DatabaseError
+
+    for cache in list(_GATEWAY_CACHE.values()):
+        with cache.lock:
+            if not cache.dirty:
+                continue
+            try:
+                with transaction.atomic():
+                    _flush(cache)
+            except DatabaseError:
+                log.exception("sensor state flush failed; will retry")
+
+
+def _schedule_flush() -> None:
+    with _flush_lock:
+        if _flush_timer and _flush_timer[0].is_alive():
+            return
+        timer = threading.Timer(FLUSH_SECONDS, _timer_flush)
+        timer.daemon = True
+        _flush_timer[:] = [timer]
+        timer.start()
+
+
+def _timer_flush() -> None:
+    from django.db import close_old_connections
+
+    try:
+        flush_states()
+    finally:
+        close_old_connections()
+        connection.close()
+
+
+# --- alarms raised by the system ---------------------------------------------------------------
+
+def _alarm_code(sensor_id: int, ms: int, kind: str) -> str:
+    d = ms_to_datetime(ms).astimezone(timezone.get_default_timezone())
+    return f"BJ{d:%Y%m%d%H%M%S}{ms % 1000:03d}-{kind[0].upper()}{sensor_id}"
+
+
+def _describe(point, value: float, level: Level) -> str:
+    return f"{point.name}读数 {value:g}{point.unit},{WARNING_LABELS[int(level)]}"
+
+
+def _apply_level_events(by_id, events, result: IngestResult) -> None:
+    sids = {e[0] for e in events}
+    open_alarms = {a.sensor_id: a for a in Alarm.objects.filter(sensor_id__in=sids, kind=Alarm.Kind.LEVEL,
+                                                               open=True)}
+    for sid, ts, value, _old, new in events:
+        point = by_id[sid]
+        at = ms_to_datetime(ts)
+        alarm = open_alarms.get(sid)
+        if new is None:
+            if alarm is not None and alarm.active:
+                _clear(alarm, at, value, f"读数 {value:g}{point.unit} 恢复正常,报警解除")
+                result.alarms_changed += 1
+                if not alarm.open:
+                    open_alarms.pop(sid)
+            continue
+        if alarm is None:
+            alarm = Alarm(code=_alarm_code(sid, ts, Alarm.Kind.LEVEL), sensor_id=sid, facility_id=point.facility_id,
+                          enterprise_id=point.enterprise_id, kind=Alarm.Kind.LEVEL, level=int(new),
+                          peak_level=int(new), raised_at=at, peak_at=at, peak_value=value, last_value=value,
+                          description=_describe(point, value, new))
+            save_as(alarm, None, f"{WARNING_LABELS[int(new)]}:读数 {value:g}{point.unit}")
+            open_alarms[sid] = alarm
+            result.alarms_raised += 1
+            continue
+        reason = _level_change(alarm, point, new, value, at)
+        alarm.version += 1
+        save_as(alarm, None, reason)
+        result.alarms_changed += 1
+
+
+def _level_change(alarm: Alarm, point, new: Level, value: float, at) -> str:
+    """Move an open alarm to ``new`` (escalate, de-escalate or re-raise); returns the history reason."""
+    label = WARNING_LABELS[int(new)]
+    if not alarm.active:
+        alarm.active = True
+        alarm.cleared_at = None
+        alarm.raise_count += 1
+        reason = f"再次触发:{label},读数 {value:g}{point.unit}"
+    elif new > alarm.level:
+        reason = f"升级为{label},读数 {value:g}{point.unit}"
+    else:
+        reason = f"降级为{label},读数 {value:g}{point.unit}"
+    if new > alarm.peak_level:
+        alarm.peak_level = int(new)
+        alarm.peak_at = at
+        alarm.peak_value = value
+        alarm.description = _describe(point, value, new)
+        if alarm.state != S.RAISED:
+            alarm.state = S.RAISED
+            alarm.escalation_step = 0
+            reason += "(超过此前最高等级,需重新确认)"
+    alarm.level = int(new)
+    alarm.last_value = value
+    alarm.open = True
+    return reason
+
+
+def _clear(alarm: Alarm, at, value, reason: str) -> None:
+    alarm.active = False
+    alarm.cleared_at = at
+    if value is not None:
+        alarm.last_value = value
+    alarm.open = alarm.state in (S.RAISED, S.ACKNOWLEDGED)
+    alarm.version += 1
+    save_as(alarm, None, reason)
+
+
+# --- offline detection (tick) ------------------------------------------------------------------
+
+def detect_offline(now=None) -> int:
+    """Raise an offline alarm for each active sensor silent for longer than its interval allows
+    (``WORKSAFE_OFFLINE_GRACE`` × interval; :func:`worksafe.standards.thresholds.is_offline`)."""
+    from worksafe.standards.thresholds import is_offline
+
+    now = now or timezone.now()
+    now_s = now.timestamp()
+    grace = settings.WORKSAFE_OFFLINE_GRACE
+    level = Level(settings.WORKSAFE_OFFLINE_ALARM_LEVEL)
+    n = 0
+    candidates = (SensorState.objects.filter(offline=False, sensor__active=True, sensor__gateway__active=True)
+                  .select_related("sensor"))
+    for st in candidates.iterator():
+        s = st.sensor
+        if st.received_at is not None:
+            last = st.received_at.timestamp()
+        else:  # never reported: counted from installation
+            installed = datetime.datetime.combine(s.installed_on, datetime.time.min, tzinfo=timezone.get_default_timezone())
+            last = installed.timestamp()
+        if not is_offline(last, now_s, s.interval_s, grace):
+            continue
+        with transaction.atomic():
+            # bumping the gateway's seq locks its row and makes ingesting processes reload state
+            Gateway.objects.filter(pk=s.gateway_id).update(seq=F("seq") + 1)
+            if SensorState.objects.filter(pk=st.pk, offline=False).update(offline=True) != 1:
+                continue
+            since = st.received_at or datetime.datetime.fromtimestamp(last, tz=datetime.UTC)
+            desc = f"{s.name}自{timezone.localtime(since):%Y-%m-%d %H:%M}起未上报(采集间隔{s.interval_s}秒)"
+            alarm = Alarm.objects.filter(sensor=s, kind=Alarm.Kind.OFFLINE, open=True).first()
+            if alarm is not None:
+                alarm.active, alarm.cleared_at, alarm.open = True, None, True
+                alarm.raise_count += 1
+                alarm.version += 1
+                save_as(alarm, None, "再次离线")
+            else:
+                ms = int(now_s * 1000)
+                save_as(Alarm(code=_alarm_code(s.pk, ms, Alarm.Kind.OFFLINE), sensor=s, facility_id=s.facility_id,
+                              enterprise_id=s.enterprise_id, kind=Alarm.Kind.OFFLINE, level=int(level),
+                              peak_level=int(level), raised_at=now, peak_at=now, description=desc),
+                        None, "监测点离线")
+            n += 1
+    return n
