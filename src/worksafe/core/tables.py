@@ -78,8 +78,9 @@ class Column:
     def __init__(self, header: str, accessor=None, *, sort=None, sort_desc=None, descending_first=False,
                  cell: str | None = None, link: bool = False, value=None, page: bool = True,
                  export: bool = True, hideable: bool = True, width: float | None = None, td_class: str = "",
-                 th_class: str = ""):
+                 th_class: str = "", export_header: str | None = None):
         self.header = header
+        self.export_header = export_header or header
         self.accessor = accessor
         self.sort = tuple(sort) if isinstance(sort, (list, tuple)) else ((sort,) if sort else ())
         self.sort_desc = tuple(sort_desc) if sort_desc else tuple(_flip(t) for t in self.sort)
@@ -269,7 +270,7 @@ class Table:
         records = self.prepare(list(self.for_export(records)))
         cols = self.export_columns
         rows = [[c.export_value(r) for c in cols] for r in records]
-        content = table_workbook(self.export_title(), [c.header for c in cols], rows,
+        content = table_workbook(self.export_title(), [c.export_header for c in cols], rows,
                                  widths=[c.width for c in cols], lines=self.export_lines())
         return xlsx_download(self.export_filename(), content)
 
