@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from worksafe.core.api import ScopedReadOnlyViewSet
 
 from . import alarms, ingest, services
+from .filters import AlarmFilter, GatewayFilter, SensorFilter
 from .models import Alarm, Gateway, Sensor
 
 
@@ -151,7 +152,7 @@ class GatewayViewSet(ScopedReadOnlyViewSet):
     queryset = Gateway.objects.all()
     serializer_class = GatewaySerializer
     select_related = ("enterprise",)
-    filterset_fields = ["enterprise", "active"]
+    filterset_class = GatewayFilter
 
 
 class SensorViewSet(ScopedReadOnlyViewSet):
@@ -161,7 +162,7 @@ class SensorViewSet(ScopedReadOnlyViewSet):
     queryset = Sensor.objects.all()
     serializer_class = SensorSerializer
     select_related = ("state",)
-    filterset_fields = ["enterprise", "facility", "gateway", "quantity", "active"]
+    filterset_class = SensorFilter
 
     @extend_schema(request=ThresholdsSerializer, responses=SensorSerializer)
     @action(detail=True, methods=["post"])
@@ -199,7 +200,7 @@ class AlarmViewSet(ScopedReadOnlyViewSet):
     queryset = Alarm.objects.all()
     serializer_class = AlarmSerializer
     select_related = ("sensor", "enterprise", "facility")
-    filterset_fields = ["enterprise", "sensor", "facility", "kind", "level", "state", "open", "active"]
+    filterset_class = AlarmFilter
 
     @extend_schema(request=AlarmStepSerializer, responses=AlarmSerializer)
     @action(detail=True, methods=["post"])
