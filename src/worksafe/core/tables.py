@@ -143,6 +143,8 @@ class Table:
     empty_text = "没有记录"
     #: named exports: ``?export=<name>`` → method name; ``xlsx`` is the table itself
     exports = {"xlsx": "export_table"}
+    #: column names, when the export lists columns in another order than the page
+    export_order: tuple[str, ...] = ()
     columns: dict[str, Column] = {}
 
     def __init_subclass__(cls, **kwargs):
@@ -195,7 +197,11 @@ class Table:
 
     @property
     def export_columns(self) -> list[Column]:
-        return [c for c in self.columns.values() if c.export and (not c.page or self.shown(c))]
+        cols = [c for c in self.columns.values() if c.export and (not c.page or self.shown(c))]
+        if self.export_order:
+            rank = {n: i for i, n in enumerate(self.export_order)}
+            cols.sort(key=lambda c: rank.get(c.name, len(rank)))
+        return cols
 
     def choices(self) -> list[dict]:
         """The column chooser: every page column the user may hide, and whether it is shown."""
@@ -266,10 +272,14 @@ class Table:
         """A hook to fetch what only the export shows (e.g. a prefetch)."""
         return qs
 
+    def extra_export_rows(self, cols: list[Column]) -> list[list]:
+        """Rows the export adds after the records (e.g. who has not reported), one value per column."""
+        return []
+
     def export_table(self, records):
         records = self.prepare(list(self.for_export(records)))
         cols = self.export_columns
-        rows = [[c.export_value(r) for c in cols] for r in records]
+        rows = [[c.export_value(r) for c in cols] for r in records] + self.extra_export_rows(cols)
         content = table_workbook(self.export_title(), [c.export_header for c in cols], rows,
                                  widths=[c.width for c in cols], lines=self.export_lines())
         return xlsx_download(self.export_filename(), content)

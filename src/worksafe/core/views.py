@@ -132,13 +132,6 @@ class ScopedActionView(ScopedMixin, View):
         return obj.get_absolute_url()
 
 
-def xlsx_response(filename: str, title: str, headers: list[str], rows):
-    """Deprecated: declare a table (core.tables) instead; kept until the last list moves."""
-    from .export import table_workbook, xlsx_download
-
-    return xlsx_download(filename, table_workbook(title, headers, rows))
-
-
 class HomeView(TemplateView):
     """The dashboard: each role's own view of the plan."""
 

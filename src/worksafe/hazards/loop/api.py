@@ -11,6 +11,7 @@ from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Department
 
 from . import services
+from .filters import ActionFilter, CriterionFilter, HazardFilter
 from .models import Hazard, HazardAction, MajorCriterion
 
 
@@ -90,7 +91,7 @@ class HazardViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
     queryset = Hazard.objects.all()
     serializer_class = HazardSerializer
     select_related = ("enterprise",)
-    filterset_fields = ["enterprise", "state", "level", "source", "listed", "sector", "supervising_unit"]
+    filterset_class = HazardFilter
 
     @extend_schema(request=HazardCreateSerializer, responses=HazardSerializer)
     def create(self, request, *args, **kwargs):
@@ -137,10 +138,10 @@ class HazardViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
 class ActionViewSet(ScopedReadOnlyViewSet):
     queryset = HazardAction.objects.all()
     serializer_class = ActionSerializer
-    filterset_fields = ["hazard", "action"]
+    filterset_class = ActionFilter
 
 
 class CriterionViewSet(ScopedReadOnlyViewSet):
     queryset = MajorCriterion.objects.all()
     serializer_class = CriterionSerializer
-    filterset_fields = ["sector_keyword"]
+    filterset_class = CriterionFilter
