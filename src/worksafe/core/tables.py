@@ -141,6 +141,8 @@ class Table:
     #: the ?sort= key used when none (or an unknown one) is given; None keeps the view's order
     default_sort: str | None = None
     empty_text = "没有记录"
+    #: extra classes of the <table> (e.g. ``table-sm`` for dense lists)
+    css = ""
     #: named exports: ``?export=<name>`` → method name; ``xlsx`` is the table itself
     exports = {"xlsx": "export_table"}
     #: column names, when the export lists columns in another order than the page

@@ -23,6 +23,7 @@ def _str(value) -> str:
 
 class AlarmTable(Table):
     title = "监测预警记录"
+    css = "table-sm"
     filename = "监测预警记录{date}.xlsx"
     empty_text = "没有符合条件的预警"
 
@@ -76,6 +77,7 @@ def _state(row, attr):
 
 class SensorTable(Table):
     title = "监测点"
+    css = "table-sm"
     filename = "监测点{date}.xlsx"
     empty_text = "没有符合条件的监测点"
 
@@ -123,6 +125,7 @@ class ObjectTable(Table):
     once for the rows shown (``queries.facility_levels``)."""
 
     title = "监测对象"
+    css = "table-sm"
     empty_text = "没有符合条件的监测对象"
 
     name = Column("监测对象", sort=("name", "pk"), hideable=False,
@@ -153,6 +156,7 @@ class ObjectTable(Table):
 
 class GatewayTable(Table):
     title = "采集网关"
+    css = "table-sm"
     empty_text = "没有采集网关"
 
     code = Column("编号", page=False)

@@ -14,6 +14,7 @@ class ProblemTable(Table):
     found first; the county layout lists them as found): no column sorts it."""
 
     title = "问题隐患清单"
+    css = "table-sm"
     empty_text = "没有符合条件的隐患"
     exports = {"xlsx": "export_county", "table": "export_table"}
 
