@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils.choices import CallableChoiceIterator
 
 from worksafe.core.filters import FilterSet, SelectOne
 from worksafe.org.models import Division
@@ -30,7 +31,8 @@ class EnterpriseFilter(FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["sectors"].widget.choices = [("", "---------"), *self.form.fields["sectors"].choices]
+        field = self.form.fields["sectors"]
+        field.widget.choices = CallableChoiceIterator(lambda: [("", "---------"), *field.choices])
 
     def search(self, qs, name, value):
         value = value.strip()

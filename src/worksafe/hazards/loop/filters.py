@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 
 from worksafe.core.filters import FilterSet
 from worksafe.enterprises.models import Enterprise
@@ -49,8 +50,8 @@ class HazardFilter(FilterSet):
         super().__init__(*args, **kwargs)
         # any unit is accepted; the select offers the units that supervise a sector
         field = self.form.fields["supervising_unit"]
-        field.widget.choices = [("", "---------")] + [
-            (d.pk, str(d)) for d in field.queryset.filter(supervised_sectors__isnull=False).distinct()]
+        field.widget.choices = CallableChoiceIterator(lambda: [("", "---------")] + [
+            (d.pk, str(d)) for d in field.queryset.filter(supervised_sectors__isnull=False).distinct()])
 
     def search(self, qs, name, value):
         return qs.filter(Q(description__icontains=value) | Q(location__icontains=value)
