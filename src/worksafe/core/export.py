@@ -93,6 +93,13 @@ def print_ready(ws, *, header_row: int, n_cols: int, first_data_row: int | None 
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(cell.value, datetime.date):
                 cell.number_format = DATE_FORMAT
+    page_setup(ws, header_row=header_row, n_cols=n_cols, freeze=freeze)
+
+
+def page_setup(ws, *, header_row: int, n_cols: int, freeze: str | None = None) -> None:
+    """How a sheet prints (the styling aside): A4, fit to the page width and as many pages down
+    as needed, landscape when wider than :data:`PORTRAIT_MAX_COLUMNS`, the header row repeated
+    on every page, page numbers and the export time in the footer, the header frozen on screen."""
     ws.freeze_panes = freeze or ws.cell(row=header_row + 1, column=1).coordinate
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape" if n_cols > PORTRAIT_MAX_COLUMNS else "portrait"

@@ -79,13 +79,6 @@ class SelectOne(forms.Select):
         return getter(name) if getter else data.get(name)
 
 
-def yes_no(label, **kwargs):
-    """A yes/no/any filter (``true``/``false``), shown as a select."""
-    kwargs.setdefault("widget", django_filters.widgets.BooleanWidget())
-    f = django_filters.BooleanFilter(label=label, **kwargs)
-    return f
-
-
 class FilterSet(drf_filters.FilterSet):
     """django-filter's FilterSet (its REST flavour: booleans read ``true``/``false``) with
     Tabler widgets and guarded ids."""
