@@ -232,8 +232,9 @@ class Table:
                 asc, desc = c.name, f"-{c.name}"
                 current = self.sort_key
                 h["url"] = "?" + self._query(sort=desc if current == asc else asc)
-                up, down = ("▼", "▲") if c.descending_first else ("▲", "▼")
-                h["arrow"] = up if current == asc else down if current == desc else ""
+                first, second = ("desc", "asc") if c.descending_first else ("asc", "desc")
+                h["state"] = first if current == asc else second if current == desc else ""
+                h["arrow"] = {"asc": "▲", "desc": "▼", "": ""}[h["state"]]
             out.append(h)
         return out
 
