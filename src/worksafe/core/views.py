@@ -89,6 +89,8 @@ class ScopedListView(ScopedMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         if self.filterset_class:
             ctx["filter"] = self.filterset
+            fields = self.filterset.form.fields
+            ctx["filter_active"] = any(v for k, v in self.request.GET.items() if k in fields)
         q = self.request.GET.copy()
         q.pop("page", None)
         q.pop("export", None)
