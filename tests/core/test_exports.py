@@ -17,7 +17,7 @@ NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
 
 def table_lists():
     out = []
-    for name, route, p in walk():
+    for name, _route, p in walk():
         cls = getattr(p.callback, "view_class", None)
         if cls and issubclass(cls, ScopedListView) and cls.table_class and not p.pattern.regex.groupindex:
             out.append((name, cls))
