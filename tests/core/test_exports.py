@@ -59,3 +59,22 @@ def _request(client, name):
     r = RequestFactory().get(reverse(name))
     r.user = client.get(reverse(name)).wsgi_request.user
     return r
+
+
+def test_a_wide_export_prints_landscape_in_libreoffice(world, client_for, tmp_path):
+    """LibreOffice (when installed with Calc) prints the alarm export on landscape A4."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed")
+    src = tmp_path / "alarms.xlsx"
+    src.write_bytes(client_for(world.users["county"]).get(reverse("monitoring:alarm_list"), {"export": "xlsx"}).content)
+    r = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(tmp_path), str(src)], capture_output=True, timeout=180, text=True)
+    pdf = tmp_path / "alarms.pdf"
+    if not pdf.exists() and "could not be loaded" in r.stderr + r.stdout:
+        pytest.skip("LibreOffice has no Calc to read .xlsx")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    assert boxes and all(float(w) > float(h) for w, h in boxes)
