@@ -1,5 +1,20 @@
+"""The filterset base every list uses, page and API alike (one filterset per list, in the
+app's ``filters.py``; the page view names it as ``filterset_class``, so does the viewset).
+
+Input that cannot be valid (a non-numeric or out-of-range id, a number beyond what the
+database stores) is a validation error of the form: the API answers 400 with the field's
+message (DRF's ``DjangoFilterBackend``), the page answers 400 and shows it at the filter,
+never a 500 from the database."""
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_filters import rest_framework as drf_filters
+
+#: what any database here stores in an integer column (SQLite's and PostgreSQL's bigint)
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
 def bootstrap(form):
@@ -15,10 +30,93 @@ def bootstrap(form):
     return form
 
 
-class FilterSet(django_filters.FilterSet):
+def _integer_key(field: forms.ModelChoiceField) -> bool:
+    model = field.queryset.model
+    key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    return isinstance(key, (models.IntegerField, models.AutoField))
+
+
+def _check_id(value, label: str):
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError(f"{label}:“{value}”不是有效的编号(应为整数)。", code="invalid_id") from None
+    if not INT_MIN <= n <= INT_MAX:
+        raise ValidationError(f"{label}:编号“{value}”超出范围。", code="invalid_id")
+
+
+def _guard(name: str, field: forms.Field) -> None:
+    """Refuse, as a validation error, what would make the database fail: ids that are not
+    integers or too large for a bigint, numbers out of the integer range."""
+    label = str(field.label or name)
+    original = field.clean
+    if isinstance(field, forms.ModelChoiceField) and _integer_key(field):
+        def clean(value):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            for v in values:
+                if v not in field.empty_values:
+                    _check_id(v, label)
+            return original(value)
+    elif isinstance(field, (forms.IntegerField, forms.DecimalField, forms.FloatField)):
+        def clean(value):
+            v = original(value)
+            if v is not None and not INT_MIN <= v <= INT_MAX:
+                raise ValidationError(f"{label}:“{value}”超出范围。", code="out_of_range")
+            return v
+    else:
+        return
+    field.clean = clean
+
+
+class SelectOne(forms.Select):
+    """A single select for a filter that accepts several values in the query string
+    (``?sectors=1&sectors=2``): the page offers one, the API takes many."""
+
+    allow_multiple_selected = False
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter else data.get(name)
+
+
+class FilterSet(drf_filters.FilterSet):
+    """django-filter's FilterSet (its REST flavour: booleans read ``true``/``false``) with
+    Tabler widgets and guarded ids."""
+
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self._narrow_choices(getattr(request, "user", None))
+        for name, field in self.form.fields.items():
+            _guard(name, field)
+            if isinstance(field.widget, django_filters.widgets.BooleanWidget):
+                field.widget.choices = YES_NO
         bootstrap(self.form)
+
+    def _narrow_choices(self, user) -> None:
+        """A choice of rows (an enterprise, a sensor …) offers, and accepts, only the rows the
+        user may see: the page's select never lists a row outside the scope, and an id outside
+        it is refused like an id that does not exist."""
+        for name, f in self.filters.items():
+            if not isinstance(f, (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)):
+                continue
+            field = self.form.fields.get(name)
+            qs = getattr(field, "queryset", None)
+            if qs is None or not hasattr(qs.model.objects.all(), "visible_to"):
+                continue
+            narrowed = qs.filter(pk__in=qs.model.objects.visible_to(user).values("pk"))
+            field.queryset = narrowed
+            if hasattr(field.widget, "choices"):
+                field.widget.choices = field.choices
+
+    def error_text(self) -> str:
+        """All the form's errors as one Chinese sentence (the 400 page shows it)."""
+        parts = []
+        for name, errs in self.form.errors.items():
+            for e in errs:
+                parts.append(e if name == "__all__" or str(e).startswith(str(self.form.fields[name].label))
+                             else f"{self.form.fields[name].label}:{e}")
+        return "；".join(parts)
 
 
 class BootstrapFormMixin:

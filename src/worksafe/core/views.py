@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -39,8 +37,16 @@ class ScopedMixin:
 
 
 class ScopedListView(ScopedMixin, ListView):
+    """A list page: the visible rows, narrowed by the list's filterset, sorted, paginated and
+    shown by the list's table (:mod:`worksafe.core.tables`); ``?export=xlsx`` (or a table's
+    named export) downloads exactly the filtered, sorted rows. Filter input that cannot be
+    valid answers 400 with the message at the filter, never the unfiltered rows."""
+
     paginate_by = 50
     filterset_class = None
+    table_class = None
+    #: a route that is one of the table's named exports (e.g. the register's import layout)
+    export_name: str | None = None
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -49,13 +55,54 @@ class ScopedListView(ScopedMixin, ListView):
             qs = self.filterset.qs
         return qs
 
+    def get_table_context(self) -> dict:
+        """Extra names the table's cells may use."""
+        return {}
+
+    def get_table(self):
+        return self.table_class(self.request, context=self.get_table_context()) if self.table_class else None
+
+    def filter_invalid(self) -> bool:
+        fs = getattr(self, "filterset", None)
+        return fs is not None and fs.is_bound and not fs.is_valid()
+
+    def get(self, request, *args, **kwargs):
+        self.table = self.get_table()
+        qs = self.get_queryset()
+        if self.filter_invalid():
+            self.object_list = qs.none()
+            ctx = self.get_context_data(filter_error=self.filterset.error_text())
+            return self.render_to_response(ctx, status=400)
+        if self.table:
+            qs = self.table.order(qs)
+        self.object_list = qs
+        export = self.export_name or request.GET.get("export")
+        if export and self.table:
+            resp = self.table.export(export, qs)
+            if resp is None:
+                return HttpResponseBadRequest(f"未知的导出格式:{export}")
+            return resp
+        return self.render_to_response(self.get_context_data())
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if self.filterset_class:
             ctx["filter"] = self.filterset
+            fields = self.filterset.form.fields
+            ctx["filter_active"] = any(v for k, v in self.request.GET.items() if k in fields)
         q = self.request.GET.copy()
         q.pop("page", None)
+        q.pop("export", None)
         ctx["querystring"] = q.urlencode()
+        q["export"] = "xlsx"
+        ctx["export_querystring"] = q.urlencode()
+        page = ctx.get("page_obj")
+        if page is not None and ctx.get("is_paginated"):
+            ctx["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        table = getattr(self, "table", None)
+        if table is not None:
+            ctx["table"] = table
+            ctx["table_rows"] = table.rows(ctx["object_list"])
         return ctx
 
 
@@ -98,36 +145,6 @@ class ScopedActionView(ScopedMixin, View):
 
     def get_success_url(self, obj):
         return obj.get_absolute_url()
-
-
-def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpResponse:
-    """An .xlsx download: a title row, a header row, then the rows."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, len(headers)))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(headers)
-    for c in range(1, len(headers) + 1):
-        ws.cell(row=2, column=c).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(c)].width = 18
-    for r in rows:
-        ws.append(list(r))
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    from urllib.parse import quote
-
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
 
 
 class HomeView(TemplateView):

@@ -9,6 +9,14 @@ from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.core.templatetags.worksafe import mask_phone
 
 from . import services
+from .filters import (
+    ChangeRequestFilter,
+    EnterpriseFilter,
+    FacilityFilter,
+    GatheringPlaceFilter,
+    LicenceFilter,
+    SafetyManagerFilter,
+)
 from .models import ChangeRequest, Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 
 
@@ -46,7 +54,7 @@ class EnterpriseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Upda
     queryset = Enterprise.objects.all()
     serializer_class = EnterpriseSerializer
     prefetch_related = ("sectors",)
-    filterset_fields = ["township", "status", "sectors", "risk_level"]
+    filterset_class = EnterpriseFilter
 
     def finalize_response(self, request, response, *args, **kwargs):
         if request.GET.get("unmask") == "1" and response.status_code == 200:
@@ -132,25 +140,25 @@ class ReviewSerializer(serializers.Serializer):
 class SafetyManagerViewSet(ScopedReadOnlyViewSet):
     queryset = SafetyManager.objects.all()
     serializer_class = SafetyManagerSerializer
-    filterset_fields = ["enterprise"]
+    filterset_class = SafetyManagerFilter
 
 
 class LicenceViewSet(ScopedReadOnlyViewSet):
     queryset = Licence.objects.all()
     serializer_class = LicenceSerializer
-    filterset_fields = ["enterprise", "kind"]
+    filterset_class = LicenceFilter
 
 
 class FacilityViewSet(ScopedReadOnlyViewSet):
     queryset = Facility.objects.all()
     serializer_class = FacilitySerializer
-    filterset_fields = ["enterprise", "kind"]
+    filterset_class = FacilityFilter
 
 
 class GatheringPlaceViewSet(ScopedReadOnlyViewSet):
     queryset = GatheringPlace.objects.all()
     serializer_class = GatheringPlaceSerializer
-    filterset_fields = ["township", "kind"]
+    filterset_class = GatheringPlaceFilter
 
 
 class ChangeRequestViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
@@ -162,6 +170,7 @@ class ChangeRequestViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.Cre
     serializer_class = ChangeRequestSerializer
     lifecycle = services.CHANGE
     filterset_fields = ["enterprise", "state"]
+    filterset_class = ChangeRequestFilter
 
     def create(self, request, *args, **kwargs):
         s = self.get_serializer(data=request.data)

@@ -494,21 +494,18 @@ def export_rows(enterprises, *, unmask_phones: bool = True):
 def export_register(enterprises, *, unmask_phones: bool = True, title: str = SHEET_TITLE) -> bytes:
     """The register as .xlsx bytes, in the import layout."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+
+    from worksafe.core.export import print_ready
 
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
     ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
     ws.append(HEADERS)
     text_cols = {list(HEADER_MAP).index(f) + 1 for f in ("credit_code", "principal_phone")}
     date_col = list(HEADER_MAP).index("insurance_expiry") + 1
     for c, header in enumerate(HEADERS, start=1):
-        ws.cell(row=2, column=c).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(c)].width = max(10, min(30, len(header) * 2 + 4))
     for row in export_rows(enterprises, unmask_phones=unmask_phones):
         ws.append(row)
@@ -516,7 +513,8 @@ def export_register(enterprises, *, unmask_phones: bool = True, title: str = SHE
         for c in text_cols:
             ws.cell(row=r, column=c).number_format = "@"
         ws.cell(row=r, column=date_col).number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "C3"
+    # printed: the header on every page, fit to the page width, landscape (DESIGN.md §4)
+    print_ready(ws, header_row=2, n_cols=len(HEADERS), freeze="C3")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,4 +1,3 @@
-import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -6,7 +5,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import FormView
 
-from worksafe.core.filters import FilterSet
 from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.privacy import may_unmask, unmasked
 from worksafe.core.scoping import is_officer, scope_of
@@ -18,26 +16,13 @@ from worksafe.core.views import (
     ScopedMixin,
     rendered_sections,
 )
-from worksafe.org.models import Division, Sector, SectorSupervisor
+from worksafe.org.models import Sector, SectorSupervisor
 
 from . import services
+from .filters import ChangeRequestFilter, EnterpriseFilter, GatheringPlaceFilter
 from .forms import EnterpriseForm, FacilityForm, LicenceForm, ReviewForm, SafetyManagerForm, SelfChangeForm
 from .models import ChangeRequest, Document, Enterprise, Facility, GatheringPlace, Licence, SafetyManager
-
-
-class EnterpriseFilter(FilterSet):
-    q = django_filters.CharFilter(label="名称或信用代码", method="search")
-    township = django_filters.ModelChoiceFilter(label="乡镇",
-                                                queryset=Division.objects.filter(level=Division.Level.TOWNSHIP))
-    sectors = django_filters.ModelChoiceFilter(label="行业领域", queryset=Sector.objects.all())
-    status = django_filters.ChoiceFilter(label="状态", choices=Enterprise.Status.choices)
-
-    class Meta:
-        model = Enterprise
-        fields = ["q", "township", "sectors", "status"]
-
-    def search(self, qs, name, value):
-        return qs.filter(name__icontains=value) | qs.filter(credit_code__icontains=value)
+from .tables import ChangeRequestTable, EnterpriseTable, GatheringPlaceTable
 
 
 def may_edit_register(user) -> bool:
@@ -48,6 +33,7 @@ def may_edit_register(user) -> bool:
 class EnterpriseList(ScopedListView):
     model = Enterprise
     filterset_class = EnterpriseFilter
+    table_class = EnterpriseTable
     select_related = ("township",)
     prefetch_related = ("sectors",)
     template_name = "enterprises/enterprise_list.html"
@@ -171,14 +157,17 @@ class ChangeRequestCreate(ScopedMixin, FormView):
 
 
 class ChangeRequestList(ScopedListView):
+    """The change requests; 待审核 unless ``?state=`` says otherwise (``all``: every state)."""
+
     model = ChangeRequest
+    filterset_class = ChangeRequestFilter
+    table_class = ChangeRequestTable
     select_related = ("enterprise", "submitted_by")
     template_name = "enterprises/change_list.html"
 
     def get_queryset(self):
         qs = super().get_queryset()
-        state = self.request.GET.get("state", "pending")
-        return qs.filter(state=state) if state in ChangeRequest.State.values else qs
+        return qs if "state" in self.request.GET else qs.filter(state=ChangeRequest.State.PENDING)
 
 
 class ChangeRequestDetail(ScopedDetailView):
@@ -280,6 +269,8 @@ class DocumentDownload(ScopedFileView):
 
 class GatheringPlaceList(ScopedListView):
     model = GatheringPlace
+    filterset_class = GatheringPlaceFilter
+    table_class = GatheringPlaceTable
     select_related = ("township",)
     template_name = "enterprises/place_list.html"
 

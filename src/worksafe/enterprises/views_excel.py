@@ -1,21 +1,15 @@
 """The register as an Excel sheet: upload an import (with its report) and export."""
 
-from urllib.parse import quote
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.utils import timezone
-from django.views import View
 from django.views.generic import FormView
 
 from worksafe.core.filters import BootstrapFormMixin
 from worksafe.core.services import ServiceError
-from worksafe.core.views import ScopedMixin
 
 from . import excel
-from .models import Enterprise
-from .views import EnterpriseFilter
+from .views import EnterpriseList
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,20 +61,9 @@ class RegisterImport(FormView):
             form=self.form_class(), result=result, source_name=upload.name))
 
 
-class RegisterExport(ScopedMixin, View):
-    """The register the user may see (filtered like the list page), in the import layout."""
+class RegisterExport(EnterpriseList):
+    """The register the user may see (filtered and sorted like the list page), in the import
+    layout: the list's named export ``register`` (enterprises.tables.EnterpriseTable)."""
 
-    model = Enterprise
-    select_related = ("township",)
-    prefetch_related = ("sectors",)
+    export_name = "register"
     http_method_names = ["get"]
-
-    def get(self, request):
-        qs = EnterpriseFilter(request.GET or None, queryset=self.get_queryset(), request=request).qs
-        # officers keep the register and need the numbers; others get them masked (DESIGN.md §5)
-        data = excel.export_register(qs.order_by("township__code", "name"),
-                                     unmask_phones=excel.can_import(request.user))
-        filename = f"企业名册-{timezone.localdate():%Y%m%d}.xlsx"
-        resp = HttpResponse(data, content_type=XLSX_TYPE)
-        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-        return resp

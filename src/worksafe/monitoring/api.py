@@ -24,6 +24,7 @@ from worksafe.core.api import ScopedReadOnlyViewSet
 from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 
 from . import alarms, ingest, services
+from .filters import AlarmFilter, GatewayFilter, SensorFilter
 from .models import Alarm, DeadLetter, Gateway, Sensor, ThresholdProposal
 
 
@@ -149,7 +150,7 @@ class GatewayViewSet(ScopedReadOnlyViewSet):
     queryset = Gateway.objects.all()
     serializer_class = GatewaySerializer
     select_related = ("enterprise",)
-    filterset_fields = ["enterprise", "active"]
+    filterset_class = GatewayFilter
 
 
 class SensorViewSet(ScopedReadOnlyViewSet):
@@ -159,7 +160,7 @@ class SensorViewSet(ScopedReadOnlyViewSet):
     queryset = Sensor.objects.all()
     serializer_class = SensorSerializer
     select_related = ("state",)
-    filterset_fields = ["enterprise", "facility", "gateway", "quantity", "active"]
+    filterset_class = SensorFilter
 
     @extend_schema(request=ThresholdsSerializer, responses=SensorSerializer)
     @action(detail=True, methods=["post"])
@@ -202,7 +203,7 @@ class AlarmViewSet(LifecycleViewSetMixin, ScopedReadOnlyViewSet):
     serializer_class = AlarmSerializer
     lifecycle = alarms.ALARM
     select_related = ("sensor", "enterprise", "facility")
-    filterset_fields = ["enterprise", "sensor", "facility", "kind", "level", "state", "open", "active"]
+    filterset_class = AlarmFilter
 
 
 class ProposalSerializer(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from worksafe.core.filters import FilterSet
-from worksafe.enterprises.models import Facility
+from worksafe.enterprises.models import Enterprise, Facility
 from worksafe.org.models import Division
 
 from .models import LEVEL_CHOICES, QUANTITY_CHOICES, Alarm, Gateway, Sensor
@@ -18,6 +18,11 @@ BOARD_LEVELS = [(str(v), label) for v, label in reversed(LEVEL_CHOICES)] + [("of
 
 def _townships():
     return Division.objects.filter(level=Division.Level.TOWNSHIP)
+
+
+def _hidden(model, label):
+    """A row the list is narrowed to (the API's parameter; links from a row's page): not a select."""
+    return django_filters.ModelChoiceFilter(label=label, queryset=model.objects.all(), widget=forms.HiddenInput)
 
 
 def _yes_no(label, **kwargs):
@@ -68,10 +73,15 @@ class AlarmFilter(_YesNoMixin, FilterSet):
     open = _yes_no("未关闭")
     active = _yes_no("报警持续中")
     yes_no = ("open", "active")
+    # the API's (and links from an enterprise, an object or a point): parameters, not selects
+    enterprise = _hidden(Enterprise, "企业")
+    sensor = _hidden(Sensor, "监测点")
+    facility = _hidden(Facility, "监测对象")
 
     class Meta:
         model = Alarm
-        fields = ["q", "township", "level", "kind", "state", "raised_from", "raised_to", "open", "active"]
+        fields = ["q", "township", "level", "kind", "state", "raised_from", "raised_to", "open", "active",
+                  "enterprise", "sensor", "facility"]
 
     def search(self, qs, name, value):
         return qs.filter(Q(enterprise__name__icontains=value) | Q(sensor__name__icontains=value)
@@ -93,10 +103,14 @@ class SensorFilter(_YesNoMixin, FilterSet):
     offline = _yes_no("离线", field_name="state__offline")
     active = _yes_no("启用")
     yes_no = ("offline", "active")
+    enterprise = _hidden(Enterprise, "企业")
+    facility = _hidden(Facility, "监测对象")
+    gateway = _hidden(Gateway, "采集网关")
 
     class Meta:
         model = Sensor
-        fields = ["q", "township", "quantity", "facility_kind", "level", "offline", "active"]
+        fields = ["q", "township", "quantity", "facility_kind", "level", "offline", "active", "enterprise",
+                  "facility", "gateway"]
 
     def search(self, qs, name, value):
         return qs.filter(Q(enterprise__name__icontains=value) | Q(name__icontains=value)
@@ -121,10 +135,11 @@ class GatewayFilter(_YesNoMixin, FilterSet):
     q = django_filters.CharFilter(label="企业/网关", method="search")
     active = _yes_no("启用")
     yes_no = ("active",)
+    enterprise = _hidden(Enterprise, "企业")
 
     class Meta:
         model = Gateway
-        fields = ["q", "active"]
+        fields = ["q", "active", "enterprise"]
 
     def search(self, qs, name, value):
         return qs.filter(Q(enterprise__name__icontains=value) | Q(name__icontains=value)

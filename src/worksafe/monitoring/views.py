@@ -25,13 +25,14 @@ from django.views.generic import FormView, TemplateView
 from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import is_officer, scope_of
 from worksafe.core.services import ServiceError, save_as
-from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin, xlsx_response
+from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 from worksafe.enterprises.models import Facility
 
 from . import alarms, queries, services
 from .filters import AlarmFilter, BoardFilter, GatewayFilter, ObjectFilter, SensorFilter
 from .forms import GatewayForm, SensorCreateForm, SensorEditForm
-from .models import WARNING_LABELS, Alarm, DeadLetter, Gateway, Sensor, ThresholdProposal
+from .models import Alarm, DeadLetter, Gateway, Sensor, ThresholdProposal
+from .tables import AlarmTable, GatewayTable, ObjectTable, SensorTable
 
 BOARD_ROWS = 200  # the board shows the newest open alarms; the rest are in the alarm list
 
@@ -109,29 +110,9 @@ class BoardRows(BoardMixin, View):
 class AlarmList(ScopedListView):
     model = Alarm
     filterset_class = AlarmFilter
+    table_class = AlarmTable
     select_related = ("enterprise__township", "facility", "sensor")
     template_name = "monitoring/alarm_list.html"
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            return self.export()
-        return super().get(request, *args, **kwargs)
-
-    def export(self):
-        qs = self.get_queryset().select_related("acknowledged_by", "handled_by", "hazard")
-        rows = ([a.code, a.level_label, a.get_kind_display(), a.enterprise.name,
-                 a.enterprise.township.name if a.enterprise.township else "", a.facility.name, a.sensor.name,
-                 a.description, _local(a.raised_at), WARNING_LABELS.get(a.peak_level, "")
-                 if a.kind == Alarm.Kind.LEVEL else "离线", a.peak_value, _local(a.peak_at), _local(a.cleared_at),
-                 a.raise_count, a.get_state_display(), "是" if a.active else "否",
-                 str(a.acknowledged_by or ""), _local(a.acknowledged_at), str(a.handled_by or ""),
-                 _local(a.handled_at), a.handled_note, a.hazard.code if a.hazard else ""]
-                for a in qs.iterator(chunk_size=2000))
-        headers = ["编号", "等级", "类型", "企业", "乡镇", "监测对象", "监测点", "说明", "报警时间", "最高等级", "最高等级时读数",
-                   "达到最高等级时间", "解除时间", "触发次数", "处置状态", "报警持续中", "确认人", "确认时间", "处置人", "处置时间",
-                   "处置情况", "转入隐患"]
-        name = f"监测预警记录{timezone.localdate():%Y%m%d}.xlsx"
-        return xlsx_response(name, "监测预警记录", headers, rows)
 
 
 class AlarmDetail(ScopedDetailView):
@@ -171,26 +152,9 @@ class AlarmAct(LifecycleActView):
 class SensorList(ScopedListView):
     model = Sensor
     filterset_class = SensorFilter
+    table_class = SensorTable
     select_related = ("enterprise__township", "facility", "state", "gateway")
     template_name = "monitoring/sensor_list.html"
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            return self.export()
-        return super().get(request, *args, **kwargs)
-
-    def export(self):
-        rows = []
-        for s in self.get_queryset().iterator(chunk_size=2000):
-            st = getattr(s, "state", None)
-            rows.append([s.code, s.name, s.enterprise.name, s.facility.name, s.facility.get_kind_display(),
-                         s.get_quantity_display(), s.item_name, s.unit, s.blue, s.yellow, s.orange, s.red,
-                         st.last_value if st else None, _local(st.last_time) if st else "",
-                         WARNING_LABELS.get(st.level, "") if st else "",
-                         ("离线" if st.offline else "在线") if st else "", s.gateway.code, "是" if s.active else "否"])
-        headers = ["编号", "名称", "企业", "监测对象", "对象类型", "监测量", "监测项目", "单位", "蓝色预警值", "黄色预警值",
-                   "橙色预警值", "红色预警值", "最新读数", "读数时间", "当前等级", "在线", "采集网关", "启用"]
-        return xlsx_response(f"监测点{timezone.localdate():%Y%m%d}.xlsx", "监测点", headers, rows)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -281,6 +245,7 @@ class ObjectList(ScopedListView):
 
     model = Facility
     filterset_class = ObjectFilter
+    table_class = ObjectTable
     select_related = ("enterprise__township",)
     template_name = "monitoring/object_list.html"
 
@@ -295,8 +260,6 @@ class ObjectList(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        levels = queries.facility_levels(ctx["object_list"])
-        ctx["rows"] = [(f, levels.get(f.pk)) for f in ctx["object_list"]]
         ctx["coverage"] = queries.coverage_cards(self.request.user)
         return ctx
 
@@ -324,6 +287,7 @@ class ObjectDetail(ScopedDetailView):
 class GatewayList(ScopedListView):
     model = Gateway
     filterset_class = GatewayFilter
+    table_class = GatewayTable
     select_related = ("enterprise__township",)
     template_name = "monitoring/gateway_list.html"
 

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from worksafe.core.api import ScopedReadOnlyViewSet
 
+from .filters import DepartmentFilter, DivisionFilter, UserFilter
 from .models import Department, Division, Membership, User
 
 
@@ -36,19 +37,20 @@ class UserSerializer(serializers.ModelSerializer):
 class DivisionViewSet(ScopedReadOnlyViewSet):
     queryset = Division.objects.all()
     serializer_class = DivisionSerializer
-    filterset_fields = ["level", "parent", "code"]
+    filterset_class = DivisionFilter
 
 
 class DepartmentViewSet(ScopedReadOnlyViewSet):
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
-    filterset_fields = ["kind", "division", "active"]
+    filterset_class = DepartmentFilter
 
 
 class UserViewSet(ScopedReadOnlyViewSet):
     queryset = User.objects.order_by("username")
     serializer_class = UserSerializer
     prefetch_related = ("memberships",)
+    filterset_class = UserFilter
 
 
 def register(router):

@@ -17,9 +17,10 @@ from worksafe.core.views import (
 )
 
 from . import services
-from .filters import DepartmentFilter, UserFilter
+from .filters import DepartmentFilter, DivisionFilter, UserFilter
 from .forms import DepartmentForm, DivisionForm, MembershipForm, UserCreateForm
 from .models import Department, Division, Membership, User
+from .tables import DepartmentTable, DivisionTable, UserTable
 
 
 class CountyOfficeEditMixin(CountyOfficeRequiredMixin):
@@ -34,6 +35,8 @@ class CountyOfficeEditMixin(CountyOfficeRequiredMixin):
 
 class DivisionList(ScopedListView):
     model = Division
+    filterset_class = DivisionFilter
+    table_class = DivisionTable
     select_related = ("parent",)
     paginate_by = 100
     template_name = "org/division_list.html"
@@ -53,6 +56,7 @@ class DivisionEdit(CountyOfficeEditMixin, ScopedMixin, UpdateView):
 class DepartmentList(ScopedListView):
     model = Department
     filterset_class = DepartmentFilter
+    table_class = DepartmentTable
     select_related = ("division",)
     paginate_by = 100
     template_name = "org/department_list.html"
@@ -85,6 +89,7 @@ class DepartmentEdit(CountyOfficeEditMixin, ScopedMixin, UpdateView):
 class UserList(ScopedListView):
     model = User
     filterset_class = UserFilter
+    table_class = UserTable
     prefetch_related = ("memberships__department", "memberships__enterprise")
     template_name = "org/user_list.html"
 

@@ -8,6 +8,7 @@ from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from worksafe.org.models import Department, Sector, SectorSupervisor
 
 from . import services
+from .filters import AreaFilter, ProgressReportFilter, TaskFilter
 from .models import Area, AreaUnit, Phase, Plan, ProgressReport, Target, Task
 
 
@@ -129,14 +130,14 @@ class AreaViewSet(ScopedReadOnlyViewSet):
     queryset = Area.objects.all()
     serializer_class = AreaSerializer
     prefetch_related = ("area_units__department",)
-    filterset_fields = ["plan"]
+    filterset_class = AreaFilter
 
 
 class TaskViewSet(ScopedReadOnlyViewSet):
     queryset = Task.objects.all()
     serializer_class = TaskSerializer
     select_related = ("area",)
-    filterset_fields = ["area", "status", "area__plan"]
+    filterset_class = TaskFilter
 
     @extend_schema(request=PressSerializer, responses={201: None})
     @action(detail=True, methods=["post"])
@@ -173,7 +174,7 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
     serializer_class = ProgressReportSerializer
     select_related = ("unit", "author")
     prefetch_related = ("attachments",)
-    filterset_fields = ["task", "unit", "status"]
+    filterset_class = ProgressReportFilter
 
     def create(self, request, *args, **kwargs):
         s = self.get_serializer(data=request.data)

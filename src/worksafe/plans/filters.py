@@ -1,11 +1,14 @@
+"""The filtersets of the plans lists, shared by the pages and the API."""
+
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from worksafe.core.filters import FilterSet
 from worksafe.org.models import Department, Division
 
-from .models import Area, AreaUnit, Task
+from .models import Area, AreaUnit, Plan, ProgressReport, Task
 
 
 class TaskFilter(FilterSet):
@@ -17,10 +20,13 @@ class TaskFilter(FilterSet):
     status = django_filters.ChoiceFilter(label="状态", choices=Task.Status.choices)
     late = django_filters.BooleanFilter(label="仅看逾期", method="by_late",
                                         widget=django_filters.widgets.BooleanWidget())
+    # the API's (kept with its name): tasks of one plan
+    area__plan = django_filters.ModelChoiceFilter(label="方案", field_name="area__plan",
+                                                  queryset=Plan.objects.all(), widget=forms.HiddenInput)
 
     class Meta:
         model = Task
-        fields = ["q", "area", "unit", "township", "status", "late"]
+        fields = ["q", "area", "unit", "township", "status", "late", "area__plan"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -29,6 +35,7 @@ class TaskFilter(FilterSet):
         self.form.fields["area"].queryset = self.filters["area"].queryset
         self.form.fields["unit"].queryset = Department.objects.visible_to(user)
         self.form.fields["late"].widget.choices = [("", "全部"), ("true", "是"), ("false", "否")]
+        self.form.fields["area__plan"].queryset = Plan.objects.visible_to(user)
 
     def by_unit(self, qs, name, value):
         return qs.filter(Exists(AreaUnit.objects.filter(area=OuterRef("area"), department=value)))
@@ -41,3 +48,15 @@ class TaskFilter(FilterSet):
             return qs
         late = qs.late(timezone.localdate())
         return late if value else qs.exclude(pk__in=late.values("pk"))
+
+
+class AreaFilter(FilterSet):
+    class Meta:
+        model = Area
+        fields = ["plan"]
+
+
+class ProgressReportFilter(FilterSet):
+    class Meta:
+        model = ProgressReport
+        fields = ["task", "unit", "status"]

@@ -14,7 +14,6 @@ from worksafe.core.views import (
     ScopedFileView,
     ScopedListView,
     ScopedMixin,
-    xlsx_response,
 )
 from worksafe.org.models import Department, Division, Sector, SectorSupervisor
 from worksafe.standards import plan_text
@@ -33,6 +32,7 @@ from .models import (
     Target,
     Task,
 )
+from .tables import PlanTable, SectorTable, TargetTable, TaskTable
 
 
 def _units_prefetch():
@@ -42,6 +42,7 @@ def _units_prefetch():
 
 class PlanList(ScopedListView):
     model = Plan
+    table_class = PlanTable
     select_related = ("county",)
     template_name = "plans/plan_list.html"
 
@@ -144,6 +145,7 @@ class TaskList(ScopedListView):
 
     model = Task
     filterset_class = TaskFilter
+    table_class = TaskTable
     select_related = ("area__plan",)
     template_name = "plans/task_list.html"
 
@@ -153,30 +155,10 @@ class TaskList(ScopedListView):
             late_first=Q(due_date__lt=today) & ~Q(status=Task.Status.DONE)
         ).order_by("-late_first", "due_date", "area__order", "order")
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            qs = self.get_queryset().prefetch_related(_area_units_for_task())
-            today = timezone.localdate()
-            rows = []
-            for t in qs:
-                leads = [au.department.name for au in t.area.area_units.all() if au.role == AreaUnit.Role.LEAD]
-                resp = [au.department.name for au in t.area.area_units.all() if au.role != AreaUnit.Role.LEAD]
-                rows.append([t.code, t.area.title, t.text, "、".join(leads), "、".join(resp),
-                             t.due_date.isoformat(), t.get_status_display(), t.percent,
-                             "逾期" if t.is_late(today) else ""])
-            return xlsx_response("任务清单.xlsx", "专项整治任务清单",
-                                 ["编号", "专项", "任务", "牵头单位", "责任单位", "完成时限", "状态", "完成百分比", "逾期"],
-                                 rows)
-        return super().get(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["today"] = timezone.localdate()
         return ctx
-
-
-def _area_units_for_task():
-    return Prefetch("area__area_units", queryset=AreaUnit.objects.select_related("department"))
 
 
 class TaskDetail(ScopedDetailView):
@@ -252,13 +234,9 @@ class TaskPress(ScopedMixin, View):
 
 class TargetList(ScopedListView):
     model = Target
+    table_class = TargetTable
     select_related = ("task__area__plan",)
     template_name = "plans/target_list.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["rows"] = [(t, services.target_state(t)) for t in ctx["object_list"]]
-        return ctx
 
 
 class TargetDetail(ScopedDetailView):
@@ -299,6 +277,7 @@ class AttachmentDownload(ScopedFileView):
 
 class SectorList(ScopedListView):
     model = Sector
+    table_class = SectorTable
     select_related = ("area",)
     prefetch_related = (Prefetch("sector_supervisors", queryset=SectorSupervisor.objects.select_related(
         "department").order_by("role", "department__order")),)

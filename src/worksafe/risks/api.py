@@ -7,6 +7,14 @@ from rest_framework.response import Response
 from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 
 from . import services
+from .filters import (
+    AssessmentFilter,
+    DiagnosisFilter,
+    ProjectFilter,
+    RiskPointFilter,
+    SourceFilter,
+    SubstanceFilter,
+)
 from .models import (
     Diagnosis,
     HazardSubstance,
@@ -95,7 +103,7 @@ class EnterpriseChildCreateMixin(mixins.CreateModelMixin):
 class RiskPointViewSet(ScopedViewSetMixin, EnterpriseChildCreateMixin, viewsets.ReadOnlyModelViewSet):
     queryset = RiskPoint.objects.all()
     serializer_class = RiskPointSerializer
-    filterset_fields = ["enterprise", "level", "control_level"]
+    filterset_class = RiskPointFilter
 
     @extend_schema(request=AssessInputSerializer, responses=AssessmentSerializer)
     @action(detail=True, methods=["post"])
@@ -112,14 +120,14 @@ class RiskPointViewSet(ScopedViewSetMixin, EnterpriseChildCreateMixin, viewsets.
 class AssessmentViewSet(ScopedReadOnlyViewSet):
     queryset = RiskAssessment.objects.all()
     serializer_class = AssessmentSerializer
-    filterset_fields = ["risk_point", "method", "level"]
+    filterset_class = AssessmentFilter
 
 
 class SourceViewSet(ScopedViewSetMixin, EnterpriseChildCreateMixin, viewsets.ReadOnlyModelViewSet):
     queryset = MajorHazardSource.objects.all()
     serializer_class = SourceSerializer
     prefetch_related = ("substances",)
-    filterset_fields = ["enterprise", "is_major", "grade"]
+    filterset_class = SourceFilter
 
     @extend_schema(request=None, responses=SourceSerializer)
     @action(detail=True, methods=["post"])
@@ -132,7 +140,7 @@ class SourceViewSet(ScopedViewSetMixin, EnterpriseChildCreateMixin, viewsets.Rea
 class SubstanceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = HazardSubstance.objects.all()
     serializer_class = SubstanceSerializer
-    filterset_fields = ["source"]
+    filterset_class = SubstanceFilter
 
     def create(self, request, *args, **kwargs):
         s = self.get_serializer(data=request.data)
@@ -146,7 +154,7 @@ class SubstanceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
 class DiagnosisViewSet(ScopedReadOnlyViewSet):
     queryset = Diagnosis.objects.all()
     serializer_class = DiagnosisSerializer
-    filterset_fields = ["enterprise", "level"]
+    filterset_class = DiagnosisFilter
 
 
 class ProjectViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -154,7 +162,7 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     queryset = Project.objects.all()
     serializer_class = ProjectSerializer
-    filterset_fields = ["state", "township", "enterprise"]
+    filterset_class = ProjectFilter
 
     def create(self, request, *args, **kwargs):
         s = self.get_serializer(data=request.data)

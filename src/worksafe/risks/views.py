@@ -10,8 +10,10 @@ from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 from worksafe.enterprises.models import Enterprise
 
 from . import services
+from .filters import ProjectFilter, RiskPointFilter, SourceFilter
 from .forms import AssessForm, DiagnosisForm, ProjectForm, RiskPointForm, SourceForm, SubstanceForm
 from .models import MajorHazardSource, Project, RiskPoint
+from .tables import ProjectTable, RiskPointTable, SourceTable
 
 
 def _may_write(user, enterprise) -> bool:
@@ -20,6 +22,8 @@ def _may_write(user, enterprise) -> bool:
 
 class RiskPointList(ScopedListView):
     model = RiskPoint
+    filterset_class = RiskPointFilter
+    table_class = RiskPointTable
     select_related = ("enterprise__township",)
     template_name = "risks/riskpoint_list.html"
 
@@ -82,6 +86,8 @@ class RiskPointCreate(EnterpriseChildCreate):
 
 class SourceList(ScopedListView):
     model = MajorHazardSource
+    filterset_class = SourceFilter
+    table_class = SourceTable
     select_related = ("enterprise__township",)
     template_name = "risks/source_list.html"
 
@@ -171,6 +177,8 @@ class DiagnosisCreate(EnterpriseChildCreate):
 
 class ProjectList(ScopedListView):
     model = Project
+    filterset_class = ProjectFilter
+    table_class = ProjectTable
     select_related = ("township", "veto_rule", "checked_by")
     template_name = "risks/project_list.html"
 

@@ -12,27 +12,25 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 
-import django_filters
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch, Q
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from worksafe.core.filters import FilterSet
 from worksafe.core.registry import MAP_OVERLAYS
-from worksafe.core.views import ScopedListView, ScopedMixin, xlsx_response
+from worksafe.core.views import ScopedListView, ScopedMixin
 from worksafe.enterprises.models import Enterprise, Facility, GatheringPlace, Licence
-from worksafe.org.models import Division, Sector
+from worksafe.org.models import Division
 from worksafe.standards import geo
 from worksafe.standards.levels import Level
 
+from .filters import UNRATED, RiskMapFilter, RiskTableFilter
 from .models import MajorHazardSource
+from .tables import RiskTable
 
-#: not a level: the colour of an enterprise not yet graded (a neutral grey)
-UNRATED = {"key": "none", "value": None, "label": "未评定", "colour_name": "灰", "hex": "#868e96"}
 #: the map's other symbols (township seats, gathering places; flagged ones take the red level's colour)
 MAP_STYLE = {"township": "#495057", "gathering": "#6f42c1", "flagged": Level.RED.hex}
 GRADE_LABELS = dict(MajorHazardSource.GRADE_CHOICES)
@@ -51,71 +49,6 @@ def level_info(value) -> dict:
     lv = Level(int(value))
     return {"key": str(lv.value), "value": lv.value, "label": lv.label, "colour_name": lv.colour_name,
             "hex": lv.hex}
-
-
-def level_text(value) -> str:
-    if not value:
-        return UNRATED["label"]
-    lv = Level(int(value))
-    return f"{lv.label}({lv.colour_name})"
-
-
-# ---------------------------------------------------------------- filters
-
-
-class RiskMapFilter(FilterSet):
-    """Sector, township, level: shared by the map, its data and the table."""
-
-    sector = django_filters.ModelChoiceFilter(label="行业领域", field_name="sectors", queryset=Sector.objects.all(),
-                                                empty_label="全部行业领域")
-    township = django_filters.ModelChoiceFilter(
-        label="乡镇", queryset=Division.objects.filter(level=Division.Level.TOWNSHIP), empty_label="全部乡镇")
-    level = django_filters.ChoiceFilter(
-        label="风险等级", method="filter_level", empty_label="全部等级",
-        choices=[(str(lv.value), f"{lv.label}({lv.colour_name})") for lv in sorted(Level, reverse=True)]
-        + [(UNRATED["key"], UNRATED["label"])])
-
-    class Meta:
-        model = Enterprise
-        fields = ["sector", "township", "level"]
-
-    def filter_level(self, qs, name, value):
-        if value == UNRATED["key"]:
-            return qs.filter(risk_level__isnull=True)
-        return qs.filter(risk_level=int(value))
-
-
-class RiskTableFilter(RiskMapFilter):
-    q = django_filters.CharFilter(label="名称或信用代码", method="search")
-    licence = django_filters.ChoiceFilter(label="证照", method="filter_licence", empty_label="全部",
-                                          choices=[("expired", "有证照已过期"),
-                                                   ("expiring", f"有证照{Licence.WARN_DAYS}天内到期")])
-    major = django_filters.ChoiceFilter(label="重大危险源", method="filter_major", empty_label="全部",
-                                        choices=[("yes", "有重大危险源"), ("no", "无重大危险源")])
-
-    class Meta:
-        model = Enterprise
-        fields = ["q", "sector", "township", "level", "licence", "major"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.form.order_fields(self.Meta.fields)
-
-    def search(self, qs, name, value):
-        value = value.strip()
-        return qs.filter(Q(name__icontains=value) | Q(credit_code__icontains=value)) if value else qs
-
-    def filter_licence(self, qs, name, value):
-        today = timezone.localdate()
-        if value == "expired":
-            cond = Q(valid_to__lt=today)
-        else:
-            cond = Q(valid_to__gte=today, valid_to__lte=today + datetime.timedelta(days=Licence.WARN_DAYS))
-        return qs.filter(Exists(Licence.objects.filter(cond, enterprise=OuterRef("pk"))))
-
-    def filter_major(self, qs, name, value):
-        has = Exists(MajorHazardSource.objects.filter(enterprise=OuterRef("pk"), is_major=True))
-        return qs.filter(has) if value == "yes" else qs.exclude(has)
 
 
 # ---------------------------------------------------------------- the map (一张图)
@@ -231,26 +164,6 @@ class MapData(MapMixin, View):
 
 # ---------------------------------------------------------------- the table (一张表)
 
-#: ?sort= key → ORDER BY; anything else falls back to the default (most severe first)
-SORTS = {
-    "level": (F("risk_level").desc(nulls_last=True), "name", "pk"),
-    "-level": (F("risk_level").asc(nulls_first=True), "name", "pk"),
-    "name": ("name", "pk"),
-    "-name": ("-name", "-pk"),
-    "township": ("township__code", "name", "pk"),
-    "-township": ("-township__code", "name", "pk"),
-    "major": (F("major_grade").asc(nulls_last=True), F("risk_level").desc(nulls_last=True), "name", "pk"),
-    "-major": (F("major_grade").desc(nulls_last=True), "name", "pk"),
-    "facilities": (F("facility_count").desc(), "name", "pk"),
-    "-facilities": (F("facility_count").asc(), "name", "pk"),
-}
-DEFAULT_SORT = "level"
-SORTABLE = ["name", "township", "level", "major", "facilities"]
-
-EXPORT_HEADERS = ["企业名称", "统一社会信用代码", "所在乡镇", "行业领域", "风险等级", "定级依据", "重大危险源",
-                  "设施", "证照状态", "外部安全防护距离(米)", "状态"]
-
-
 def annotate_table(qs):
     """The table's columns, computed in the database (one row per enterprise)."""
     today = timezone.localdate()
@@ -266,86 +179,29 @@ def annotate_table(qs):
     )
 
 
-def facility_summary(e) -> str:
-    kinds = Counter(f.get_kind_display() for f in e.facilities.all())
-    return "、".join(f"{k}×{n}" for k, n in kinds.items())
-
-
-def major_text(e) -> str:
-    if not e.major_count:
-        return ""
-    grade = GRADE_LABELS.get(e.major_grade, "未分级")
-    return f"{grade}(共{e.major_count}处)" if e.major_count > 1 else grade
-
-
-def licence_text(e) -> str:
-    parts = []
-    if e.expired_count:
-        parts.append(f"已过期{e.expired_count}")
-    if e.expiring_count:
-        parts.append(f"即将到期{e.expiring_count}")
-    if not parts:
-        return f"有效{e.licence_count}" if e.licence_count else "无证照"
-    return "、".join(parts)
-
-
 class TableView(ScopedListView):
     """一张表: the visible enterprises with their level and what makes it, sorted and
-    paginated in the database; ``?export=xlsx`` downloads every filtered row."""
+    paginated in the database; ``?export=xlsx`` downloads every filtered, sorted row
+    (the table is ``risks.tables.RiskTable``)."""
 
     model = Enterprise
     filterset_class = RiskTableFilter
+    table_class = RiskTable
     template_name = "risks/table.html"
     select_related = ("township",)
     prefetch_related = ("sectors", Prefetch("facilities", queryset=Facility.objects.only(
         "id", "enterprise_id", "kind").order_by("kind", "id")))
     paginate_by = 50
 
-    def sort_key(self) -> str:
-        s = self.request.GET.get("sort", "")
-        return s if s in SORTS else DEFAULT_SORT
-
     def get_queryset(self):
-        return annotate_table(super().get_queryset()).order_by(*SORTS[self.sort_key()])
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            return self.export()
-        return super().get(request, *args, **kwargs)
-
-    def export(self):
-        rows = []
-        for e in self.get_queryset():
-            rows.append([e.name, e.credit_code, e.township.name, "、".join(s.name for s in e.sectors.all()),
-                         level_text(e.risk_level), e.risk_reason, major_text(e) or "无",
-                         facility_summary(e) or "无", licence_text(e), e.protection_distance_m or "",
-                         e.get_status_display()])
-        today = timezone.localdate()
-        return xlsx_response(f"企业安全风险一张表-{today:%Y%m%d}.xlsx", "企业安全风险一张表", EXPORT_HEADERS, rows)
+        return annotate_table(super().get_queryset())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        for e in ctx["object_list"]:
-            e.facility_text = facility_summary(e)
-            e.major_label = major_text(e)
-        current = self.sort_key()
         base = self.request.GET.copy()
-        for k in ("page", "sort", "export"):
+        for k in ("page", "sort", "export", "cols"):
             base.pop(k, None)
-        links = {}
-        for key in SORTABLE:
-            target = f"-{key}" if current == key else key
-            q = base.copy()
-            q["sort"] = target
-            arrow = "▼" if current == key else "▲" if current == f"-{key}" else ""
-            if key == "level":  # the default is most severe first: the arrow shows severity going down
-                arrow = "▼" if current == "level" else "▲" if current == "-level" else ""
-            links[key] = {"url": "?" + q.urlencode(), "arrow": arrow}
-        export = self.request.GET.copy()
-        export.pop("page", None)
-        export["export"] = "xlsx"
-        ctx.update(sort=current, sort_links=links, export_querystring=export.urlencode(), legend=level_legend(),
-                   warn_days=Licence.WARN_DAYS, map_querystring=base.urlencode())
+        ctx.update(legend=level_legend(), warn_days=Licence.WARN_DAYS, map_querystring=base.urlencode())
         return ctx
 
 

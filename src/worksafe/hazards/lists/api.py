@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from worksafe.core.api import ScopedReadOnlyViewSet
 
+from .filters import MeasureFilter
 from .models import Measure
 
 
@@ -17,4 +18,4 @@ class MeasureSerializer(serializers.ModelSerializer):
 class MeasureViewSet(ScopedReadOnlyViewSet):
     queryset = Measure.objects.all()
     serializer_class = MeasureSerializer
-    filterset_fields = ["owner", "state", "kind", "area"]
+    filterset_class = MeasureFilter

@@ -392,6 +392,8 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from worksafe.core.export import page_setup
+
     n = len(columns)
     last = get_column_letter(n)
     thin = Side(style="thin", color="000000")
@@ -442,13 +444,7 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
         cell.border = border
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center" if c == 1 else "left", vertical="center")
-    ws.freeze_panes = "A4"
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup(ws, header_row=3, n_cols=n)  # the print setup every export shares (core.export)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

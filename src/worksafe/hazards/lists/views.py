@@ -7,10 +7,7 @@ Every page, export and count starts from ``visible_to(request.user)``; writes go
 from __future__ import annotations
 
 import datetime
-from urllib.parse import quote
 
-import django_filters
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -26,96 +23,38 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from worksafe.core.filters import FilterSet
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
+from worksafe.hazards.loop.filters import HazardFilter
 from worksafe.hazards.loop.models import Hazard
-from worksafe.org.models import Department, Division, Sector
-from worksafe.plans.models import Area, Task
+from worksafe.plans.models import Task
 
 from . import services as lists
+from .filters import MeasureFilter
 from .forms import MeasureForm, MilestoneForm
 from .models import Measure, Milestone
+from .tables import MeasureTable, ProblemTable
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 OPEN_STATES = ["reported", "confirmed", "rectifying", "awaiting_acceptance"]
-
-
-def xlsx_download(filename: str, content: bytes) -> HttpResponse:
-    resp = HttpResponse(content, content_type=XLSX)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
-
-
-def _yes_no(label, method):
-    f = django_filters.BooleanFilter(label=label, method=method, widget=django_filters.widgets.BooleanWidget())
-    return f
 
 
 # ---------------------------------------------------------------- 问题隐患清单
 
 
-class ProblemFilter(FilterSet):
-    q = django_filters.CharFilter(label="关键词", method="search")
-    township = django_filters.ModelChoiceFilter(label="乡镇", field_name="enterprise__township",
-                                                queryset=Division.objects.filter(level=Division.Level.TOWNSHIP))
-    sector = django_filters.ModelChoiceFilter(label="行业领域", queryset=Sector.objects.all())
-    supervising_unit = django_filters.ModelChoiceFilter(
-        label="监管部门", queryset=Department.objects.filter(supervised_sectors__isnull=False).distinct())
-    level = django_filters.ChoiceFilter(label="等级", choices=Hazard.Level.choices)
-    state = django_filters.ChoiceFilter(label="状态", choices=Hazard.State.choices)
-    source = django_filters.ChoiceFilter(label="发现方式", choices=Hazard.Source.choices)
-    found_from = django_filters.DateFilter(label="发现时间起", field_name="found_at", lookup_expr="date__gte",
-                                           widget=forms.DateInput(attrs={"type": "date"}))
-    found_to = django_filters.DateFilter(label="发现时间止", field_name="found_at", lookup_expr="date__lte",
-                                         widget=forms.DateInput(attrs={"type": "date"}))
-    overdue = _yes_no("仅看逾期", "by_overdue")
-    listed = _yes_no("挂牌督办", "by_listed")
-    open = _yes_no("未销号", "by_open")
-
-    class Meta:
-        model = Hazard
-        fields = ["q", "township", "sector", "supervising_unit", "level", "state", "source", "found_from",
-                  "found_to", "overdue", "listed", "open"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        for name in ("overdue", "listed", "open"):
-            self.form.fields[name].widget.choices = YES_NO
-
-    def search(self, qs, name, value):
-        return qs.filter(Q(description__icontains=value) | Q(location__icontains=value)
-                         | Q(enterprise__name__icontains=value) | Q(code__icontains=value))
-
-    def by_overdue(self, qs, name, value):
-        if value is None:
-            return qs
-        q = Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=timezone.localdate())
-        return qs.filter(q) if value else qs.exclude(q)
-
-    def by_listed(self, qs, name, value):
-        return qs if value is None else qs.filter(listed=value)
-
-    def by_open(self, qs, name, value):
-        if value is None:
-            return qs
-        return qs.filter(state__in=OPEN_STATES) if value else qs.exclude(state__in=OPEN_STATES)
-
-
 class ProblemList(ScopedListView):
-    """问题隐患清单: the hazard register in the layout the plan asks for; ``?export=xlsx``."""
+    """问题隐患清单: the hazard register in the layout the plan asks for; ``?export=xlsx`` is the
+    county's layout (``?export=table`` the table as shown)."""
 
     model = Hazard
-    filterset_class = ProblemFilter
+    filterset_class = HazardFilter
+    table_class = ProblemTable
     select_related = ("enterprise__township", "sector", "supervising_unit")
     template_name = "hazards/problem_list.html"
 
@@ -126,13 +65,6 @@ class ProblemList(ScopedListView):
                                            output_field=BooleanField()),
         ).order_by("-found_at", "-id")
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            qs = self.get_queryset().order_by("found_at", "id")
-            content = lists.problem_workbook(qs, county=lists.county_name(), unit=lists.filler_unit(request.user))
-            return xlsx_download(f"问题隐患清单{timezone.localdate():%Y%m%d}.xlsx", content)
-        return super().get(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["today"] = timezone.localdate()
@@ -140,39 +72,6 @@ class ProblemList(ScopedListView):
 
 
 # ---------------------------------------------------------------- 制度措施清单
-
-
-class MeasureFilter(FilterSet):
-    q = django_filters.CharFilter(label="关键词", method="search")
-    owner = django_filters.ModelChoiceFilter(label="责任单位", queryset=Department.objects.none())
-    kind = django_filters.ChoiceFilter(label="类别", choices=Measure.Kind.choices)
-    state = django_filters.ChoiceFilter(label="状态", choices=Measure.State.choices)
-    area = django_filters.ModelChoiceFilter(label="对应专项", queryset=Area.objects.none())
-    overdue = _yes_no("仅看逾期", "by_overdue")
-
-    class Meta:
-        model = Measure
-        fields = ["q", "owner", "kind", "state", "area", "overdue"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = request.user if request else None
-        owners = Department.objects.filter(measures__in=Measure.objects.visible_to(user)).distinct()
-        self.filters["owner"].queryset = owners
-        self.form.fields["owner"].queryset = owners
-        areas = Area.objects.visible_to(user).select_related("plan")
-        self.filters["area"].queryset = areas
-        self.form.fields["area"].queryset = areas
-        self.form.fields["overdue"].widget.choices = YES_NO
-
-    def search(self, qs, name, value):
-        return qs.filter(Q(title__icontains=value) | Q(description__icontains=value))
-
-    def by_overdue(self, qs, name, value):
-        if value is None:
-            return qs
-        q = Q(deadline__lt=timezone.localdate()) & ~Q(state=Measure.State.DONE)
-        return qs.filter(q) if value else qs.exclude(q)
 
 
 def measures_annotated(qs):
@@ -199,18 +98,12 @@ class MeasureList(ScopedListView):
 
     model = Measure
     filterset_class = MeasureFilter
+    table_class = MeasureTable
     select_related = ("owner", "area", "task__area")
     template_name = "hazards/measure_list.html"
 
     def get_queryset(self):
         return measures_annotated(super().get_queryset()).order_by("deadline", "id")
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            qs = self.get_queryset().prefetch_related("milestones")
-            content = lists.measure_workbook(qs, county=lists.county_name(), unit=lists.filler_unit(request.user))
-            return xlsx_download(f"制度措施清单{timezone.localdate():%Y%m%d}.xlsx", content)
-        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

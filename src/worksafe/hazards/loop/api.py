@@ -12,6 +12,7 @@ from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Department
 
 from . import services
+from .filters import ActionFilter, CriterionFilter, HazardFilter
 from .models import Hazard, HazardAction, MajorCriterion
 
 
@@ -68,7 +69,7 @@ class HazardViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
     serializer_class = HazardSerializer
     lifecycle = services.HAZARD
     select_related = ("enterprise",)
-    filterset_fields = ["enterprise", "state", "level", "source", "listed", "sector", "supervising_unit"]
+    filterset_class = HazardFilter
 
     @extend_schema(request=HazardCreateSerializer, responses=HazardSerializer)
     def create(self, request, *args, **kwargs):
@@ -92,10 +93,10 @@ class HazardViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
 class ActionViewSet(ScopedReadOnlyViewSet):
     queryset = HazardAction.objects.all()
     serializer_class = ActionSerializer
-    filterset_fields = ["hazard", "action"]
+    filterset_class = ActionFilter
 
 
 class CriterionViewSet(ScopedReadOnlyViewSet):
     queryset = MajorCriterion.objects.all()
     serializer_class = CriterionSerializer
-    filterset_fields = ["sector_keyword"]
+    filterset_class = CriterionFilter

@@ -1,4 +1,3 @@
-import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
@@ -8,34 +7,16 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView
 
-from worksafe.core.filters import FilterSet
 from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
-from worksafe.org.models import Division, Sector
 
 from . import services
+from .filters import HazardFilter
 from .forms import HazardForm, ListingForm
 from .models import Hazard, HazardFile
-
-
-class HazardFilter(FilterSet):
-    q = django_filters.CharFilter(label="关键词", method="search")
-    township = django_filters.ModelChoiceFilter(label="乡镇", field_name="enterprise__township",
-                                                queryset=Division.objects.filter(level=Division.Level.TOWNSHIP))
-    sector = django_filters.ModelChoiceFilter(label="行业领域", queryset=Sector.objects.all())
-    level = django_filters.ChoiceFilter(label="等级", choices=Hazard.Level.choices)
-    state = django_filters.ChoiceFilter(label="状态", choices=Hazard.State.choices)
-    source = django_filters.ChoiceFilter(label="发现方式", choices=Hazard.Source.choices)
-
-    class Meta:
-        model = Hazard
-        fields = ["q", "township", "sector", "level", "state", "source"]
-
-    def search(self, qs, name, value):
-        return qs.filter(description__icontains=value) | qs.filter(enterprise__name__icontains=value) | \
-            qs.filter(code__icontains=value)
+from .tables import BoardTable, HazardTable
 
 
 class HazardList(ScopedListView):
@@ -43,6 +24,7 @@ class HazardList(ScopedListView):
 
     model = Hazard
     filterset_class = HazardFilter
+    table_class = HazardTable
     select_related = ("enterprise__township", "sector", "supervising_unit")
     template_name = "hazards/hazard_list.html"
 
@@ -173,7 +155,11 @@ class ListedBoard(ScopedListView):
     model = Hazard
     select_related = ("enterprise__township", "listed_unit", "supervising_unit")
     template_name = "hazards/board.html"
+    table_class = BoardTable
     extra_context = {"board_title": "挂牌督办重大事故隐患"}
+
+    def get_table_context(self):
+        return self.extra_context
 
     def get_queryset(self):
         return super().get_queryset().filter(listed=True).order_by("listed_lifted_on", "deadline")
@@ -183,7 +169,11 @@ class OverdueBoard(ScopedListView):
     model = Hazard
     select_related = ("enterprise__township", "listed_unit", "supervising_unit")
     template_name = "hazards/board.html"
+    table_class = BoardTable
     extra_context = {"board_title": "逾期未整改隐患"}
+
+    def get_table_context(self):
+        return self.extra_context
 
     def get_queryset(self):
         return super().get_queryset().overdue().order_by("deadline")

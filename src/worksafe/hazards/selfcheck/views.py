@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -13,17 +12,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from worksafe.core.filters import FilterSet
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
-from worksafe.core.views import ScopedDetailView, ScopedListView, xlsx_response
+from worksafe.core.views import ScopedDetailView, ScopedListView
 from worksafe.enterprises.models import Enterprise
 from worksafe.hazards.loop.models import Hazard
-from worksafe.org.models import Division, Sector
+from worksafe.org.models import Sector
 
 from . import services as selfcheck
+from .filters import PeriodicFilter, SelfInspectionFilter
 from .forms import DualForm, SignForm
 from .models import Checklist, ChecklistItem, DualReport, PeriodicReport, SelfInspection
+from .tables import ChecklistTable, DualTable, PeriodicTable, SelfInspectionTable
 
 # ---------------------------------------------------------------- helpers
 
@@ -79,6 +79,7 @@ class ChecklistList(ScopedListView):
     the plan's wording); an enterprise user starts a self-inspection from its sector's."""
 
     model = Checklist
+    table_class = ChecklistTable
     template_name = "hazards/checklist_list.html"
     paginate_by = 100
 
@@ -86,14 +87,18 @@ class ChecklistList(ScopedListView):
         return super().get_queryset().select_related("sector").annotate(item_count=Count("items")).order_by(
             "sector__name", "title")
 
+    def get_table_context(self):
+        own = _own_enterprises(self.request.user)
+        self.own_sector_ids = set(Sector.objects.filter(enterprises__in=own).values_list("pk", flat=True))
+        return {"own_sector_ids": self.own_sector_ids}
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx["can_edit"] = selfcheck.may_edit_checklists(user)
         if ctx["can_edit"]:
             ctx["sectors"] = Sector.objects.visible_to(user).order_by("name")
-        own = _own_enterprises(user)
-        ctx["own_sector_ids"] = set(Sector.objects.filter(enterprises__in=own).values_list("pk", flat=True))
+        ctx["own_sector_ids"] = self.own_sector_ids
         ctx["can_run"] = bool(ctx["own_sector_ids"])
         return ctx
 
@@ -165,27 +170,15 @@ class ChecklistDetail(ScopedDetailView):
 # ---------------------------------------------------------------- self-inspections
 
 
-class SelfInspectionFilter(FilterSet):
-    q = django_filters.CharFilter(label="企业", field_name="enterprise__name", lookup_expr="icontains")
-    township = django_filters.ModelChoiceFilter(label="乡镇", field_name="enterprise__township",
-                                                queryset=Division.objects.filter(level=Division.Level.TOWNSHIP))
-    sector = django_filters.ModelChoiceFilter(label="行业领域", field_name="checklist__sector",
-                                              queryset=Sector.objects.all())
-
-    class Meta:
-        model = SelfInspection
-        fields = ["q", "township", "sector"]
-
-
 class SelfInspectionList(ScopedListView):
     model = SelfInspection
     filterset_class = SelfInspectionFilter
+    table_class = SelfInspectionTable
     select_related = ("enterprise__township", "checklist__sector", "performed_by")
     template_name = "hazards/selfinspection_list.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["rows"] = [(si, selfcheck.failed_count(si)) for si in ctx["object_list"]]
         ctx["can_run"] = _own_enterprises(self.request.user).exists()
         return ctx
 
@@ -260,18 +253,6 @@ class SelfInspectionDetail(ScopedDetailView):
 # ---------------------------------------------------------------- periodic statistics
 
 
-class PeriodicFilter(FilterSet):
-    q = django_filters.CharFilter(label="企业", field_name="enterprise__name", lookup_expr="icontains")
-    period = django_filters.ChoiceFilter(label="周期", choices=PeriodicReport.Period.choices)
-    year = django_filters.NumberFilter(label="年度")
-    township = django_filters.ModelChoiceFilter(label="乡镇", field_name="enterprise__township",
-                                                queryset=Division.objects.filter(level=Division.Level.TOWNSHIP))
-
-    class Meta:
-        model = PeriodicReport
-        fields = ["q", "period", "year", "township"]
-
-
 class PeriodicList(ScopedListView):
     """Filed statistical analyses (late ones flagged) and, above them, the past-due periods
     not reported (逾期未报): an enterprise sees its own over the last year; an officer sees
@@ -279,6 +260,7 @@ class PeriodicList(ScopedListView):
 
     model = PeriodicReport
     filterset_class = PeriodicFilter
+    table_class = PeriodicTable
     select_related = ("enterprise__township", "submitted_by")
     template_name = "hazards/periodic_list.html"
 
@@ -381,6 +363,7 @@ class DualList(ScopedListView):
     (未报送), with an Excel export. For an enterprise: its own reports, month by month."""
 
     model = DualReport
+    table_class = DualTable
     select_related = ("enterprise__township", "submitted_by")
     template_name = "hazards/dual_list.html"
 
@@ -388,9 +371,10 @@ class DualList(ScopedListView):
         self.today = timezone.localdate()
         self.year, self.month = _month(request.GET.get("month"), self.today)
         self.staff = scope_of(request.user).is_staff_scope
-        if request.GET.get("export") == "xlsx" and self.staff:
-            return self.export()
         return super().get(request, *args, **kwargs)
+
+    def get_table_context(self):
+        return {"year": self.year, "month": self.month, "staff": self.staff}
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -419,21 +403,6 @@ class DualList(ScopedListView):
             ctx["own_pending"] = [e for e in own if e.pk not in filed]
             ctx["can_file"] = bool(own)
         return ctx
-
-    def export(self):
-        user = self.request.user
-        y, m = self.year, self.month
-        rows = []
-        for r in self.get_queryset():
-            rows.append([r.enterprise.name, str(r.enterprise.township), "已报送",
-                         timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M"), r.principal_signature,
-                         r.hazard_state.get("found", ""), r.hazard_state.get("open_total", ""),
-                         r.hazard_state.get("overdue_total", ""), r.risk_state.get("red", "")])
-        for e in selfcheck.missing_dual_reports(user, y, m):
-            rows.append([e.name, str(e.township), "未报送", "", "", "", "", "", ""])
-        return xlsx_response(f"双报告{y}年{m}月.xlsx", f"{y}年{m}月企业双报告报送情况",
-                             ["企业", "乡镇", "状态", "报送时间", "主要负责人", "本月发现隐患", "未整改隐患",
-                              "逾期未整改", "重大风险点"], rows)
 
 
 class DualCreate(View):

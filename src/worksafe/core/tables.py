@@ -1,0 +1,293 @@
+"""One table layer for every list: declared once per list (``<app>/tables.py``), it gives
+the page its columns (with their special cells), sorting in the database on declared
+columns only, column choice (``?cols=``), and the print-ready .xlsx of exactly the filtered,
+sorted rows (``?export=xlsx``), all from the same declaration. The shared list view
+(:class:`worksafe.core.views.ScopedListView`) does the rest once for every list.
+
+A list declares::
+
+    class TaskTable(Table):
+        title = "专项整治任务清单"
+        code = Column("编号", sort=("area__order", "order"), td_class="text-nowrap")
+        text = Column("任务", cell='<a href="{{ row.get_absolute_url }}">{{ row.short_text }}</a>',
+                      value=lambda t: t.text)
+        due_date = Column("时限", sort=("due_date", "pk"))
+        percent = Column("进度", cell="{{ value }}%")
+
+A column's page cell is ``cell`` (a template snippet with ``row``, ``value``, ``table``,
+``today``, ``user``; ``{% load worksafe %}`` is implied) or the value, formatted; its
+spreadsheet cell is ``value(row)`` or the value itself, typed (dates, numbers). ``page=False``
+columns are exported only, ``export=False`` ones shown only. A table may add named exports
+(a document with a prescribed layout) to ``exports``; ``?export=<name>`` picks one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from django.db.models import F
+from django.db.models.expressions import OrderBy
+from django.db.models.manager import BaseManager
+from django.template import Context, Engine
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+from .export import table_workbook, xlsx_download
+
+_counter = itertools.count()
+
+
+def _flip(term):
+    """The descending form of one ORDER BY term."""
+    if isinstance(term, str):
+        return term[1:] if term.startswith("-") else f"-{term}"
+    if isinstance(term, OrderBy):
+        flipped = term.copy()
+        flipped.reverse_ordering()
+        return flipped
+    if isinstance(term, F):
+        return term.desc()
+    return term
+
+
+def display(value) -> str:
+    """A value as the page shows it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value) or "—"
+    if isinstance(value, float):
+        return number_format(value, decimal_pos=2)
+    return str(value)
+
+
+class Column:
+    """One column of a table. ``accessor`` (default: the column's name) is a dotted path
+    (``township.name``; a method on the way is called, e.g. ``get_status_display``) or a
+    callable of the row."""
+
+    def __init__(self, header: str, accessor=None, *, sort=None, sort_desc=None, descending_first=False,
+                 cell: str | None = None, link: bool = False, value=None, page: bool = True,
+                 export: bool = True, hideable: bool = True, width: float | None = None, td_class: str = "",
+                 th_class: str = "", export_header: str | None = None):
+        self.header = header
+        self.export_header = export_header or header
+        self.accessor = accessor
+        self.sort = tuple(sort) if isinstance(sort, (list, tuple)) else ((sort,) if sort else ())
+        self.sort_desc = tuple(sort_desc) if sort_desc else tuple(_flip(t) for t in self.sort)
+        self.descending_first = descending_first  # the arrows read "most first" (e.g. severity)
+        self.cell = cell
+        self.link = link
+        self.value_fn = value
+        self.page = page
+        self.export = export
+        self.hideable = hideable
+        self.width = width
+        self.td_class = td_class
+        self.th_class = th_class
+        self.name = ""
+        self._order = next(_counter)
+        self._template = None
+
+    @property
+    def sortable(self) -> bool:
+        return bool(self.sort)
+
+    def resolve(self, row):
+        acc = self.accessor or self.name
+        if callable(acc):
+            return acc(row)
+        value = row
+        for part in acc.split("."):
+            if value is None:
+                return None
+            value = getattr(value, part, None)
+            if isinstance(value, BaseManager):
+                value = [str(x) for x in value.all()]
+            elif callable(value):
+                value = value()
+        return value
+
+    def export_value(self, row):
+        return self.value_fn(row) if self.value_fn else self.resolve(row)
+
+    def render(self, row, ctx: dict):
+        if self.cell is not None:
+            if self._template is None:
+                self._template = Engine.get_default().from_string("{% load worksafe %}" + self.cell)
+            html = self._template.render(Context({**ctx, "row": row, "value": self.resolve(row)}))
+            return mark_safe(html)
+        html = conditional_escape(display(self.resolve(row)))
+        if self.link and hasattr(row, "get_absolute_url"):
+            return format_html('<a href="{}">{}</a>', row.get_absolute_url(), html)
+        return html
+
+
+class Table:
+    """A list's table; subclass it and declare :class:`Column` attributes in display order."""
+
+    title = ""
+    #: the file name of the .xlsx (``{date}`` becomes today's date, 20260901)
+    filename = ""
+    #: the ?sort= key used when none (or an unknown one) is given; None keeps the view's order
+    default_sort: str | None = None
+    empty_text = "没有记录"
+    #: extra classes of the <table> (e.g. ``table-sm`` for dense lists)
+    css = ""
+    #: named exports: ``?export=<name>`` → method name; ``xlsx`` is the table itself
+    exports = {"xlsx": "export_table"}
+    #: column names, when the export lists columns in another order than the page
+    export_order: tuple[str, ...] = ()
+    columns: dict[str, Column] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cols = {}
+        for base in reversed(cls.__mro__[1:]):
+            cols.update(getattr(base, "columns", {}) or {})
+        own = [(k, v) for k, v in vars(cls).items() if isinstance(v, Column)]
+        for name, col in sorted(own, key=lambda kv: kv[1]._order):
+            col.name = name
+            cols[name] = col
+        cls.columns = cols
+
+    def __init__(self, request, *, context: dict | None = None):
+        self.request = request
+        self.today = timezone.localdate()
+        self.context = context or {}
+        get = request.GET
+        key = get.get("sort", "")
+        self.sort_key = key if self._sort_terms(key) else self.default_sort
+        chosen = []
+        for raw in get.getlist("cols"):
+            chosen += [c.strip() for c in raw.split(",") if c.strip()]
+        valid = {n for n in chosen if n in self.columns and self.columns[n].page}
+        self.chosen = valid  # empty: every column
+
+    # ------------------------------------------------------------ sorting
+
+    def _sort_terms(self, key: str | None):
+        if not key:
+            return ()
+        col = self.columns.get(key.lstrip("-"))
+        if not col or not col.sortable or key.count("-") > 1:
+            return ()
+        return col.sort_desc if key.startswith("-") else col.sort
+
+    def order(self, qs):
+        """``qs`` ordered by the current sort key (declared sortable columns only)."""
+        terms = self._sort_terms(self.sort_key)
+        return qs.order_by(*terms) if terms else qs
+
+    # ------------------------------------------------------------ columns
+
+    def shown(self, col: Column) -> bool:
+        return not self.chosen or col.name in self.chosen or not col.hideable
+
+    @property
+    def page_columns(self) -> list[Column]:
+        return [c for c in self.columns.values() if c.page and self.shown(c)]
+
+    @property
+    def export_columns(self) -> list[Column]:
+        cols = [c for c in self.columns.values() if c.export and (not c.page or self.shown(c))]
+        if self.export_order:
+            rank = {n: i for i, n in enumerate(self.export_order)}
+            cols.sort(key=lambda c: rank.get(c.name, len(rank)))
+        return cols
+
+    def choices(self) -> list[dict]:
+        """The column chooser: every page column the user may hide, and whether it is shown."""
+        return [{"name": c.name, "header": c.header, "shown": self.shown(c)}
+                for c in self.columns.values() if c.page and c.hideable]
+
+    def kept_params(self) -> list[tuple[str, str]]:
+        """The query string as hidden fields for the column chooser (all but cols/page/export)."""
+        return [(k, v) for k, vs in self.request.GET.lists() if k not in ("cols", "page", "export") for v in vs]
+
+    def _query(self, **changes) -> str:
+        q = self.request.GET.copy()
+        for k in ("page", "export"):
+            q.pop(k, None)
+        for k, v in changes.items():
+            q.pop(k, None)
+            if v is not None:
+                q[k] = v
+        return q.urlencode()
+
+    def headers(self) -> list[dict]:
+        out = []
+        for c in self.page_columns:
+            h = {"name": c.name, "header": c.header, "sortable": c.sortable, "th_class": c.th_class}
+            if c.sortable:
+                asc, desc = c.name, f"-{c.name}"
+                current = self.sort_key
+                h["url"] = "?" + self._query(sort=desc if current == asc else asc)
+                first, second = ("desc", "asc") if c.descending_first else ("asc", "desc")
+                h["state"] = first if current == asc else second if current == desc else ""
+                h["arrow"] = {"asc": "▲", "desc": "▼", "": ""}[h["state"]]
+            out.append(h)
+        return out
+
+    # ------------------------------------------------------------ rows
+
+    def row_class(self, row) -> str:
+        return ""
+
+    def prepare(self, rows):
+        """A hook to attach per-row values once (e.g. computed from prefetched rows)."""
+        return rows
+
+    def cell_context(self) -> dict:
+        user = getattr(self.request, "user", None)
+        return {"table": self, "today": self.today, "user": user, "request": self.request, **self.context}
+
+    def rows(self, records) -> list[dict]:
+        records = self.prepare(list(records))
+        ctx = self.cell_context()
+        cols = self.page_columns
+        return [{"record": r, "class": self.row_class(r),
+                 "cells": [{"html": c.render(r, ctx), "td_class": c.td_class} for c in cols]} for r in records]
+
+    # ------------------------------------------------------------ export
+
+    def export_filename(self) -> str:
+        name = self.filename or f"{self.title}{{date}}.xlsx"
+        return name.replace("{date}", f"{self.today:%Y%m%d}")
+
+    def export_title(self) -> str:
+        return self.title
+
+    def export_lines(self) -> list[str]:
+        """Lines between the title and the header row (none by default: the header is row 2)."""
+        return []
+
+    def for_export(self, qs):
+        """A hook to fetch what only the export shows (e.g. a prefetch)."""
+        return qs
+
+    def extra_export_rows(self, cols: list[Column]) -> list[list]:
+        """Rows the export adds after the records (e.g. who has not reported), one value per column."""
+        return []
+
+    def export_table(self, records):
+        records = self.prepare(list(self.for_export(records)))
+        cols = self.export_columns
+        rows = [[c.export_value(r) for c in cols] for r in records] + self.extra_export_rows(cols)
+        content = table_workbook(self.export_title(), [c.export_header for c in cols], rows,
+                                 widths=[c.width for c in cols], lines=self.export_lines())
+        return xlsx_download(self.export_filename(), content)
+
+    def export(self, name: str, records):
+        """The response of the named export, or None when the table has no such export."""
+        method = self.exports.get(name)
+        return getattr(self, method)(records) if method else None

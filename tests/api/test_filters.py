@@ -1,0 +1,63 @@
+"""Every API list filters with its page's filterset (``filterset_class``), and every parameter
+the API took before (``filterset_fields``) is still a filter of the same name."""
+
+import pytest
+
+from worksafe.enterprises import api as enterprises
+from worksafe.hazards.lists import api as measures
+from worksafe.hazards.loop import api as hazards
+from worksafe.monitoring import api as monitoring
+from worksafe.org import api as org
+from worksafe.plans import api as plans
+from worksafe.risks import api as risks
+
+KEPT = [
+    (plans.AreaViewSet, ["plan"]),
+    (plans.TaskViewSet, ["area", "status", "area__plan"]),
+    (plans.ProgressReportViewSet, ["task", "unit", "status"]),
+    (enterprises.EnterpriseViewSet, ["township", "status", "sectors", "risk_level"]),
+    (enterprises.SafetyManagerViewSet, ["enterprise"]),
+    (enterprises.LicenceViewSet, ["enterprise", "kind"]),
+    (enterprises.FacilityViewSet, ["enterprise", "kind"]),
+    (enterprises.GatheringPlaceViewSet, ["township", "kind"]),
+    (enterprises.ChangeRequestViewSet, ["enterprise", "state"]),
+    (risks.RiskPointViewSet, ["enterprise", "level", "control_level"]),
+    (risks.AssessmentViewSet, ["risk_point", "method", "level"]),
+    (risks.SourceViewSet, ["enterprise", "is_major", "grade"]),
+    (risks.SubstanceViewSet, ["source"]),
+    (risks.DiagnosisViewSet, ["enterprise", "level"]),
+    (risks.ProjectViewSet, ["state", "township", "enterprise"]),
+    (hazards.HazardViewSet, ["enterprise", "state", "level", "source", "listed", "sector", "supervising_unit"]),
+    (hazards.ActionViewSet, ["hazard", "action"]),
+    (hazards.CriterionViewSet, ["sector_keyword"]),
+    (measures.MeasureViewSet, ["owner", "state", "kind", "area"]),
+    (monitoring.GatewayViewSet, ["enterprise", "active"]),
+    (monitoring.SensorViewSet, ["enterprise", "facility", "gateway", "quantity", "active"]),
+    (monitoring.AlarmViewSet, ["enterprise", "sensor", "facility", "kind", "level", "state", "open", "active"]),
+    (org.DivisionViewSet, ["level", "parent", "code"]),
+    (org.DepartmentViewSet, ["kind", "division", "active"]),
+    (org.UserViewSet, ["q"]),  # it took none before; now the page's search
+]
+
+
+@pytest.mark.parametrize("viewset,names", KEPT, ids=[v.__name__ for v, _ in KEPT])
+def test_api_keeps_its_filter_parameters(viewset, names):
+    assert not getattr(viewset, "filterset_fields", None)
+    assert set(names) <= set(viewset.filterset_class.base_filters)
+
+
+def test_no_viewset_filters_by_fields_alone():
+    from rest_framework.viewsets import GenericViewSet
+
+    seen = {v for v, _ in KEPT}
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    for v in subclasses(GenericViewSet):
+        if v.__module__.startswith("worksafe."):
+            assert not getattr(v, "filterset_fields", None), v
+            if getattr(v, "filterset_class", None):
+                assert v in seen, f"{v.__name__}: list its kept parameters here"
