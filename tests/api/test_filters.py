@@ -6,6 +6,7 @@ import pytest
 from worksafe.enterprises import api as enterprises
 from worksafe.hazards.lists import api as measures
 from worksafe.hazards.loop import api as hazards
+from worksafe.hazards.selfcheck import api as selfcheck
 from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
@@ -37,6 +38,11 @@ KEPT = [
     (org.DivisionViewSet, ["level", "parent", "code"]),
     (org.DepartmentViewSet, ["kind", "division", "active"]),
     (org.UserViewSet, ["q"]),  # it took none before; now the page's search
+    (monitoring.ProposalViewSet, ["enterprise", "sensor", "state"]),
+    (monitoring.DeadLetterViewSet, ["source", "gateway", "enterprise", "open"]),
+    (selfcheck.SelfInspectionViewSet, ["enterprise", "checklist"]),
+    (selfcheck.PeriodicReportViewSet, ["enterprise", "period", "year", "quarter"]),
+    (selfcheck.DualReportViewSet, ["enterprise", "year", "month"]),
 ]
 
 

@@ -169,7 +169,6 @@ class ChangeRequestViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.Cre
     queryset = ChangeRequest.objects.all()
     serializer_class = ChangeRequestSerializer
     lifecycle = services.CHANGE
-    filterset_fields = ["enterprise", "state"]
     filterset_class = ChangeRequestFilter
 
     def create(self, request, *args, **kwargs):

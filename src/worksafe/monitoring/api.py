@@ -24,7 +24,7 @@ from worksafe.core.api import ScopedReadOnlyViewSet
 from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 
 from . import alarms, ingest, services
-from .filters import AlarmFilter, GatewayFilter, SensorFilter
+from .filters import AlarmFilter, DeadLetterFilter, GatewayFilter, ProposalFilter, SensorFilter
 from .models import Alarm, DeadLetter, Gateway, Sensor, ThresholdProposal
 
 
@@ -224,7 +224,7 @@ class ProposalViewSet(LifecycleViewSetMixin, ScopedReadOnlyViewSet):
     serializer_class = ProposalSerializer
     lifecycle = services.PROPOSAL
     select_related = ("sensor",)
-    filterset_fields = ["enterprise", "sensor", "state"]
+    filterset_class = ProposalFilter
 
 
 class DeadLetterSerializer(serializers.ModelSerializer):
@@ -239,7 +239,7 @@ class DeadLetterViewSet(ScopedReadOnlyViewSet):
 
     queryset = DeadLetter.objects.all()
     serializer_class = DeadLetterSerializer
-    filterset_fields = ["source", "gateway", "enterprise"]
+    filterset_class = DeadLetterFilter
 
 
 def register(router):

@@ -8,7 +8,7 @@ from worksafe.core.filters import FilterSet
 from worksafe.enterprises.models import Enterprise, Facility
 from worksafe.org.models import Division
 
-from .models import LEVEL_CHOICES, QUANTITY_CHOICES, Alarm, Gateway, Sensor
+from .models import LEVEL_CHOICES, QUANTITY_CHOICES, Alarm, DeadLetter, Gateway, Sensor, ThresholdProposal
 from .queries import MONITORED_KIND_CHOICES
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
@@ -144,3 +144,25 @@ class GatewayFilter(_YesNoMixin, FilterSet):
     def search(self, qs, name, value):
         return qs.filter(Q(enterprise__name__icontains=value) | Q(name__icontains=value)
                          | Q(code__icontains=value))
+
+
+class ProposalFilter(FilterSet):
+    state = django_filters.ChoiceFilter(label="状态", choices=ThresholdProposal.State.choices)
+    enterprise = _hidden(Enterprise, "企业")
+    sensor = _hidden(Sensor, "监测点")
+
+    class Meta:
+        model = ThresholdProposal
+        fields = ["state", "enterprise", "sensor"]
+
+
+class DeadLetterFilter(FilterSet):
+    source = django_filters.ChoiceFilter(label="来源", choices=DeadLetter.Source.choices)
+    open = django_filters.BooleanFilter(label="未查看", field_name="reviewed_at", lookup_expr="isnull",
+                                        widget=django_filters.widgets.BooleanWidget())
+    gateway = _hidden(Gateway, "网关")
+    enterprise = _hidden(Enterprise, "企业")
+
+    class Meta:
+        model = DeadLetter
+        fields = ["source", "open", "gateway", "enterprise"]

@@ -15,6 +15,7 @@ from worksafe.core.api import ScopedViewSetMixin
 from worksafe.enterprises.models import Enterprise
 
 from . import services
+from .filters import DualReportFilter, PeriodicFilter, SelfInspectionFilter
 from .models import Checklist, DualReport, PeriodicReport, SelfInspection
 
 
@@ -96,7 +97,7 @@ class SelfInspectionViewSet(_FilingViewSet):
     serializer_class = SelfInspectionSerializer
     create_serializer = SelfInspectionCreateSerializer
     select_related = ("enterprise", "checklist")
-    filterset_fields = ["enterprise", "checklist"]
+    filterset_class = SelfInspectionFilter
 
     def file(self, request, enterprise, d):
         files = {key.removeprefix("item_"): request.FILES.getlist(key) for key in request.FILES
@@ -117,7 +118,7 @@ class PeriodicReportViewSet(_FilingViewSet):
     serializer_class = PeriodicReportSerializer
     create_serializer = PeriodicReportCreateSerializer
     select_related = ("enterprise",)
-    filterset_fields = ["enterprise", "period", "year", "quarter"]
+    filterset_class = PeriodicFilter
 
     def file(self, request, enterprise, d):
         return services.file_periodic(request.user, enterprise, **d)
@@ -134,7 +135,7 @@ class DualReportViewSet(_FilingViewSet):
     serializer_class = DualReportSerializer
     create_serializer = DualReportCreateSerializer
     select_related = ("enterprise",)
-    filterset_fields = ["enterprise", "year", "month"]
+    filterset_class = DualReportFilter
 
     def file(self, request, enterprise, d):
         return services.file_dual(request.user, enterprise, **d)
