@@ -27,6 +27,7 @@ EXCURSION_VALUE = 90.0  # above red (80) of the bench sensors
 EXCURSION_EVERY = 20    # about one reading in 20
 MESSAGE_SECONDS = 0.05  # one message every 50 ms
 REASON_RERAISE = "再次触发"
+PUBLISH_WINDOW = 10_000  # mqtt-burst: unacknowledged publishes at most (packet ids are 16 bits)
 
 
 def _ms(dt) -> int:
@@ -177,8 +178,10 @@ def _publish_burst(broker, client_id: str, topic: str, token: str, codes: list[s
     pub = mqtt.make_client(client_id, broker=broker)
     pub.max_inflight_messages_set(1000)  # the broker's receive maximum caps it (max_inflight_messages)
     pub.max_queued_messages_set(0)        # no local limit: a burst is queued, never refused
-    acked = threading.Semaphore(0)
-    pub.on_publish = lambda *a: acked.release()
+    # a client has 65,535 packet ids: keep at most WINDOW publishes unacknowledged (a gateway's
+    # own backlog is far smaller); the broker still gets them as fast as it acknowledges them
+    window = threading.Semaphore(PUBLISH_WINDOW)
+    pub.on_publish = lambda *a: window.release()
     pub.connect(broker.host, broker.port, keepalive=mqtt.KEEPALIVE_SECONDS)  # OSError if down
     pub.loop_start()
     n = len(codes)
@@ -188,12 +191,14 @@ def _publish_burst(broker, client_id: str, topic: str, token: str, codes: list[s
         for start in range(first_index, first_index + n_readings, per_message):
             batch = [{"sensor": codes[i % n], "time": (base_ms + i // n) / 1000, "value": 10.0 + (i % 7)}
                      for i in range(start, min(start + per_message, first_index + n_readings))]
+            if not window.acquire(timeout=60):
+                raise OSError("the broker stopped acknowledging publishes")
             info = pub.publish(topic, json.dumps({"token": token, "readings": batch}), qos=1)
             if info.rc != 0:
                 raise OSError(f"publish refused by the client library: rc={info.rc}")
             messages += 1
-        for _ in range(messages):
-            if not acked.acquire(timeout=60):
+        for _ in range(PUBLISH_WINDOW):
+            if not window.acquire(timeout=60):
                 raise OSError("the broker stopped acknowledging publishes")
         return messages, time.perf_counter() - t0
     finally:
