@@ -433,6 +433,28 @@ def test_gateway_may_publish_and_read_only_its_own_topics(private_broker, make, 
     assert result.gateways == ["gw3"] and result.dropped == ["gw1"]
 
 
+def test_mqtt_passwd_command(world, tmp_path, settings, capsys, monkeypatch):
+    settings.WORKSAFE_MQTT_USERNAME, settings.WORKSAFE_MQTT_PASSWORD = "ingest", "consumer-secret"
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps({"gw1": "tok-1", "gw2": "tok-2", "gw3": "nope"}))
+    out = tmp_path / "mq"
+    call_command("mqtt_passwd", "--dir", str(out), "--tokens", str(tokens))
+    text = capsys.readouterr().out
+    assert "网关账号 2 个" in text and "接入账号 ingest" in text and "gw3" in text
+    users = broker.read_passwd(out / "passwd")
+    assert set(users) == {"ingest", "gw1", "gw2"} and broker.mosquitto_verify("tok-2", users["gw2"])
+    acl = (out / "acl").read_text()
+    assert "user gw2\ntopic write worksafe/readings/gw2\ntopic read worksafe/acks/gw2" in acl
+    assert "user ingest\ntopic read worksafe/readings/#\ntopic write worksafe/acks/#" in acl
+    # later: one gateway's token typed in; the others are kept
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("tok-3\n"))
+    call_command("mqtt_passwd", "--dir", str(out), "--set", "gw3")
+    assert set(broker.read_passwd(out / "passwd")) == {"ingest", "gw1", "gw2", "gw3"}
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("wrong\n"))
+    with pytest.raises(CommandError, match="令牌与网关 gw1 不符"):
+        call_command("mqtt_passwd", "--dir", str(out), "--set", "gw1")
+
+
 def test_mosquitto_password_hash_round_trip():
     h = broker.mosquitto_hash("tok-3")
     assert h.startswith("$7$101$") and broker.mosquitto_verify("tok-3", h) and not broker.mosquitto_verify("x", h)
