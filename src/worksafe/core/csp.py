@@ -43,7 +43,9 @@ class Inline:
 
 
 def templates(root: Path = PACKAGE_DIR) -> list[Path]:
-    return sorted(p for p in root.rglob("templates/**/*.html") if "node_modules" not in p.parts)
+    """The project's templates: ``templates/`` of the package and of each app."""
+    dirs = [root / "templates", *sorted(root.glob("*/templates"))]
+    return sorted(p for d in dirs if d.is_dir() for p in d.rglob("*.html"))
 
 
 def scan(paths: list[Path] | None = None) -> Inline:
