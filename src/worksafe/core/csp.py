@@ -43,8 +43,8 @@ class Inline:
 
 
 def templates(root: Path = PACKAGE_DIR) -> list[Path]:
-    """The project's templates: ``templates/`` of the package and of each app."""
-    dirs = [root / "templates", *sorted(root.glob("*/templates"))]
+    """The project's templates: ``templates/`` of the package, of each app and of its sub-packages."""
+    dirs = [root / "templates", *sorted(root.glob("*/templates")), *sorted(root.glob("*/*/templates"))]
     return sorted(p for d in dirs if d.is_dir() for p in d.rglob("*.html"))
 
 
