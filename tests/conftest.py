@@ -54,6 +54,8 @@ TOKEN_FIELDS = {
     "monitoring.Gateway": "name",
     "monitoring.Sensor": "name",
     "monitoring.Alarm": "description",
+    "core.AuditEvent": "target",
+    "monitoring.DeadLetter": "payload",
 }
 
 
@@ -63,6 +65,8 @@ def _media(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"  # the demo's gateway tokens file, never the repo's var/
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # clients here log in with force_login; the two-factor step has its own tests (tests/org/test_security.py)
+    settings.WORKSAFE_OTP_REQUIRED = False
     from worksafe.monitoring.ingest import clear_cache
 
     clear_cache()  # ids are reused after a test's rollback; a process cache must not outlive its rows

@@ -11,6 +11,7 @@ from worksafe.enterprises.api import register as register_enterprises
 from worksafe.hazards.api import register as register_hazards
 from worksafe.monitoring.api import register as register_monitoring
 from worksafe.org.api import register as register_org
+from worksafe.org.views import OTPSetup, OTPVerify, PasswordChange
 from worksafe.plans.api import register as register_plans
 from worksafe.risks.api import register as register_risks
 
@@ -25,8 +26,10 @@ register_monitoring(router)
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/login/", login_not_required(auth_views.LoginView.as_view()), name="login"),
+    path("accounts/otp/", OTPVerify.as_view(), name="otp_verify"),
+    path("accounts/otp/setup/", OTPSetup.as_view(), name="otp_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", PasswordChange.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("worksafe.core.urls")),
     path("org/", include("worksafe.org.urls")),

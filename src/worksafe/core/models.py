@@ -69,3 +69,67 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class AuditEvent(models.Model):
+    """One record of the security audit log (GB/T 22239-2019 §8.1.4.3: date and time, user,
+    event type, outcome, and what else the audit needs — here the source address, the path and
+    the object). Append-only and tamper-evident: each record carries the SHA-256 of its own
+    content and of the previous record (:mod:`worksafe.core.audit`), the database refuses
+    UPDATE and DELETE on the table (triggers, migration 0003), and ``worksafe audit verify``
+    re-computes the chain. Kept at least six months (网络安全法 第二十一条): the application
+    never deletes a record."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKOUT = "lockout", "账号锁定"
+        LOGOUT = "logout", "退出"
+        OTP = "otp", "双因素认证"
+        PASSWORD = "password", "修改密码"
+        DENIED = "denied", "权限拒绝"
+        EXPORT = "export", "导出"
+        UNMASK = "unmask", "查看完整个人信息"
+        DECRYPT = "decrypt", "解密"
+        ACCOUNT = "account", "账号与角色管理"
+        SECURITY = "security", "安全管理"
+
+    at = models.DateTimeField("时间", db_index=True)
+    # DO_NOTHING without a constraint: a user removed later leaves the record (and its username) as it was
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+", verbose_name="用户")
+    username = models.CharField("用户名", max_length=150, blank=True)
+    kind = models.CharField("事件类型", max_length=20, choices=Kind.choices, db_index=True)
+    success = models.BooleanField("是否成功", default=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    method = models.CharField("请求方法", max_length=10, blank=True)
+    path = models.CharField("路径", max_length=500, blank=True)
+    target = models.CharField("对象", max_length=200, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    prev_hash = models.CharField("前一条摘要", max_length=64)
+    hash = models.CharField("摘要", max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "安全审计记录"
+        verbose_name_plural = "安全审计记录"
+
+    class QuerySet(ScopedQuerySet):
+        def visible_to(self, user):
+            """Only auditors (审计管理员) read the audit log; nobody else, not even the county office."""
+            from .scoping import Role
+
+            return self.all() if scope_of(user).has_role(Role.AUDITOR) else self.none()
+
+    objects = QuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit records are never deleted")

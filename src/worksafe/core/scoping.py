@@ -28,6 +28,12 @@ class Role:
     TOWNSHIP = "township"
     INSPECTOR = "inspector"
     ENTERPRISE = "enterprise"
+    # 三员分立 (GB/T 22239-2019 安全管理中心): three administrators, each only its own work
+    SYSADMIN = "sysadmin"  # accounts and roles
+    SECURITY = "security"  # lockouts, second factors, security settings
+    AUDITOR = "auditor"  # reads the audit log, nothing else
+
+    ADMINISTRATORS = (SYSADMIN, SECURITY, AUDITOR)
 
     CHOICES = [
         (COUNTY_OFFICE, "县安委办(工作专班)"),
@@ -36,6 +42,9 @@ class Role:
         (TOWNSHIP, "乡镇工作人员"),
         (INSPECTOR, "执法人员"),
         (ENTERPRISE, "企业用户"),
+        (SYSADMIN, "系统管理员"),
+        (SECURITY, "安全管理员"),
+        (AUDITOR, "审计管理员"),
     ]
     LABELS = dict(CHOICES)
 

@@ -5,5 +5,6 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("audit/", views.AuditList.as_view(), name="audit_list"),
     path("inbox/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
 ]

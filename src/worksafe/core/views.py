@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .models import Notification
+from .models import AuditEvent, Notification
 from .scoping import Role, scope_of
 from .services import ServiceError
 
@@ -199,7 +199,46 @@ class ScopedFileView(ScopedMixin, View):
     def get(self, request, pk):
         from django.http import FileResponse
 
+        from .services import IMAGE_TYPES, detect_type
+
         obj = get_object_or_404(self.get_queryset(), pk=pk)
         name = self.filename(obj)
-        inline = name.lower().endswith((".jpg", ".jpeg", ".png"))
-        return FileResponse(getattr(obj, self.file_field).open("rb"), as_attachment=not inline, filename=name)
+        f = getattr(obj, self.file_field).open("rb")
+        mime = detect_type(f)  # decided from the stored bytes: only images open in the browser
+        inline = mime in IMAGE_TYPES
+        return FileResponse(f, as_attachment=not inline, filename=name,
+                            content_type=mime if inline else "application/octet-stream")
+
+
+class AuditList(ScopedListView):
+    """The security audit log, for the auditor (审计管理员) only: read and filter it, check the chain;
+    nobody edits it."""
+
+    model = AuditEvent
+    template_name = "core/audit_list.html"
+    paginate_by = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not scope_of(request.user).has_role(Role.AUDITOR):
+            raise PermissionDenied("只有审计管理员可以查看安全审计记录。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        g = self.request.GET
+        if g.get("kind"):
+            qs = qs.filter(kind=g["kind"])
+        if g.get("user"):
+            qs = qs.filter(username__icontains=g["user"][:150])
+        if g.get("success") in ("0", "1"):
+            qs = qs.filter(success=g["success"] == "1")
+        return qs
+
+    def get_context_data(self, **kwargs):
+        from . import audit
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["kinds"] = AuditEvent.Kind.choices
+        if self.request.GET.get("verify"):
+            ctx["verification"] = audit.verify()
+        return ctx

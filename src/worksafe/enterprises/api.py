@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.core.templatetags.worksafe import mask_phone
 
 from . import services
@@ -12,6 +13,9 @@ from .models import ChangeRequest, Enterprise, Facility, GatheringPlace, Licence
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
+    """The principal's phone is masked unless the caller asks ``?unmask=1`` and may (core.privacy);
+    each unmasked answer is an audit record."""
+
     override_reason = serializers.CharField(write_only=True, required=False, allow_blank=True,
                                             help_text="校验位异常时的确认原因(授权人员)")
 
@@ -25,6 +29,15 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         # the credit code is checked by the service (format always; check digit unless overridden)
         extra_kwargs = {"credit_code": {"validators": []}}
 
+    def to_representation(self, obj):
+        from worksafe.core.privacy import mask_phone, may_unmask
+
+        data = super().to_representation(obj)
+        request = self.context.get("request")
+        if not (request and request.GET.get("unmask") == "1" and may_unmask(request.user, obj.pk)):
+            data["principal_phone"] = mask_phone(data.get("principal_phone"))
+        return data
+
 
 class EnterpriseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                         viewsets.ReadOnlyModelViewSet):
@@ -34,6 +47,14 @@ class EnterpriseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Upda
     serializer_class = EnterpriseSerializer
     prefetch_related = ("sectors",)
     filterset_fields = ["township", "status", "sectors", "risk_level"]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if request.GET.get("unmask") == "1" and response.status_code == 200:
+            from worksafe.core import audit
+            from worksafe.core.models import AuditEvent
+
+            audit.record(AuditEvent.Kind.UNMASK, request=request, target="企业名册接口", fields="principal_phone")
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _save(self, serializer, instance=None):
         data = dict(serializer.validated_data)
@@ -93,11 +114,14 @@ class GatheringPlaceSerializer(serializers.ModelSerializer):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
+    allowed_steps = AllowedStepsField(services.CHANGE)
+
     class Meta:
         model = ChangeRequest
         fields = ["id", "enterprise", "changes", "note", "state", "submitted_by", "submitted_at", "reviewed_by",
-                  "reviewed_at", "review_note"]
-        read_only_fields = ["state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note"]
+                  "reviewed_at", "review_note", "version", "allowed_steps"]
+        read_only_fields = ["state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note",
+                            "version"]
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -129,11 +153,14 @@ class GatheringPlaceViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["township", "kind"]
 
 
-class ChangeRequestViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """An enterprise's change requests: POST {enterprise, changes: {field: new value}, note}."""
+class ChangeRequestViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                           viewsets.ReadOnlyModelViewSet):
+    """An enterprise's change requests: POST {enterprise, changes: {field: new value}, note}; POST
+    …/step/ approves, rejects (review_note) or withdraws; …/review/ is the older form of approve/reject."""
 
     queryset = ChangeRequest.objects.all()
     serializer_class = ChangeRequestSerializer
+    lifecycle = services.CHANGE
     filterset_fields = ["enterprise", "state"]
 
     def create(self, request, *args, **kwargs):

@@ -3,8 +3,7 @@ from django import forms
 from worksafe.core.filters import BootstrapFormMixin
 from worksafe.org.models import Division, Sector
 
-from .models import Enterprise, Facility, GatheringPlace, Licence, SafetyManager
-from .services import SELF_EDITABLE
+from .models import SELF_EDITABLE, Enterprise, Facility, GatheringPlace, Licence, SafetyManager
 
 
 class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):

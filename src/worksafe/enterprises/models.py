@@ -310,6 +310,12 @@ class GatheringPlace(models.Model):
         return self.name
 
 
+#: fields an enterprise may ask to change in its own record (reviewed before they apply)
+SELF_EDITABLE = ["address", "latitude", "longitude", "legal_representative", "principal", "principal_phone",
+                 "employees", "scale", "standard_grade", "has_safety_team", "insured", "insurer",
+                 "insurance_expiry", "protection_distance_m"]
+
+
 class ChangeRequestQuerySet(EnterpriseChildQuerySet):
     pass
 
@@ -336,7 +342,8 @@ class ChangeRequest(models.Model):
                                     related_name="+", verbose_name="审核人")
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_note = models.CharField("审核意见", max_length=300, blank=True)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField("版本", default=0)
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ChangeRequestQuerySet.as_manager()
 
     class Meta:

@@ -6,25 +6,21 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from worksafe.core.lifecycle import Act, Lifecycle, Notice, Transition
 from worksafe.core.scoping import Role, may_write, require_write, scope_of
 from worksafe.core.services import (
     Conflict,
     NotAllowed,
     ServiceError,
-    check_transition,
+    clean_attachment,
     notify,
     require_writer,
     save_as,
-    validate_attachment,
 )
 from worksafe.standards import gb32100
 
-from .models import ChangeRequest, Document, Enterprise
-
-#: fields an enterprise may ask to change in its own record (reviewed before they apply)
-SELF_EDITABLE = ["address", "latitude", "longitude", "legal_representative", "principal", "principal_phone",
-                 "employees", "scale", "standard_grade", "has_safety_team", "insured", "insurer",
-                 "insurance_expiry", "protection_distance_m"]
+from .forms import ReviewForm
+from .models import SELF_EDITABLE, ChangeRequest, Document, Enterprise
 
 
 def can_override_check_digit(user) -> bool:
@@ -85,12 +81,6 @@ def save_enterprise(user, enterprise: Enterprise, *, sectors=None, override_reas
 
 # ------------------------------------------------------------------ change requests
 
-CHANGE_TRANSITIONS = {
-    ChangeRequest.State.PENDING: {ChangeRequest.State.APPROVED, ChangeRequest.State.REJECTED,
-                                  ChangeRequest.State.WITHDRAWN},
-}
-
-
 def _jsonable(v):
     if hasattr(v, "isoformat"):
         return v.isoformat()
@@ -138,45 +128,70 @@ def can_review(user, enterprise: Enterprise) -> bool:
     return s.is_county_office or may_write(user, enterprise, officer=True)
 
 
-@transaction.atomic
-def review_change(user, cr: ChangeRequest, *, approve: bool, note: str = "") -> ChangeRequest:
-    locked = ChangeRequest.objects.select_for_update().get(pk=cr.pk)
-    new_state = ChangeRequest.State.APPROVED if approve else ChangeRequest.State.REJECTED
-    if locked.state != ChangeRequest.State.PENDING:
-        raise Conflict(f"该申请已被处理(当前状态:{locked.get_state_display()}),请刷新页面。")
-    check_transition(CHANGE_TRANSITIONS, locked.state, new_state, dict(ChangeRequest.State.choices))
-    if not can_review(user, locked.enterprise) or locked.submitted_by_id == user.pk:
+def _reviewer(act: Act) -> None:
+    """:func:`can_review`, knowing the request (so its enterprise) is in the user's scope."""
+    s, cr = scope_of(act.user), act.obj
+    own_only = cr.enterprise_id in s.enterprise_ids and not s.is_staff_scope
+    if own_only or not (s.is_county_office or s.department_ids or s.township_ids) or cr.submitted_by_id == act.user.pk:
         raise NotAllowed("只有该企业的行业主管部门、属地乡镇或县安委办可以审核。")
-    if not approve and not note.strip():
+
+
+def _submitter(act: Act) -> None:
+    if act.obj.submitted_by_id != act.user.pk:
+        raise NotAllowed("只有提交人可以撤回申请。")
+
+
+def _apply_review(act: Act) -> None:
+    cr, user = act.obj, act.user
+    note = (act.data.get("review_note") or "").strip()
+    if act.name == "reject" and not note:
         raise ServiceError("退回时请填写审核意见。", field="review_note")
-    if approve:
-        ent = Enterprise.objects.select_for_update().get(pk=locked.enterprise_id)
-        stale = [f for f, (old, _new) in locked.changes.items() if _jsonable(getattr(ent, f)) != old]
+    if act.name == "approve":
+        ent = Enterprise.objects.select_for_update().get(pk=cr.enterprise_id)
+        stale = [f for f, (old, _new) in cr.changes.items() if _jsonable(getattr(ent, f)) != old]
         if stale:
             raise Conflict("企业信息在申请后已被修改,请退回并让企业重新提交。")
-        for f, (_old, new) in locked.changes.items():
+        for f, (_old, new) in cr.changes.items():
             field = Enterprise._meta.get_field(f)
             setattr(ent, f, field.to_python(new))
-        save_as(ent, user, f"审核通过变更申请#{locked.pk}")
-    locked.state = new_state
-    locked.reviewed_by = user
-    locked.reviewed_at = timezone.now()
-    locked.review_note = note.strip()[:300]
-    save_as(locked, user)
-    notify([locked.submitted_by], f"您的信息变更申请{locked.get_state_display()}", locked.review_note,
-           url=locked.get_absolute_url())
-    return locked
+        save_as(ent, user, f"审核通过变更申请#{cr.pk}")
+    cr.reviewed_by = user
+    cr.reviewed_at = timezone.now()
+    cr.review_note = note[:300]
+
+
+def _tell_submitter(act: Act) -> Notice:
+    cr = act.obj
+    return Notice([cr.submitted_by], f"您的信息变更申请{cr.get_state_display()}", cr.review_note)
+
+
+CS = ChangeRequest.State
+#: an enterprise's change request: reviewed (approved and applied, or rejected) or withdrawn
+CHANGE = Lifecycle(
+    ChangeRequest, noun="变更申请", denied="只有该企业的行业主管部门、属地乡镇或县安委办可以审核。",
+    transitions=[
+        Transition("approve", "通过并更新企业信息", [CS.PENDING], CS.APPROVED, who=_reviewer, form=ReviewForm,
+                   apply=_apply_review, notify=_tell_submitter, reason="", message="已通过,企业信息已更新。"),
+        Transition("reject", "退回", [CS.PENDING], CS.REJECTED, who=_reviewer, form=ReviewForm, apply=_apply_review,
+                   notify=_tell_submitter, reason="", danger=True, message="已退回。"),
+        Transition("withdraw", "撤回申请", [CS.PENDING], CS.WITHDRAWN, who=_submitter, denied="只有提交人可以撤回申请。",
+                   reason="提交人撤回", message="已撤回申请。"),
+    ])
+
+
+@transaction.atomic
+def review_change(user, cr: ChangeRequest, *, approve: bool, note: str = "") -> ChangeRequest:
+    locked = CHANGE.lock(cr)
+    if locked.state != CS.PENDING:
+        raise Conflict(f"该申请已被处理(当前状态:{locked.get_state_display()}),请刷新页面。")
+    return CHANGE.take(locked, user, "approve" if approve else "reject", data={"review_note": note}).obj
 
 
 @transaction.atomic
 def withdraw_change(user, cr: ChangeRequest) -> ChangeRequest:
-    locked = ChangeRequest.objects.select_for_update().get(pk=cr.pk)
-    check_transition(CHANGE_TRANSITIONS, locked.state, ChangeRequest.State.WITHDRAWN,
-                     dict(ChangeRequest.State.choices))
-    if locked.submitted_by_id != user.pk:
-        raise NotAllowed("只有提交人可以撤回申请。")
-    locked.state = ChangeRequest.State.WITHDRAWN
-    return save_as(locked, user, "提交人撤回")
+    locked = CHANGE.lock(cr)
+    CHANGE.transition_to(locked, CS.WITHDRAWN)
+    return CHANGE.take(locked, user, "withdraw").obj
 
 
 def is_enterprise_user(user) -> bool:
@@ -189,6 +204,6 @@ def add_document(user, enterprise: Enterprise, *, title: str, file) -> Document:
     require_write(user, enterprise, "您不能修改该企业的档案。")
     if file is None:
         raise ServiceError("请选择文件。", field="file")
-    validate_attachment(file)
+    file = clean_attachment(file)
     return save_as(Document(enterprise=enterprise, title=(title or file.name).strip()[:200], file=file,
                             size=file.size, uploaded_by=user), user, "上传档案附件")

@@ -7,6 +7,8 @@ from django.views import View
 from django.views.generic import FormView
 
 from worksafe.core.filters import FilterSet
+from worksafe.core.lifecycle import LifecycleActView
+from worksafe.core.privacy import may_unmask, unmasked
 from worksafe.core.scoping import is_officer, scope_of
 from worksafe.core.services import ServiceError, save_as
 from worksafe.core.views import (
@@ -76,6 +78,8 @@ class EnterpriseDetail(ScopedDetailView):
         ctx["can_edit"] = may_edit_register(user)
         ctx["is_own"] = e.pk in s.enterprise_ids
         ctx["can_maintain"] = not s.read_only and (ctx["can_edit"] or ctx["is_own"])
+        ctx["may_unmask"] = may_unmask(user, e.pk)
+        ctx["unmasked"] = unmasked(self.request, e, "主要负责人及安全管理人员电话", e.pk)
         ctx["changes"] = ChangeRequest.objects.visible_to(user).filter(enterprise=e)[:10]
         ctx["documents"] = Document.objects.visible_to(user).filter(enterprise=e).select_related("uploaded_by")
         ctx["level"] = e.level
@@ -187,33 +191,19 @@ class ChangeRequestDetail(ScopedDetailView):
         cr = self.object
         labels = {f.name: f.verbose_name for f in Enterprise._meta.fields}
         ctx["rows"] = [(labels.get(f, f), old, new) for f, (old, new) in cr.changes.items()]
-        ctx["can_review"] = cr.state == "pending" and services.can_review(self.request.user, cr.enterprise) \
-            and cr.submitted_by_id != self.request.user.pk
-        ctx["can_withdraw"] = cr.state == "pending" and cr.submitted_by_id == self.request.user.pk
+        steps = {t.name for t in services.CHANGE.allowed_steps(self.request.user, cr, known_visible=True)}
+        ctx["can_review"] = "approve" in steps
+        ctx["can_withdraw"] = "withdraw" in steps
         ctx["review_form"] = ReviewForm()
         return ctx
 
 
-class ChangeRequestAct(ScopedMixin, View):
-    model = ChangeRequest
-    http_method_names = ["post"]
+class ChangeRequestAct(LifecycleActView):
+    """approve / reject (with the review note) / withdraw, through core.lifecycle."""
 
-    def post(self, request, pk):
-        cr = get_object_or_404(self.get_queryset(), pk=pk)
-        action = request.POST.get("action")
-        try:
-            if action == "withdraw":
-                services.withdraw_change(request.user, cr)
-            elif action in ("approve", "reject"):
-                services.review_change(request.user, cr, approve=action == "approve",
-                                       note=request.POST.get("review_note", ""))
-            else:
-                raise ServiceError("未知操作。")
-        except ServiceError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, "已处理。")
-        return redirect(cr)
+    model = ChangeRequest
+    lifecycle = services.CHANGE
+    step_field = "action"
 
 
 class ChildCreate(ScopedMixin, FormView):

@@ -2,6 +2,7 @@
 
 from .lists.api import MeasureViewSet
 from .loop.api import ActionViewSet, CriterionViewSet, HazardViewSet
+from .selfcheck.api import DualReportViewSet, PeriodicReportViewSet, SelfInspectionViewSet
 
 
 def register(router):
@@ -9,3 +10,6 @@ def register(router):
     router.register("hazard-actions", ActionViewSet)
     router.register("major-criteria", CriterionViewSet)
     router.register("measures", MeasureViewSet)
+    router.register("self-inspections", SelfInspectionViewSet)
+    router.register("periodic-reports", PeriodicReportViewSet)
+    router.register("dual-reports", DualReportViewSet)

@@ -85,7 +85,7 @@ def generate(*, seed: int = 2026, n: int = 60) -> int:
 
 
 def _officer_for(ent):
-    from worksafe.plans.models import SectorSupervisor
+    from worksafe.org.models import SectorSupervisor
 
     ss = SectorSupervisor.objects.filter(sector__enterprises=ent, role="lead").first()
     if not ss:

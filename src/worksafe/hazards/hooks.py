@@ -40,7 +40,7 @@ def _connect_checklist_seeding():
     """A sector created by a plan import (or by hand) gets its checklist from the plan's wording."""
     from django.db.models.signals import post_save
 
-    from worksafe.plans.models import Sector
+    from worksafe.org.models import Sector
 
     from .selfcheck.services import seed_for_new_sector
 

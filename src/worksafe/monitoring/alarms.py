@@ -19,17 +19,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from worksafe.core.services import (
-    Conflict,
-    NotAllowed,
-    ServiceError,
-    Step,
-    find_step,
-    notify,
-    require_writer,
-    save_as,
-)
+from worksafe.core.lifecycle import Act, Lifecycle, Transition
+from worksafe.core.services import ServiceError, notify
 
+from .forms import AlarmHazardForm, HandleForm
 from .models import Alarm
 
 S = Alarm.State
@@ -37,100 +30,86 @@ S = Alarm.State
 
 # --- alarms handled by people ------------------------------------------------------------------
 
-TRANSITIONS: dict[str, list[Step]] = {
-    S.RAISED: [Step("acknowledge", "确认收到", S.ACKNOWLEDGED), Step("to_hazard", "转为隐患", S.HAZARD)],
-    S.ACKNOWLEDGED: [Step("handle", "处置完毕", S.HANDLED), Step("to_hazard", "转为隐患", S.HAZARD)],
-    S.HANDLED: [],
-    S.HAZARD: [],
-}
-STATE_LABELS = dict(S.choices)
+
+def _acknowledge(act: Act) -> None:
+    act.obj.acknowledged_by = act.user
+    act.obj.acknowledged_at = timezone.now()
 
 
-def _step(alarm: Alarm, name: str) -> Step:
-    return find_step(TRANSITIONS, alarm.state, name, STATE_LABELS, "预警")
+def _handle(act: Act) -> None:
+    note = (act.data.get("note") or "").strip()
+    if not note:
+        raise ServiceError("请填写处置情况。", field="note")
+    a = act.obj
+    a.handled_by, a.handled_at, a.handled_note = act.user, timezone.now(), note
 
 
-def _check(user, alarm: Alarm, known_visible: bool = False) -> None:
-    require_writer(user)
-    if not known_visible and not Alarm.objects.visible_to(user).filter(pk=alarm.pk).exists():
-        raise NotAllowed("您无权处置该预警。")
+def _to_hazard(act: Act) -> None:
+    """Turn the alarm into a hazard in one step (source: monitoring alarm); acknowledges it too."""
+    from worksafe.hazards.loop import services as hazard_services
+    from worksafe.hazards.models import Hazard
+
+    a, d, user = act.obj, act.data, act.user
+    sensor = a.sensor
+    hazard = hazard_services.report_hazard(
+        user, a.enterprise, location=(d.get("location") or "").strip() or f"{sensor.facility.name} {sensor.name}",
+        description=(d.get("description") or "").strip() or f"监测预警 {a.code}:{a.description}",
+        source=Hazard.Source.ALARM, level=d.get("level") or Hazard.Level.GENERAL, found_at=a.raised_at)
+    now = timezone.now()
+    if a.acknowledged_by_id is None:
+        a.acknowledged_by, a.acknowledged_at = user, now
+    a.handled_by, a.handled_at = user, now
+    a.handled_note = f"已转为隐患 {hazard.code}"
+    a.hazard = hazard
+    act.reason = f"转为隐患 {hazard.code}"
+    act.message = f"已转为隐患 {hazard.code}。"
+
+
+def _hazard_initial(a: Alarm) -> dict:
+    return {"location": f"{a.facility.name} {a.sensor.name}", "description": f"监测预警 {a.code}:{a.description}",
+            "level": "major" if a.peak_level >= 4 and a.kind == Alarm.Kind.LEVEL else "general"}
+
+
+def _still_open(act: Act) -> None:
+    a = act.obj
+    a.open = a.active or a.state in (S.RAISED, S.ACKNOWLEDGED)
+
+
+ALARM = Lifecycle(
+    Alarm, noun="预警", conflict="该预警刚刚已被他人处理或状态已变化,请刷新页面后再操作。", denied="您无权处置该预警。",
+    before_save=_still_open, lock_related=("sensor", "enterprise"),
+    transitions=[
+        Transition("acknowledge", "确认收到", [S.RAISED], S.ACKNOWLEDGED, apply=_acknowledge, reason="确认收到预警",
+                   help="确认已收到预警并开始核实处置;未确认的预警将按时限逐级通知监管部门、乡镇和县安委办。",
+                   message="已确认收到该预警。"),
+        Transition("handle", "处置完毕", [S.ACKNOWLEDGED], S.HANDLED, form=HandleForm, apply=_handle,
+                   message="已登记处置完毕。"),
+        Transition("to_hazard", "转为隐患", [S.RAISED, S.ACKNOWLEDGED], S.HAZARD, form=AlarmHazardForm,
+                   initial=_hazard_initial, apply=_to_hazard, danger=True,
+                   help="登记为隐患(发现方式:监测预警),进入隐患排查治理闭环;本预警随之关闭处置。"),
+    ])
+TRANSITIONS = ALARM.transitions
 
 
 def may(user, alarm: Alarm, step_name: str, known_visible: bool = False) -> bool:
     """Whether ``user`` may take ``step_name`` now (``known_visible``: the row came from
     ``visible_to(user)``, so lists need no query per row)."""
-    try:
-        _step(alarm, step_name)
-        _check(user, alarm, known_visible)
-    except ServiceError:
-        return False
-    return True
+    return ALARM.may(user, alarm, step_name, known_visible=known_visible)
 
 
-def _lock(alarm: Alarm, version) -> Alarm:
-    locked = Alarm.objects.select_for_update().select_related("sensor", "enterprise").get(pk=alarm.pk)
-    if version not in (None, "") and int(version) != locked.version:
-        raise Conflict("该预警刚刚已被他人处理或状态已变化,请刷新页面后再操作。")
-    return locked
-
-
-def _after_human(alarm: Alarm) -> None:
-    alarm.open = alarm.active or alarm.state in (S.RAISED, S.ACKNOWLEDGED)
-    alarm.version += 1
-
-
-@transaction.atomic
 def acknowledge(alarm: Alarm, user, *, version=None) -> Alarm:
-    locked = _lock(alarm, version)
-    step = _step(locked, "acknowledge")
-    _check(user, locked)
-    locked.state = step.to
-    locked.acknowledged_by = user
-    locked.acknowledged_at = timezone.now()
-    _after_human(locked)
-    return save_as(locked, user, "确认收到预警")
+    return ALARM.take(alarm, user, "acknowledge", version=version).obj
 
 
-@transaction.atomic
 def handle(alarm: Alarm, user, *, note: str, version=None) -> Alarm:
-    locked = _lock(alarm, version)
-    step = _step(locked, "handle")
-    _check(user, locked)
-    note = (note or "").strip()
-    if not note:
-        raise ServiceError("请填写处置情况。", field="note")
-    locked.state = step.to
-    locked.handled_by = user
-    locked.handled_at = timezone.now()
-    locked.handled_note = note
-    _after_human(locked)
-    return save_as(locked, user, "处置完毕")
+    return ALARM.take(alarm, user, "handle", version=version, data={"note": note}).obj
 
 
-@transaction.atomic
 def to_hazard(alarm: Alarm, user, *, description: str = "", location: str = "", level: str = "general",
               version=None) -> Alarm:
     """Turn the alarm into a hazard in one step (source: monitoring alarm); acknowledges it too."""
-    from worksafe.hazards.loop import services as hazard_services
-    from worksafe.hazards.models import Hazard
-
-    locked = _lock(alarm, version)
-    step = _step(locked, "to_hazard")
-    _check(user, locked)
-    sensor = locked.sensor
-    hazard = hazard_services.report_hazard(
-        user, locked.enterprise, location=(location or "").strip() or f"{sensor.facility.name} {sensor.name}",
-        description=(description or "").strip() or f"监测预警 {locked.code}:{locked.description}",
-        source=Hazard.Source.ALARM, level=level, found_at=locked.raised_at)
-    now = timezone.now()
-    if locked.acknowledged_by_id is None:
-        locked.acknowledged_by, locked.acknowledged_at = user, now
-    locked.state = step.to
-    locked.handled_by, locked.handled_at = user, now
-    locked.handled_note = f"已转为隐患 {hazard.code}"
-    locked.hazard = hazard
-    _after_human(locked)
-    return save_as(locked, user, f"转为隐患 {hazard.code}")
+    data = {"description": description, "location": location, "level": level}
+    return ALARM.take(alarm, user, "to_hazard", version=version, data=data).obj
 
 
 # --- escalation of unacknowledged alarms (tick) ------------------------------------------------

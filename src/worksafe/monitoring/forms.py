@@ -20,7 +20,7 @@ class HandleForm(BootstrapFormMixin, forms.Form):
 class AlarmHazardForm(BootstrapFormMixin, forms.Form):
     location = forms.CharField(label="隐患部位/场所", max_length=200, required=False)
     description = forms.CharField(label="隐患描述", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    level = forms.ChoiceField(label="隐患等级", choices=Hazard.Level.choices, initial=Hazard.Level.GENERAL)
+    level = forms.ChoiceField(label="隐患等级", choices=Hazard.Level.choices, initial=Hazard.Level.GENERAL, required=False)
 
 
 class GatewayForm(BootstrapFormMixin, forms.Form):

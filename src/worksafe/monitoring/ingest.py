@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -57,7 +57,28 @@ REASONS = {
     "future": "时间晚于服务器当前时间",
     "past": "时间过早,超出可补传期限",
     "duplicate": "重复读数(该监测点该时间已有读数)",
+    "overflow": "读数数值溢出(位数过多,无法表示)",
+    "magnitude": "读数数值超出合理范围",
 }
+#: how much of a refused reading's sensor code is echoed back
+ECHO_MAX = 64
+
+
+def _echo(code):
+    """The sensor code as the reply may show it: a short string, or None for anything else."""
+    return code[:ECHO_MAX] if type(code) is str else None
+
+
+def _lookup_safe(code: str) -> bool:
+    """Whether a code can be looked up in the database at all (PostgreSQL text holds no NUL, and
+    lone surrogates from JSON escapes cannot be encoded)."""
+    if "\x00" in code or len(code) > 200:
+        return False
+    try:
+        code.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(slots=True)
@@ -167,15 +188,15 @@ def bump_config(gateway_id: int) -> None:
 def _iso_ms(t) -> int | None:
     """Epoch milliseconds of an ISO 8601 string (naive = local time); None for anything else.
     (Unix seconds are handled inline on the hot path.)"""
-    if type(t) is not str:
+    if type(t) is not str or len(t) > 40:
         return None
     try:
         dt = datetime.datetime.fromisoformat(t)
-    except ValueError:
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.get_default_timezone())
+        return int(round(dt.timestamp() * 1000))
+    except (ValueError, OverflowError, OSError):  # e.g. year 1 in a zone east of UTC
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.get_default_timezone())
-    return int(round(dt.timestamp() * 1000))
 
 
 def ingest(gateway: Gateway, readings, *, now: float | None = None) -> IngestResult:
@@ -209,6 +230,7 @@ def _validate(cache: _GatewayCache, readings: list, result: IngestResult, now_s:
     now_ms = int(now_s * 1000)
     max_ms = now_ms + settings.WORKSAFE_READING_MAX_FUTURE_SECONDS * 1000
     min_ms = now_ms - settings.WORKSAFE_READING_MAX_AGE_DAYS * 86_400_000
+    max_abs = settings.WORKSAFE_READING_MAX_ABS
     points = cache.points
     rejected = result.rejected
     rows: list[tuple[int, int, float]] = []
@@ -223,14 +245,14 @@ def _validate(cache: _GatewayCache, readings: list, result: IngestResult, now_s:
             t = r["time"]
             v = r["value"]
         except (TypeError, KeyError, IndexError):
-            rejected.append({"index": i, "sensor": r.get("sensor") if isinstance(r, dict) else None,
+            rejected.append({"index": i, "sensor": _echo(r.get("sensor")) if isinstance(r, dict) else None,
                              "reason": REASONS["format"]})
             continue
         try:
             p = points[code]
         except (KeyError, TypeError):
             p = None
-            if type(code) is str and not reloaded:  # a point added since: reload once a batch
+            if type(code) is str and not reloaded and _lookup_safe(code):  # a point added since: reload once
                 cache.load_points()
                 points = cache.points
                 reloaded = True
@@ -242,21 +264,30 @@ def _validate(cache: _GatewayCache, readings: list, result: IngestResult, now_s:
             rejected.append({"index": i, "sensor": code, "reason": REASONS["inactive"]})
             continue
         tv = type(v)
-        if tv is float or tv is int:
-            fv = float(v)
-        elif tv is str:
-            try:
+        try:
+            if tv is float or tv is int:
                 fv = float(v)
-            except ValueError:
+            elif tv is str and len(v) <= 64:
+                fv = float(v)
+            else:
                 fv = math.nan
-        else:
+        except OverflowError:  # an integer of hundreds of digits
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["overflow"]})
+            continue
+        except ValueError:
             fv = math.nan
         if fv != fv or fv == inf or fv == -inf:
             rejected.append({"index": i, "sensor": code, "reason": REASONS["value"]})
             continue
+        if fv > max_abs or fv < -max_abs:
+            rejected.append({"index": i, "sensor": code, "reason": REASONS["magnitude"]})
+            continue
         tt = type(t)
         if tt is float or tt is int:
-            ms = int(t * 1000 + 0.5) if t == t and t != inf and t != -inf else None
+            try:
+                ms = int(t * 1000 + 0.5) if t == t and t != inf and t != -inf else None
+            except OverflowError:
+                ms = None
         else:
             ms = _iso_ms(t)
         if ms is None:
@@ -277,11 +308,11 @@ def _validate(cache: _GatewayCache, readings: list, result: IngestResult, now_s:
         rows.append(row)
         row_index.append(i)
     if unknown:
-        codes = {c for _, c in unknown if type(c) is str}
+        codes = {c for _, c in unknown if type(c) is str and _lookup_safe(c)}
         others = set(Sensor.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
         for i, c in unknown:
-            rejected.append({"index": i, "sensor": c if type(c) is str else None,
-                             "reason": REASONS["not_yours"] if c in others else REASONS["unknown"]})
+            rejected.append({"index": i, "sensor": _echo(c),
+                             "reason": REASONS["not_yours"] if type(c) is str and c in others else REASONS["unknown"]})
     return rows, row_index
 
 
@@ -570,3 +601,30 @@ def detect_offline(now=None) -> int:
                         None, "监测点离线")
             n += 1
     return n
+
+
+# ---------------------------------------------------------------- dead letters
+
+DEAD_LETTER_MAX_CHARS = 65_536
+#: the database is away (or the connection broke): the message is retried, never dead-lettered
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+def dead_letter(source: str, topic: str, payload, error: str, *, gateway_code: str = "", gateway=None):
+    """Keep a message or request that could not be processed at all, for an officer to look at.
+    The payload is stored as text (undecodable bytes replaced), cut at 64 KiB; its size is kept."""
+    from .models import DeadLetter, Gateway
+
+    raw = payload if isinstance(payload, bytes | bytearray) else str(payload).encode("utf-8", "replace")
+    text = bytes(raw[: DEAD_LETTER_MAX_CHARS * 4]).decode("utf-8", "replace")[:DEAD_LETTER_MAX_CHARS]
+    text = text.replace("\x00", "\\u0000")  # PostgreSQL text holds no NUL
+    if gateway is None and gateway_code and _lookup_safe(gateway_code):
+        gateway = Gateway.objects.filter(code=gateway_code).first()
+    with transaction.atomic():
+        letter = DeadLetter.objects.create(
+            source=source, topic=str(topic)[:300].replace("\x00", ""),
+            gateway_code=str(gateway_code)[:100].replace("\x00", ""), gateway=gateway,
+            enterprise_id=gateway.enterprise_id if gateway else None, payload=text, size=len(raw),
+            error=str(error)[:2000].replace("\x00", ""))
+    log.warning("dead letter %s from %s %s: %s", letter.pk, source, topic, error)
+    return letter

@@ -279,3 +279,46 @@ class Alarm(models.Model):
         if self.kind == self.Kind.OFFLINE:
             return "离线"
         return WARNING_LABELS.get(self.level, "")
+
+
+class DeadLetterQuerySet(EnterpriseChildQuerySet):
+    """A dead letter whose gateway is known reaches that gateway's enterprise's scope (through
+    ``enterprise``); one from an unknown sender only the county office (everything) sees."""
+
+
+class DeadLetter(models.Model):
+    """A message or request that could not be processed at all (DESIGN.md §3.1 "Nothing blocks a
+    stream"): it was acknowledged and answered with the reason, and is kept here for an officer to
+    look at; nothing behind it waited."""
+
+    class Source(models.TextChoices):
+        MQTT = "mqtt", "MQTT"
+        HTTP = "http", "HTTP 接口"
+
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    topic = models.CharField("主题/路径", max_length=300)
+    gateway_code = models.CharField("网关编号(主题中)", max_length=100, blank=True)
+    gateway = models.ForeignKey(Gateway, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                verbose_name="网关")
+    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="企业")
+    payload = models.TextField("内容(截断)", blank=True)
+    size = models.PositiveIntegerField("大小(字节)", default=0)
+    error = models.TextField("无法处理的原因")
+    received_at = models.DateTimeField("收到时间", auto_now_add=True, db_index=True)
+    reviewed_at = models.DateTimeField("已查看", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="查看人")
+    history = HistoricalRecords()
+    objects = DeadLetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "无法处理的消息"
+        verbose_name_plural = "无法处理的消息"
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.topic} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+    def get_absolute_url(self):
+        return reverse("monitoring:deadletter_detail", args=[self.pk])

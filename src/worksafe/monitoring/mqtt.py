@@ -61,6 +61,7 @@ RECEIVE_MAXIMUM = 1000
 ERR_JSON = "消息不是有效的 JSON 对象"
 ERR_TOKEN = "令牌无效,或与主题中的网关编号不符"
 ERR_TOPIC = "主题格式错误,应为 <前缀>/readings/<网关编号>"
+ERR_DEAD = "消息无法处理,已转入待查消息(死信),请联系监管部门"
 
 
 # --- configuration -------------------------------------------------------------------------------
@@ -154,7 +155,8 @@ class Stats:
     refused: int = 0         # of which refused as a whole (bad JSON, bad token)
     accepted: int = 0        # readings stored
     rejected: int = 0        # readings refused one by one
-    failures: int = 0        # processing attempts that failed (retried)
+    failures: int = 0        # processing attempts that failed (retried: the database was away)
+    dead_letters: int = 0    # messages that could not be processed at all (kept, acknowledged, answered)
     connects: int = 0
     errors: list = field(default_factory=list)
 
@@ -313,6 +315,22 @@ class Consumer:
             close_old_connections()
 
     def _handle(self, msg: Inbound) -> None:
+        """Process one message. A message that cannot be processed at all — whatever it holds — is
+        acknowledged, answered with the reason and kept as a dead letter, so nothing behind it
+        waits; only a database that is away makes the message wait (retried, never lost)."""
+        try:
+            self._process(msg)
+        except ingest.TRANSIENT:
+            raise
+        except Exception as e:
+            log.exception("MQTT message on %s cannot be processed: dead letter", msg.topic)
+            code = msg.topic.rpartition("/")[2]
+            letter = ingest.dead_letter("mqtt", msg.topic, msg.payload, f"{e.__class__.__name__}: {e}",
+                                        gateway_code=code)
+            self.stats.dead_letters += 1
+            self._answer(msg, code, {"error": ERR_DEAD, "dead_letter": letter.pk}, refused=True)
+
+    def _process(self, msg: Inbound) -> None:
         head, _, code = msg.topic.rpartition("/")
         if head != f"{self.prefix}/readings" or not code:
             log.warning("MQTT message on unexpected topic %s dropped", msg.topic)
@@ -325,7 +343,8 @@ class Consumer:
         if not isinstance(data, dict):
             self._answer(msg, code, {"error": ERR_JSON}, refused=True)
             return
-        extra = {"id": data["id"]} if data.get("id") is not None else {}
+        mid = data.get("id")
+        extra = {"id": mid} if isinstance(mid, str | int) and not isinstance(mid, bool) and len(str(mid)) <= 64 else {}
         token = data.get("token")
         gateway = services.gateway_for_token(token) if isinstance(token, str) else None
         if gateway is None or gateway.code != code:

@@ -19,5 +19,8 @@ urlpatterns = [
     path("gateways/new/", views.GatewayCreate.as_view(), name="gateway_create"),
     path("gateways/<int:pk>/", views.GatewayDetail.as_view(), name="gateway_detail"),
     path("gateways/<int:pk>/rotate/", views.GatewayRotate.as_view(), name="gateway_rotate"),
+    path("dead-letters/", views.DeadLetterList.as_view(), name="deadletter_list"),
+    path("dead-letters/<int:pk>/", views.DeadLetterDetail.as_view(), name="deadletter_detail"),
+    path("dead-letters/<int:pk>/review/", views.DeadLetterReview.as_view(), name="deadletter_review"),
     path("gateways/<int:pk>/sensors/new/", views.SensorCreate.as_view(), name="sensor_create"),
 ]

@@ -16,20 +16,22 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from worksafe.core.scoping import scope_of
-from worksafe.core.services import ServiceError
+from worksafe.core.lifecycle import LifecycleActView
+from worksafe.core.scoping import is_officer, scope_of
+from worksafe.core.services import ServiceError, save_as
 from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin, xlsx_response
 from worksafe.enterprises.models import Facility
 
 from . import alarms, queries, services
 from .filters import AlarmFilter, BoardFilter, GatewayFilter, ObjectFilter, SensorFilter
-from .forms import AlarmHazardForm, GatewayForm, HandleForm, SensorCreateForm, SensorEditForm
-from .models import WARNING_LABELS, Alarm, Gateway, Sensor
+from .forms import GatewayForm, SensorCreateForm, SensorEditForm
+from .models import WARNING_LABELS, Alarm, DeadLetter, Gateway, Sensor
 
 BOARD_ROWS = 200  # the board shows the newest open alarms; the rest are in the alarm list
 
@@ -144,66 +146,24 @@ class AlarmDetail(ScopedDetailView):
         return ctx
 
 
-def alarm_actions(request, alarm: Alarm, handle_form=None, hazard_form=None, **_kwargs) -> dict:
-    """The steps the user may take now, with their forms (bound ones kept after an error)."""
-    user = request.user
-    steps = [s for s in alarms.TRANSITIONS[alarm.state] if alarms.may(user, alarm, s.name)]
-    sensor = alarm.sensor
+def alarm_actions(request, alarm: Alarm, bound_step=None, **_kwargs) -> dict:
+    """The steps the user may take now, with their forms (a bound one kept after an error)."""
     return {
-        "steps": steps,
-        "handle_form": handle_form or HandleForm(),
-        "hazard_form": hazard_form or AlarmHazardForm(initial={
-            "location": f"{alarm.facility.name} {sensor.name}",
-            "description": f"监测预警 {alarm.code}:{alarm.description}",
-            "level": "major" if alarm.peak_level >= 4 and alarm.kind == Alarm.Kind.LEVEL else "general"}),
-        "recent": sensor.alarms.exclude(pk=alarm.pk).order_by("-raised_at")[:5],
+        "steps": alarms.ALARM.panel(request.user, alarm, url=reverse("monitoring:alarm_act", args=[alarm.pk]),
+                                    field="action", bound=bound_step),
+        "recent": alarm.sensor.alarms.exclude(pk=alarm.pk).order_by("-raised_at")[:5],
     }
 
 
-class AlarmAct(ScopedMixin, View):
-    """One POST for every step people take (the form carries the version it was shown):
-    确认收到, 处置完毕, 转为隐患. A refused step re-shows the page with the input kept."""
+class AlarmAct(LifecycleActView):
+    """One POST for every step people take (core.lifecycle; the form carries the version it was
+    shown): 确认收到, 处置完毕, 转为隐患. A refused step re-shows the page with the input kept."""
 
     model = Alarm
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        alarm = get_object_or_404(self.get_queryset(), pk=pk)
-        action, version = request.POST.get("action", ""), request.POST.get("version")
-        handle_form = hazard_form = None
-        try:
-            if action == "acknowledge":
-                alarms.acknowledge(alarm, request.user, version=version)
-                done = "已确认收到该预警。"
-            elif action == "handle":
-                handle_form = HandleForm(request.POST)
-                handle_form.is_valid()
-                alarms.handle(alarm, request.user, note=handle_form.cleaned_data.get("note", ""),
-                                version=version)
-                done = "已登记处置完毕。"
-            elif action == "to_hazard":
-                hazard_form = AlarmHazardForm(request.POST)
-                if not hazard_form.is_valid():
-                    messages.error(request, "请检查转为隐患的填写内容。")
-                    return self.redisplay(request, alarm, 400, hazard_form=hazard_form)
-                alarm = alarms.to_hazard(alarm, request.user, version=version, **hazard_form.cleaned_data)
-                done = f"已转为隐患 {alarm.hazard.code}。"
-            else:
-                raise ServiceError("未知操作。")
-        except ServiceError as e:
-            messages.error(request, e.message)
-            form = handle_form if action == "handle" else hazard_form
-            if form is not None and e.field in form.fields:
-                form.add_error(e.field, e.message)
-            return self.redisplay(request, alarm, e.status_code, handle_form=handle_form, hazard_form=hazard_form)
-        messages.success(request, done)
-        return redirect(alarm)
-
-    def redisplay(self, request, alarm, status, **forms):
-        view = AlarmDetail(request=request, kwargs={"pk": alarm.pk})
-        view.object = view.get_queryset().get(pk=alarm.pk)
-        return render(request, view.template_name, view.get_context_data(object=view.object, **forms),
-                      status=status)
+    lifecycle = alarms.ALARM
+    detail_view = AlarmDetail
+    step_field = "action"
+    redisplay_refusals = True
 
 
 # --- sensors -----------------------------------------------------------------------------------
@@ -478,3 +438,50 @@ class SensorCreate(WriterRequiredMixin, ScopedMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"监测点 {sensor.code} 已添加。")
         return redirect(sensor)
+
+
+# ---------------------------------------------------------------- dead letters (待查消息)
+
+
+class DeadLetterList(ScopedListView):
+    """Messages and batches that could not be processed at all: kept here, acknowledged and
+    answered, so the stream went on."""
+
+    model = DeadLetter
+    select_related = ("gateway", "enterprise")
+    template_name = "monitoring/deadletter_list.html"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.request.GET.get("open") == "1":
+            qs = qs.filter(reviewed_at__isnull=True)
+        return qs
+
+
+class DeadLetterDetail(ScopedDetailView):
+    model = DeadLetter
+    select_related = ("gateway", "enterprise", "reviewed_by")
+    template_name = "monitoring/deadletter_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_review"] = is_officer(self.request.user) and self.object.reviewed_at is None
+        return ctx
+
+
+class DeadLetterReview(ScopedMixin, View):
+    """An officer marks a dead letter as looked at (with the history of who and when)."""
+
+    model = DeadLetter
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        letter = get_object_or_404(self.get_queryset(), pk=pk)
+        if not is_officer(request.user):
+            raise PermissionDenied("只有监管人员可以处理待查消息。")
+        if letter.reviewed_at is None:
+            letter.reviewed_at = timezone.now()
+            letter.reviewed_by = request.user
+            save_as(letter, request.user, "已查看")
+            messages.success(request, "已标记为已查看。")
+        return redirect(letter)

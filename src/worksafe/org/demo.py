@@ -19,7 +19,13 @@ DEMO_USERS = [
     ("township", "大武镇·周平", Role.TOWNSHIP, "大武镇人民政府"),
     ("inspector", "执法大队·吴刚", Role.INSPECTOR, "县应急管理局"),
     ("enterprise", "企业安全员·郑洁", Role.ENTERPRISE, None),
+    ("sysadmin", "系统管理员·钱进", Role.SYSADMIN, "县应急管理局"),
+    ("security", "安全管理员·冯云", Role.SECURITY, "县应急管理局"),
+    ("auditor", "审计管理员·陈静", Role.AUDITOR, "县应急管理局"),
 ]
+#: the demo's authenticator key (base32) for the accounts that must log in with two factors: add
+#: it to any TOTP app (or compute the code) to log in as county, sysadmin, security or auditor
+DEMO_OTP_KEY = "WORKSAFEDEMOKEY2"
 
 
 def _user(username: str, display: str, password: bool = True) -> User:
@@ -43,6 +49,7 @@ def load(out) -> None:
         Membership.objects.get_or_create(
             user=_user(username, display), role=role, department=Department.objects.get(name=unit),
             enterprise=None, defaults={"qualified": role == Role.INSPECTOR})
+    _demo_second_factors()
     dept = Department.objects.get(name="县应急管理局")
     for i in range(1, 10):  # the enforcement team has no logins
         user, created = User.objects.get_or_create(username=f"zf{i:02d}", defaults={"display_name": f"执法队员{i:02d}"})
@@ -50,6 +57,19 @@ def load(out) -> None:
             user.set_unusable_password()
             user.save()
             Membership.objects.create(user=user, role=Role.INSPECTOR, department=dept, qualified=i <= 6)
+
+
+def _demo_second_factors() -> None:
+    import base64
+
+    from django.conf import settings
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = base64.b32decode(DEMO_OTP_KEY).hex()
+    for username, _display, role, _unit in DEMO_USERS:
+        if role in settings.WORKSAFE_OTP_REQUIRED_ROLES:
+            user = User.objects.get(username=username)
+            TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "演示认证器", "key": key})
 
 
 def enterprise_user(enterprise) -> User:
@@ -74,4 +94,5 @@ def print_logins(out) -> None:
     out(f"\n演示账号(密码均为 {DEMO_PASSWORD}):")
     for username, display, role, _unit in DEMO_USERS:
         out(f"  {username:<11} {Role.LABELS[role]:<12} {display}")
+    out(f"县安委办和三员账号须双因素认证:认证器密钥 {DEMO_OTP_KEY}(TOTP,30秒,6位;仅供演示)")
     out("打开 http://127.0.0.1:8000/ 登录。")

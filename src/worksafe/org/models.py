@@ -181,6 +181,8 @@ class OwnRowsMixin:
 
 class UserQuerySet(OwnRowsMixin, ScopedQuerySet):
     def scoped(self, scope):
+        if scope.has_role(Role.SYSADMIN, Role.SECURITY):
+            return self.all()  # they manage the accounts (and see no business data)
         # Colleagues (users sharing one of the viewer's units or enterprises), and for
         # officers the accounts of the enterprises they supervise.
         q = models.Q(memberships__department_id__in=scope.unit_ids) | models.Q(
@@ -201,7 +203,10 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField("须修改密码", default=False,
+                                               help_text="管理员设置的初始密码,用户首次登录须修改")
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "password_changed_at"])
     objects = UserManager()
 
     class Meta:
@@ -214,11 +219,21 @@ class User(AbstractUser):
     def get_absolute_url(self):
         return reverse("org:user_detail", args=[self.pk])
 
+    def set_password(self, raw_password):
+        """Every new password restarts its age; one the user set themselves needs no change."""
+        super().set_password(raw_password)
+        from django.utils import timezone
+
+        self.password_changed_at = timezone.now()
+        self.must_change_password = False
+
 
 class MembershipQuerySet(OwnRowsMixin, ScopedQuerySet):
     own_field = "user_id"
 
     def scoped(self, scope):
+        if scope.has_role(Role.SYSADMIN, Role.SECURITY):
+            return self.all()
         return self.filter(
             models.Q(department_id__in=scope.unit_ids) | models.Q(enterprise_id__in=scope.enterprise_ids)
         )
@@ -263,3 +278,11 @@ class Membership(models.Model):
                 raise ValidationError({"department": "乡镇工作人员必须属于乡镇党委或政府。"})
         elif self.role in (Role.DEPARTMENT, Role.INSPECTOR, Role.COUNTY_OFFICE) and not self.department_id:
             raise ValidationError({"department": "请指定所在单位。"})
+        others = Membership.objects.filter(user_id=self.user_id, active=True).exclude(pk=self.pk)
+        if self.role == Role.AUDITOR and others.exists():
+            raise ValidationError("审计管理员不能兼任其他角色(三员分立)。")
+        if self.role != Role.AUDITOR and others.filter(role=Role.AUDITOR).exists():
+            raise ValidationError("该用户是审计管理员,不能兼任其他角色(三员分立)。")
+        if self.role in Role.ADMINISTRATORS and others.filter(role__in=Role.ADMINISTRATORS).exclude(
+                role=self.role).exists():
+            raise ValidationError("系统管理员、安全管理员、审计管理员须由不同的人担任(三员分立)。")

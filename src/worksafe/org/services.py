@@ -54,13 +54,26 @@ def load_org_file(path) -> dict[str, int]:
     return load_org_data(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def _require_admin(user):
-    from worksafe.core.scoping import scope_of
-    from worksafe.core.services import NotAllowed
+def may_manage_accounts(user) -> bool:
+    """The county office, or the system administrator (系统管理员), manages accounts and roles."""
+    from worksafe.core.scoping import Role, scope_of
 
     s = scope_of(user)
-    if not s.is_county_office or s.read_only:
-        raise NotAllowed("只有县安委办可以管理用户和角色。")
+    return (s.is_county_office and not s.read_only) or s.has_role(Role.SYSADMIN)
+
+
+def _require_admin(user):
+    from worksafe.core.services import NotAllowed
+
+    if not may_manage_accounts(user):
+        raise NotAllowed("只有县安委办或系统管理员可以管理用户和角色。")
+
+
+def _audit_account(by, what: str, target):
+    from worksafe.core import audit
+    from worksafe.core.models import AuditEvent
+
+    audit.record(AuditEvent.Kind.ACCOUNT, user=by, target=target, action=what)
 
 
 @transaction.atomic
@@ -85,7 +98,10 @@ def create_user(by, *, username: str, display_name: str, password: str, phone: s
     except ValidationError as e:
         raise ServiceError(" ".join(e.messages), field="password") from None
     user.set_password(password)
-    return save_as(user, by, "县安委办新建账号")
+    user.must_change_password = True  # set by someone else: changed at the first login
+    save_as(user, by, "新建账号")
+    _audit_account(by, "新建账号", user)
+    return user
 
 
 @transaction.atomic
@@ -107,7 +123,9 @@ def add_membership(by, user, *, role: str, department=None, enterprise=None, tit
     if Membership.objects.filter(user=user, role=role, department=department, enterprise=enterprise,
                                  active=True).exists():
         raise ServiceError("该用户已有相同的角色。")
-    return save_as(m, by, "县安委办分配角色")
+    save_as(m, by, "分配角色")
+    _audit_account(by, f"分配角色:{m}", user)
+    return m
 
 
 @transaction.atomic
@@ -119,4 +137,6 @@ def end_membership(by, membership):
     if not membership.active:
         raise ServiceError("该角色已失效。")
     membership.active = False
-    return save_as(membership, by, "县安委办停用角色")
+    save_as(membership, by, "停用角色")
+    _audit_account(by, f"停用角色:{membership}", membership.user)
+    return membership

@@ -14,6 +14,7 @@ urlpatterns = [
     path("users/", views.UserList.as_view(), name="user_list"),
     path("users/new/", views.UserCreate.as_view(), name="user_create"),
     path("users/<int:pk>/", views.UserDetail.as_view(), name="user_detail"),
+    path("users/<int:pk>/security/", views.SecurityAction.as_view(), name="security_action"),
     path("users/<int:pk>/memberships/", views.MembershipAdd.as_view(), name="membership_add"),
     path("memberships/<int:pk>/end/", views.MembershipEnd.as_view(), name="membership_end"),
     path("token/", views.TokenRenew.as_view(), name="token_renew"),

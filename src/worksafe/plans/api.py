@@ -48,7 +48,8 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "area", "code", "order", "text", "deadlines", "due_date", "status", "percent", "late",
-                  "updated_at"]
+                  "updated_at", "version"]
+        read_only_fields = ["version"]
 
     def get_late(self, obj) -> bool:
         return obj.is_late()

@@ -157,7 +157,8 @@ class Task(models.Model):
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField("完成百分比", default=0)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField("版本", default=0)
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = TaskQuerySet.as_manager()
 
     class Meta:
@@ -366,8 +367,3 @@ class TaskReminder(models.Model):
 
     def __str__(self):
         return f"{self.task_id} {self.kind}"
-
-
-# Sector and SectorSupervisor live in org (a sector is supervised by departments; plans wires
-# them from its areas). Re-exported here only until the hazards modules import them from org.
-from worksafe.org.models import Sector, SectorSupervisor  # noqa: E402,F401

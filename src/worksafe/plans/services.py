@@ -17,16 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from worksafe.core import metrics
+from worksafe.core.lifecycle import Lifecycle, Transition
 from worksafe.core.scoping import Role, scope_of
 from worksafe.core.services import (
     NotAllowed,
     ServiceError,
-    check_transition,
+    clean_attachment,
     create_as,
     notify,
     require_writer,
     save_as,
-    validate_attachment,
 )
 from worksafe.org.models import Department, Division, Sector, SectorSupervisor, UnitGroup
 from worksafe.standards import sectors as sector_rules
@@ -256,12 +256,18 @@ def wire_sector(area: Area) -> Sector | None:
 
 # ---------------------------------------------------------------- progress
 
-TASK_TRANSITIONS: dict[str, set[str]] = {
-    Task.Status.NOT_STARTED: {Task.Status.NOT_STARTED, Task.Status.IN_PROGRESS, Task.Status.DONE},
-    Task.Status.IN_PROGRESS: {Task.Status.IN_PROGRESS, Task.Status.DONE},
-    # a unit may reopen a task it reported done (the report says why)
-    Task.Status.DONE: {Task.Status.DONE, Task.Status.IN_PROGRESS},
-}
+TS = Task.Status
+#: a task's lifecycle, driven by its units' progress reports (:func:`file_progress` consults it
+#: with the status a report gives; the units' right to report is checked there)
+TASK = Lifecycle(
+    Task, noun="任务", state_field="status", conflict="该任务刚刚已被他人填报,请刷新页面后再填报。",
+    transitions=[
+        Transition("report", "填报进展", [TS.NOT_STARTED, TS.IN_PROGRESS, TS.DONE]),  # the status stays
+        Transition("start", "开始推进", [TS.NOT_STARTED], TS.IN_PROGRESS),
+        Transition("finish", "完成", [TS.NOT_STARTED, TS.IN_PROGRESS], TS.DONE),
+        # a unit may reopen a task it reported done (the report says why)
+        Transition("reopen", "重新推进", [TS.DONE], TS.IN_PROGRESS),
+    ])
 
 
 def units_of_user_for_task(user, task: Task) -> list[Department]:
@@ -300,18 +306,17 @@ def file_progress(task: Task, user, *, status: str, percent: int, text: str, uni
         raise ServiceError("状态为“已完成”时完成百分比应为100。", field="percent")
     if status == Task.Status.NOT_STARTED and percent != 0:
         raise ServiceError("状态为“未开始”时完成百分比应为0。", field="percent")
-    for f in attachments:
-        validate_attachment(f)
-    locked = Task.objects.select_for_update().get(pk=task.pk)
-    check_transition(TASK_TRANSITIONS, locked.status, status, dict(Task.Status.choices))
+    attachments = [clean_attachment(f) for f in attachments]
+    locked = TASK.lock(task)
+    step = TASK.transition_to(locked, status)
     report = create_as(ProgressReport, user, task=locked, unit=unit, author=user, status=status, percent=percent,
                        text=text.strip())
     for f in attachments:
         create_as(ProgressAttachment, user, report=report, file=f, name=f.name[:200], size=f.size,
                   content_type=getattr(f, "content_type", "") or "")
-    locked.status = status
+    locked.status = step.target or locked.status
     locked.percent = percent
-    save_as(locked, user, f"{unit}填报进展")
+    TASK.save(locked, user, f"{unit}填报进展")
     task.status, task.percent = locked.status, locked.percent
     return report
 

@@ -5,6 +5,10 @@ register = template.Library()
 
 
 def _display(model, field_name, value):
+    from worksafe.core.privacy import PERSONAL_FIELDS, mask_id_number, mask_phone
+
+    if field_name in PERSONAL_FIELDS and value not in (None, ""):  # history never shows personal data whole
+        return mask_id_number(str(value)) if "id_number" in field_name else mask_phone(str(value))
     try:
         f = model._meta.get_field(field_name)
     except Exception:
@@ -50,9 +54,10 @@ def history(obj, limit=50):
 
 @register.filter
 def mask_phone(value: str) -> str:
-    """138****1234: phones are masked in lists (DESIGN.md §5)."""
-    v = (value or "").strip()
-    return v[:3] + "****" + v[-4:] if len(v) >= 7 else ("****" if v else "")
+    """138****1234: phones are masked in lists (core.privacy)."""
+    from worksafe.core.privacy import mask_phone as mask
+
+    return mask(value)
 
 
 @register.simple_tag

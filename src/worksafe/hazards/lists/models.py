@@ -47,7 +47,8 @@ class Measure(models.Model):
                                      verbose_name="暴露问题的隐患")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[hazards])
+    version = models.PositiveIntegerField("版本", default=0)
+    history = HistoricalRecords(m2m_fields=[hazards], excluded_fields=["version"])
     objects = MeasureQuerySet.as_manager()
 
     class Meta:

@@ -5,7 +5,7 @@ road map (时间表路线图) of each measure, and the .xlsx layout a county sub
 Both lists are live views of the data ("动态更新两个清单"): the problem list is the hazard
 register itself, the measures list shows each measure's latest change.
 
-Measures lifecycle (MEASURE_TRANSITIONS, one table):
+Measures lifecycle (``MEASURE``, a :class:`worksafe.core.lifecycle.Lifecycle`):
 
 - 未开始 (planned) → 推进中 (in_progress): the owner unit or the county office;
 - 推进中 → 已完成 (done): the same, with the completion evidence (完成情况/佐证) filled in and
@@ -19,21 +19,21 @@ Measures lifecycle (MEASURE_TRANSITIONS, one table):
 Who may write: the officers of the owner unit (department, township or inspector members of
 that unit) and the county office; leaders and enterprise users only read. Officers create
 measures for their own units only; the county office for any unit. Concurrent edits cannot
-both win: the form carries the measure's latest history id as its version and the update
-locks the row and compares it.
+both win: the form carries the measure's ``version`` and the update locks the row and compares
+it (a stale version is a Conflict, 409).
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from worksafe.core.lifecycle import Act, Lifecycle, Notice, Transition
 from worksafe.core.scoping import Role, scope_of
-from worksafe.core.services import Conflict, NotAllowed, ServiceError, notify, require_writer, save_as
+from worksafe.core.services import NotAllowed, ServiceError, notify, require_writer, save_as
 from worksafe.hazards.loop.models import Hazard
 from worksafe.org.models import Department, Division
 from worksafe.plans.models import Area, Task
@@ -44,19 +44,49 @@ MS = Measure.State
 STATE_LABELS = dict(MS.choices)
 
 
-@dataclass(frozen=True)
-class Move:
-    to: str
-    label: str
-    county_office_only: bool = False
-    needs_reason: bool = False
 
 
-MEASURE_TRANSITIONS: dict[str, list[Move]] = {
-    MS.PLANNED: [Move(MS.IN_PROGRESS, "开始推进")],
-    MS.IN_PROGRESS: [Move(MS.DONE, "完成")],
-    MS.DONE: [Move(MS.IN_PROGRESS, "重新推进", county_office_only=True, needs_reason=True)],
-}
+def _editor(act: Act) -> None:
+    if not can_edit(act.user, act.obj):
+        raise NotAllowed("只有责任单位或县安委办可以修改该制度措施。")
+
+
+def _county_office_only(act: Act) -> None:
+    _editor(act)
+    if not scope_of(act.user).is_county_office:
+        raise NotAllowed(f"只有县安委办可以将“{STATE_LABELS[act.from_state]}”的制度措施改为“"
+                         f"{STATE_LABELS[act.transition.target]}”。", field="state")
+
+
+def _check_done(act: Act) -> None:
+    m = act.obj
+    if not m.evidence:
+        raise ServiceError("标记为已完成须填写完成情况/佐证。", field="evidence")
+    open_ms = list(m.milestones.filter(done_on__isnull=True).values_list("title", flat=True))
+    if open_ms:
+        raise ServiceError("路线图尚有未完成的节点:" + "、".join(open_ms) + "。", field="state")
+
+
+def _reason_required(act: Act) -> None:
+    if not (act.data.get("reason") or "").strip():
+        raise ServiceError(f"{act.transition.label}须填写说明。", field="reason")
+
+
+def _tell_offices(act: Act) -> Notice:
+    offices = Department.objects.filter(memberships__role=Role.COUNTY_OFFICE, memberships__active=True).distinct()
+    return Notice(list(offices), f"制度措施已完成:{act.obj.title}", f"责任单位:{act.obj.owner}", email=False)
+
+
+MEASURE = Lifecycle(
+    Measure, noun="制度措施", conflict="该制度措施刚刚已被他人修改,请刷新页面查看最新内容后再修改。",
+    denied="只有责任单位或县安委办可以修改该制度措施。",
+    transitions=[
+        Transition("start", "开始推进", [MS.PLANNED], MS.IN_PROGRESS, who=_editor),
+        Transition("complete", "完成", [MS.IN_PROGRESS], MS.DONE, who=_editor, apply=_check_done,
+                   notify=_tell_offices),
+        # a check (阶段有检查) may find a measure that does not work
+        Transition("reopen", "重新推进", [MS.DONE], MS.IN_PROGRESS, who=_county_office_only, apply=_reason_required),
+    ])
 #: states a measure may be created in
 INITIAL_STATES = [MS.PLANNED, MS.IN_PROGRESS]
 
@@ -87,9 +117,7 @@ def allowed_states(user, measure: Measure | None) -> list[str]:
     """The states the form may offer: the current one and the moves the user may take."""
     if measure is None:
         return list(INITIAL_STATES)
-    s = scope_of(user)
-    return [measure.state] + [m.to for m in MEASURE_TRANSITIONS[measure.state]
-                              if not m.county_office_only or s.is_county_office]
+    return [measure.state] + [t.target for t in MEASURE.allowed_steps(user, measure)]
 
 
 def _require_editor(user, measure: Measure) -> None:
@@ -98,9 +126,9 @@ def _require_editor(user, measure: Measure) -> None:
         raise NotAllowed("只有责任单位或县安委办可以修改该制度措施。")
 
 
-def version_of(measure: Measure) -> int | None:
-    """The measure's version: the id of its latest history record."""
-    return measure.history.order_by("-history_id").values_list("history_id", flat=True).first()
+def version_of(measure: Measure) -> int:
+    """The measure's version (the form carries it; a stale one is a Conflict)."""
+    return measure.version
 
 
 # ---------------------------------------------------------------- measures
@@ -165,35 +193,18 @@ def create_measure(user, *, title: str, kind: str, owner: Department, deadline, 
     save_as(m, user, "建立制度措施")
     if hazards:
         _set_hazards(m, user, hazards)
-        save_as(m, user, "关联隐患")
+        MEASURE.save(m, user, "关联隐患")
     if owner.pk not in scope_of(user).unit_ids:
         notify([owner], f"【制度措施清单】请落实:{m.title}", f"完成时限:{deadline:%Y年%m月%d日}",
                url=m.get_absolute_url())
     return m
 
 
-def _check_move(user, current: str, new: str, reason: str) -> Move | None:
-    if new == current:
-        return None
-    for move in MEASURE_TRANSITIONS[current]:
-        if move.to == new:
-            if move.county_office_only and not scope_of(user).is_county_office:
-                raise NotAllowed(f"只有县安委办可以将“{STATE_LABELS[current]}”的制度措施改为“{STATE_LABELS[new]}”。",
-                                 field="state")
-            if move.needs_reason and not (reason or "").strip():
-                raise ServiceError(f"{move.label}须填写说明。", field="reason")
-            return move
-    raise ServiceError(f"不能从“{STATE_LABELS.get(current, current)}”变为“{STATE_LABELS.get(new, new)}”。",
-                       field="state")
-
-
 @transaction.atomic
 def update_measure(measure: Measure, user, *, version=None, reason: str = "", **fields) -> Measure:
-    """Change a measure's fields and/or its state (checked against MEASURE_TRANSITIONS)."""
+    """Change a measure's fields and/or its state (a step of ``MEASURE``, written in the same save)."""
     _require_editor(user, measure)
-    locked = Measure.objects.select_for_update().get(pk=measure.pk)
-    if version not in (None, "") and int(version) != version_of(locked):
-        raise Conflict("该制度措施刚刚已被他人修改,请刷新页面查看最新内容后再修改。")
+    locked = MEASURE.lock(measure, version)
     data = {k: getattr(locked, k) for k in ("title", "kind", "owner", "deadline", "area", "task")}
     unknown = set(fields) - {"title", "kind", "owner", "deadline", "area", "task", "hazards", "description",
                              "evidence", "state"}
@@ -207,29 +218,27 @@ def update_measure(measure: Measure, user, *, version=None, reason: str = "", **
     new_state = fields.get("state", locked.state)
     if new_state not in MS.values:
         raise ServiceError("状态不正确。", field="state")
-    move = _check_move(user, locked.state, new_state, reason)
+    act = None
+    if new_state != locked.state:
+        act = Act(MEASURE, MEASURE.transition_to(locked, new_state, field="state"), locked, user, locked.state,
+                  data={"reason": reason})
+        MEASURE.check(act)
     for k in ("title", "description", "evidence"):
         if k in fields:
             setattr(locked, k, (fields[k] or "").strip())
     locked.kind, locked.owner, locked.deadline = data["kind"], data["owner"], deadline
     locked.task = data["task"]
     locked.area = data["area"] or (data["task"].area if data["task"] else None)
-    if move and move.to == MS.DONE:
-        if not locked.evidence:
-            raise ServiceError("标记为已完成须填写完成情况/佐证。", field="evidence")
-        open_ms = list(locked.milestones.filter(done_on__isnull=True).values_list("title", flat=True))
-        if open_ms:
-            raise ServiceError("路线图尚有未完成的节点:" + "、".join(open_ms) + "。", field="state")
-    locked.state = new_state
+    if act is not None and act.transition.apply is not None:
+        act.transition.apply(act)
     if hazards is not None and "hazards" in fields:
         _set_hazards(locked, user, hazards)
-    label = move.label if move else "修改制度措施"
-    save_as(locked, user, f"{label}:{reason.strip()}" if (reason or "").strip() else label)
-    if move and move.to == MS.DONE:
-        offices = Department.objects.filter(memberships__role=Role.COUNTY_OFFICE, memberships__active=True).distinct()
-        notify(list(offices), f"制度措施已完成:{locked.title}", f"责任单位:{locked.owner}", url=locked.get_absolute_url(),
-               email=False)
-    return locked
+    label = act.transition.label if act else "修改制度措施"
+    reason = f"{label}:{reason.strip()}" if (reason or "").strip() else label
+    if act is None:
+        return MEASURE.save(locked, user, reason)
+    act.reason = reason
+    return MEASURE.commit(act).obj
 
 
 # ---------------------------------------------------------------- milestones (时间表路线图)
@@ -264,10 +273,9 @@ def complete_milestone(milestone: Milestone, user, *, done_on=None) -> Milestone
         raise ServiceError("完成日期不能晚于今天。", field="done_on")
     locked.done_on = done_on
     save_as(locked, user, "节点完成")
-    measure = Measure.objects.select_for_update().get(pk=locked.measure_id)
+    measure = MEASURE.lock(locked.measure)
     if measure.state == MS.PLANNED:  # a finished step means the work has started
-        measure.state = MS.IN_PROGRESS
-        save_as(measure, user, f"节点“{locked.title}”完成,自动转为推进中")
+        MEASURE.take(measure, user, "start", reason=f"节点“{locked.title}”完成,自动转为推进中")
     return locked
 
 

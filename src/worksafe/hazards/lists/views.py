@@ -38,8 +38,8 @@ from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 from worksafe.hazards.loop.models import Hazard
-from worksafe.org.models import Department, Division
-from worksafe.plans.models import Area, Sector, Task
+from worksafe.org.models import Department, Division, Sector
+from worksafe.plans.models import Area, Task
 
 from . import services as lists
 from .forms import MeasureForm, MilestoneForm
@@ -314,7 +314,7 @@ class MeasureDetail(ScopedDetailView):
         ctx["can_edit"] = lists.can_edit(user, m)
         ctx["overdue"] = lists.measure_overdue(m, today)
         ctx["milestone_form"] = kwargs.get("milestone_form") or MilestoneForm()
-        ctx["moves"] = lists.MEASURE_TRANSITIONS[m.state]
+        ctx["moves"] = lists.MEASURE.from_state(m.state)
         return ctx
 
 

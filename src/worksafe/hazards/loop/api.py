@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Department
 
@@ -16,20 +17,16 @@ from .models import Hazard, HazardAction, MajorCriterion
 
 class HazardSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
-    allowed_steps = serializers.SerializerMethodField()
+    allowed_steps = AllowedStepsField(services.HAZARD)
 
     class Meta:
         model = Hazard
-        exclude = ["version"]
+        fields = "__all__"
         read_only_fields = [f.name for f in Hazard._meta.fields if f.name not in (
             "enterprise", "sector", "location", "description", "source", "standard_item", "level", "criterion")]
 
     def get_overdue(self, obj) -> bool:
         return obj.is_overdue()
-
-    def get_allowed_steps(self, obj) -> list[str]:
-        request = self.context.get("request")
-        return [s.name for s in services.allowed_steps(request.user, obj, known_visible=True)] if request else []
 
 
 class HazardCreateSerializer(serializers.Serializer):
@@ -41,27 +38,6 @@ class HazardCreateSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=Hazard.Level.choices, default=Hazard.Level.GENERAL)
     criterion = serializers.PrimaryKeyRelatedField(queryset=MajorCriterion.objects.all(), required=False,
                                                    allow_null=True)
-
-
-class StepSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(choices=["confirm", "dismiss", "start", "submit", "accept", "refuse"])
-    version = serializers.IntegerField(help_text="the version the client last saw (concurrency check)")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    level = serializers.ChoiceField(choices=Hazard.Level.choices, required=False)
-    deadline = serializers.DateField(required=False)
-    responsible_person = serializers.CharField(required=False, allow_blank=True)
-    requirement = serializers.CharField(required=False, allow_blank=True)
-    measures = serializers.CharField(required=False, allow_blank=True)
-    funds = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
-    contingency_plan = serializers.CharField(required=False, allow_blank=True)
-    current_state_cause = serializers.CharField(required=False, allow_blank=True)
-    harm_analysis = serializers.CharField(required=False, allow_blank=True)
-    plan_goal = serializers.CharField(required=False, allow_blank=True)
-    plan_methods = serializers.CharField(required=False, allow_blank=True)
-    plan_resources = serializers.CharField(required=False, allow_blank=True)
-    plan_organisation = serializers.CharField(required=False, allow_blank=True)
-    plan_schedule = serializers.CharField(required=False, allow_blank=True)
-    plan_safety = serializers.CharField(required=False, allow_blank=True)
 
 
 class ListingSerializer(serializers.Serializer):
@@ -83,12 +59,14 @@ class CriterionSerializer(serializers.ModelSerializer):
         fields = "__all__"
 
 
-class HazardViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class HazardViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                    viewsets.ReadOnlyModelViewSet):
     """The hazard register. POST records a hazard; POST …/step/ takes a step of the closed loop
     (with the version last seen: a stale version answers 409)."""
 
     queryset = Hazard.objects.all()
     serializer_class = HazardSerializer
+    lifecycle = services.HAZARD
     select_related = ("enterprise",)
     filterset_fields = ["enterprise", "state", "level", "source", "listed", "sector", "supervising_unit"]
 
@@ -100,29 +78,6 @@ class HazardViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         ent = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=d.pop("enterprise").pk)
         h = services.report_hazard(request.user, ent, files=request.FILES.getlist("files"), **d)
         return Response(self.get_serializer(h).data, status=201)
-
-    @extend_schema(request=StepSerializer, responses=HazardSerializer)
-    @action(detail=True, methods=["post"])
-    def step(self, request, pk=None):
-        h = get_object_or_404(self.get_queryset(), pk=pk)
-        s = StepSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = dict(s.validated_data)
-        step, version, note = d.pop("step"), d.pop("version"), d.pop("note")
-        if step == "confirm":
-            h = services.confirm(h, request.user, version=version, **d)
-        elif step == "dismiss":
-            h = services.dismiss(h, request.user, reason=note, version=version)
-        elif step == "start":
-            h = services.start_rectification(h, request.user, note=note, version=version)
-        elif step == "submit":
-            h = services.submit_rectification(h, request.user, note=note, evidence=request.FILES.getlist("evidence"),
-                                              version=version)
-        elif step == "accept":
-            h = services.accept(h, request.user, note=note, version=version)
-        else:
-            h = services.refuse(h, request.user, reason=note, version=version)
-        return Response(self.get_serializer(Hazard.objects.get(pk=h.pk)).data)
 
     @extend_schema(request=ListingSerializer, responses=HazardSerializer)
     @action(detail=True, methods=["post"], url_path="list-supervision")

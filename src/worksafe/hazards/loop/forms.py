@@ -28,29 +28,53 @@ class HazardForm(BootstrapFormMixin, forms.Form):
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("id", "name")
 
 
+def _text(label, *, required_attr=False, rows=2):
+    """A text the service checks (and explains in Chinese); the browser asks first when ``required_attr``."""
+    attrs = {"rows": rows}
+    if required_attr:
+        attrs["required"] = True
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
+
+
 class ConfirmForm(BootstrapFormMixin, forms.Form):
-    level = forms.ChoiceField(label="隐患等级", choices=Hazard.Level.choices)
+    """确认隐患: level, deadline and responsible person; a major hazard also 五落实 and its report."""
+
+    level = forms.ChoiceField(label="隐患等级", choices=Hazard.Level.choices, required=False)
     criterion = forms.ModelChoiceField(label="重大事故隐患判定情形", queryset=MajorCriterion.objects.filter(active=True),
                                        required=False)
-    responsible_person = forms.CharField(label="整改责任人", max_length=50)
-    deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}))
-    requirement = forms.CharField(label="整改要求", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    measures = forms.CharField(label="整改措施(重大隐患必填)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    responsible_person = forms.CharField(label="整改责任人", max_length=50, required=False,
+                                         widget=forms.TextInput(attrs={"required": True}))
+    deadline = forms.DateField(label="整改期限", required=False,
+                               widget=forms.DateInput(attrs={"type": "date", "required": True}))
+    requirement = _text("整改要求")
+    measures = _text("整改措施(重大隐患必填)")
     funds = forms.DecimalField(label="整改资金(万元,重大隐患必填)", required=False, min_value=0)
-    contingency_plan = forms.CharField(label="应急预案/临时管控措施(重大隐患必填)", widget=forms.Textarea(attrs={"rows": 2}),
-                                       required=False)
-    current_state_cause = forms.CharField(label="隐患现状及产生原因", widget=forms.Textarea(attrs={"rows": 2}),
-                                          required=False)
-    harm_analysis = forms.CharField(label="危害程度和整改难易程度分析", widget=forms.Textarea(attrs={"rows": 2}),
-                                    required=False)
-    plan_goal = forms.CharField(label="治理方案:目标和任务", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    plan_methods = forms.CharField(label="治理方案:方法和措施", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    plan_resources = forms.CharField(label="治理方案:经费和物资", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    plan_organisation = forms.CharField(label="治理方案:负责机构和人员", widget=forms.Textarea(attrs={"rows": 2}),
-                                        required=False)
-    plan_schedule = forms.CharField(label="治理方案:时限和要求", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    plan_safety = forms.CharField(label="治理方案:安全措施和应急预案", widget=forms.Textarea(attrs={"rows": 2}),
-                                  required=False)
+    contingency_plan = _text("应急预案/临时管控措施(重大隐患必填)")
+    current_state_cause = _text("隐患现状及产生原因")
+    harm_analysis = _text("危害程度和整改难易程度分析")
+    plan_goal = _text("治理方案:目标和任务")
+    plan_methods = _text("治理方案:方法和措施")
+    plan_resources = _text("治理方案:经费和物资")
+    plan_organisation = _text("治理方案:负责机构和人员")
+    plan_schedule = _text("治理方案:时限和要求")
+    plan_safety = _text("治理方案:安全措施和应急预案")
+
+
+class DismissForm(BootstrapFormMixin, forms.Form):
+    note = _text("不构成隐患的理由", required_attr=True, rows=3)
+
+
+class NoteForm(BootstrapFormMixin, forms.Form):
+    note = _text("说明", rows=3)
+
+
+class SubmitForm(BootstrapFormMixin, forms.Form):
+    note = _text("整改情况", required_attr=True, rows=3)
+    evidence = MultipleFileField(label="整改证明(照片或材料)", required=False)
+
+
+class RefuseForm(BootstrapFormMixin, forms.Form):
+    note = _text("不通过的原因", required_attr=True, rows=3)
 
 
 class ListingForm(BootstrapFormMixin, forms.Form):

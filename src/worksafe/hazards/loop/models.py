@@ -14,8 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from worksafe.core.models import ScopedQuerySet
 from worksafe.enterprises.models import Enterprise, enterprise_scope_q
-from worksafe.org.models import Department
-from worksafe.plans.models import Sector
+from worksafe.org.models import Department, Sector
 
 
 class MajorCriterionQuerySet(ScopedQuerySet):

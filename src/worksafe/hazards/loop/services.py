@@ -1,15 +1,16 @@
 """Hazard services: the closed loop as one transition table, 五落实 for major hazards,
 listed supervision, evidence files, overdue escalation.
 
-Who may take each step (TRANSITIONS):
+The closed loop is ``HAZARD``, a :class:`worksafe.core.lifecycle.Lifecycle`; who may take each step:
 - report: anyone who may see the enterprise and write (its own users: self-inspection);
 - confirm / dismiss: officers (department, township, county office) for any hazard; the
   enterprise for a *general* hazard it found itself; a major hazard needs the five;
 - start / submit rectification: the enterprise or an officer;
 - accept / refuse: for a general hazard the enterprise or an officer; for a major hazard the
   supervising department (or the county office) only; never the person who submitted it.
-Every step checks the row's version (two people acting at once cannot both win), writes a
-HazardAction, the history, and notifies.
+The lifecycle layer locks the row, checks its version (two people acting at once cannot both
+win), writes a HazardAction, the history, and notifies; the step functions below are its
+service-side entry points (pages and API take the steps through the same table).
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from worksafe.core.scoping import Role, scope_of
+from worksafe.core.lifecycle import Act, Lifecycle, Notice, Transition
+from worksafe.core.scoping import Role, is_officer, scope_of
 from worksafe.core.services import (
-    Conflict,
     NotAllowed,
     ServiceError,
-    Step,
-    find_step,
+    clean_attachment,
     notify,
     require_writer,
     save_as,
@@ -37,29 +37,13 @@ from worksafe.core.services import (
 from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Department
 
+from .forms import ConfirmForm, DismissForm, NoteForm, RefuseForm, SubmitForm
 from .models import Hazard, HazardAction, HazardFile, MajorCriterion
 
 S = Hazard.State
 
-
-TRANSITIONS: dict[str, list[Step]] = {
-    S.REPORTED: [Step("confirm", "确认隐患", S.CONFIRMED), Step("dismiss", "不构成隐患", S.DISMISSED)],
-    S.CONFIRMED: [Step("start", "开始整改", S.RECTIFYING)],
-    S.RECTIFYING: [Step("submit", "提交整改验收", S.AWAITING)],
-    S.AWAITING: [Step("accept", "验收通过并销号", S.CLOSED), Step("refuse", "验收不通过", S.RECTIFYING)],
-    S.CLOSED: [],
-    S.DISMISSED: [],
-}
-STATE_LABELS = dict(S.choices)
-
-
-def _step(hazard: Hazard, name: str) -> Step:
-    return find_step(TRANSITIONS, hazard.state, name, STATE_LABELS, "隐患")
-
-
-def is_officer(user) -> bool:
-    s = scope_of(user)
-    return not s.read_only and s.is_staff_scope
+#: what hazard findings and rectification evidence may be (decided from the content)
+HAZARD_FILE_TYPES = [".jpg", ".jpeg", ".png", ".pdf", ".docx"]
 
 
 def is_own_enterprise(user, hazard_or_enterprise) -> bool:
@@ -71,68 +55,11 @@ def supervisors_of(hazard: Hazard) -> list[Department]:
     return [hazard.supervising_unit] if hazard.supervising_unit_id else []
 
 
-def may(user, hazard: Hazard, step_name: str, known_visible: bool = False) -> bool:
-    """Whether ``user`` may take ``step_name`` now (used by pages to show only allowed actions)."""
-    try:
-        _check_permission(user, hazard, _step(hazard, step_name), known_visible)
-    except ServiceError:
-        return False
-    return True
-
-
-def _check_permission(user, hazard: Hazard, step: Step, known_visible: bool = False) -> None:
-    require_writer(user)
-    if not known_visible and not Hazard.objects.visible_to(user).filter(pk=hazard.pk).exists():
-        raise NotAllowed("您无权处理该隐患。")
-    officer, own = is_officer(user), is_own_enterprise(user, hazard)
-    s = scope_of(user)
-    if step.name in ("confirm", "dismiss"):
-        if not (officer or (own and not hazard.is_major and hazard.source == Hazard.Source.SELF)):
-            raise NotAllowed("只有监管部门、属地乡镇或县安委办可以确认或排除该隐患。")
-    elif step.name in ("start", "submit"):
-        if not (officer or own):
-            raise NotAllowed("只有企业或监管人员可以办理整改。")
-    elif step.name in ("accept", "refuse"):
-        if hazard.rectified_by_id == user.pk:
-            raise NotAllowed("验收人不能是整改提交人。")
-        if hazard.is_major:
-            supervising = hazard.supervising_unit_id in s.department_ids or s.is_county_office
-            if not supervising:
-                raise NotAllowed("重大事故隐患由监管部门验收销号,企业不能自行销号。")
-        elif not (officer or own):
-            raise NotAllowed("您无权验收该隐患。")
-
-
-def _lock(hazard: Hazard, version: int | None) -> Hazard:
-    locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
-    if version is not None and int(version) != locked.version:
-        raise Conflict("该隐患刚刚已被他人处理,请刷新页面查看最新状态后再操作。")
-    return locked
-
-
-def _record(hazard: Hazard, user, step_name: str, from_state: str, note: str = "", files=(), kind="evidence"):
-    action = HazardAction.objects.create(hazard=hazard, action=step_name, from_state=from_state,
-                                         to_state=hazard.state, note=note, by=user)
-    for f in files:
-        add_file(hazard, user, f, kind=kind, action=action)
-    return action
-
-
-def _save(hazard: Hazard, user, reason: str) -> Hazard:
-    from worksafe.risks.services import refresh_enterprise_level
-
-    hazard.version += 1
-    save_as(hazard, user, reason)
-    if hazard.is_major:
-        refresh_enterprise_level(hazard.enterprise)
-    return hazard
-
-
 def supervising_unit_for(enterprise: Enterprise, sector) -> Department | None:
     """管行业必须管安全: the sector's lead supervisor, else any supervisor of the enterprise's sectors."""
     from django.db.models import Case, IntegerField, Value, When
 
-    from worksafe.plans.models import SectorSupervisor
+    from worksafe.org.models import SectorSupervisor
 
     qs = SectorSupervisor.objects.filter(sector__enterprises=enterprise).select_related("department")
     if sector is not None:
@@ -180,7 +107,7 @@ def report_hazard(user, enterprise: Enterprise, *, location: str, description: s
     if sector is None:
         sector = enterprise.sectors.first()
     for f in [*files, *evidence]:
-        validate_attachment(f)
+        validate_attachment(f, HAZARD_FILE_TYPES)
     if fixed_on_spot:
         if level == Hazard.Level.MAJOR:
             raise ServiceError("重大事故隐患不能立查立改直接销号。", field="fixed_on_spot")
@@ -198,7 +125,10 @@ def report_hazard(user, enterprise: Enterprise, *, location: str, description: s
         hazard.closed_at = timezone.now()
         hazard.deadline = timezone.localdate()
     save_as(hazard, user, "登记隐患")
-    action = _record(hazard, user, "report", "", "立查立改" if fixed_on_spot else "", files, kind="finding")
+    action = HazardAction.objects.create(hazard=hazard, action="report", from_state="", to_state=hazard.state,
+                                         note="立查立改" if fixed_on_spot else "", by=user)
+    for f in files:
+        add_file(hazard, user, f, kind="finding", action=action)
     for f in evidence:
         add_file(hazard, user, f, kind="evidence", action=action)
     if hazard.is_major:
@@ -215,136 +145,207 @@ MAJOR_REPORT = [("current_state_cause", "隐患现状及产生原因"), ("harm_a
                 ("plan_schedule", "治理的时限和要求"), ("plan_safety", "安全措施和应急预案")]
 
 
-@transaction.atomic
+# ---------------------------------------------------------------- the closed loop (HAZARD)
+
+
+def _may_confirm(act: Act) -> None:
+    h, user, d = act.obj, act.user, act.data
+    major = h.is_major or d.get("criterion") is not None or d.get("level") == Hazard.Level.MAJOR
+    own = is_own_enterprise(user, h)
+    if not (is_officer(user) or (own and not major and h.source == Hazard.Source.SELF)):
+        raise NotAllowed("只有监管部门、属地乡镇或县安委办可以确认或排除该隐患。")
+
+
+def _may_rectify(act: Act) -> None:
+    if not (is_officer(act.user) or is_own_enterprise(act.user, act.obj)):
+        raise NotAllowed("只有企业或监管人员可以办理整改。")
+
+
+def _may_accept(act: Act) -> None:
+    h, user = act.obj, act.user
+    if h.rectified_by_id == user.pk:
+        raise NotAllowed("验收人不能是整改提交人。")
+    if h.is_major:
+        s = scope_of(user)
+        if not (h.supervising_unit_id in s.department_ids or s.is_county_office):
+            raise NotAllowed("重大事故隐患由监管部门验收销号,企业不能自行销号。")
+    elif not (is_officer(user) or is_own_enterprise(user, h)):
+        raise NotAllowed("您无权验收该隐患。")
+
+
+def _apply_confirm(act: Act) -> None:
+    h, d = act.obj, act.data
+    if d.get("criterion") is not None:
+        h.criterion = d["criterion"]
+        h.level = Hazard.Level.MAJOR
+    elif d.get("level"):
+        h.level = d["level"]
+    h.deadline = d.get("deadline") or h.deadline
+    h.responsible_person = (d.get("responsible_person") or h.responsible_person).strip()
+    h.requirement = (d.get("requirement") or h.requirement).strip()
+    for key in [k for k, _ in FIVE] + [k for k, _ in MAJOR_REPORT]:
+        if key in ("responsible_person", "deadline") or d.get(key) in (None, ""):
+            continue
+        v = d[key]
+        setattr(h, key, v.strip() if isinstance(v, str) else v)
+    if not h.deadline or not h.responsible_person:
+        raise ServiceError("确认隐患须明确整改责任人和整改期限。", field="deadline")
+    if h.deadline < timezone.localdate():
+        raise ServiceError("整改期限不能早于今天。", field="deadline")
+    if h.is_major:
+        missing = [(key, label) for key, label in FIVE if getattr(h, key) in (None, "")]
+        if missing:
+            raise ServiceError("重大事故隐患须落实责任、措施、资金、时限、预案(五落实),尚缺:"
+                               + "、".join(label for _, label in missing) + "。", field=missing[0][0])
+        if not h.supervising_unit_id:
+            raise ServiceError("该企业的行业领域没有监管部门,请先在“行业领域”中指定。")
+    act.note = f"{h.get_level_display()},期限{h.deadline}"
+
+
+def _tell_confirmed(act: Act) -> Notice:
+    h = act.obj
+    recipients = _enterprise_users(h)
+    if h.is_major:
+        recipients += [*supervisors_of(h), *township_units(h.enterprise)]
+    return Notice(recipients, f"隐患{h.code}已确认,请于{h.deadline:%Y年%m月%d日}前整改完毕", h.description)
+
+
+def _reason_required(message: str):
+    def apply(act: Act) -> None:
+        note = (act.data.get("note") or "").strip()
+        if not note:
+            raise ServiceError(message, field="note")
+        act.note = note
+    return apply
+
+
+def _apply_dismiss(act: Act) -> None:
+    _reason_required("请填写不构成隐患的理由。")(act)
+    act.obj.dismissed_reason = act.note[:300]
+    act.note = act.obj.dismissed_reason
+
+
+def _apply_note(act: Act) -> None:
+    act.note = (act.data.get("note") or "").strip()
+
+
+def _apply_submit(act: Act) -> None:
+    h = act.obj
+    _reason_required("请填写整改情况。")(act)
+    evidence = act.data.get("evidence") or []
+    if not evidence and not h.files.filter(kind="evidence").exists():
+        raise ServiceError("请上传整改证明(照片或材料)。", field="evidence")
+    for f in evidence:
+        validate_attachment(f, HAZARD_FILE_TYPES)
+    h.rectified_by = act.user
+    h.rectification_note = act.note
+    act.attachments = list(evidence)
+
+
+def _tell_submitted(act: Act) -> Notice:
+    h = act.obj
+    who = supervisors_of(h) if h.is_major else _enterprise_users(h) + supervisors_of(h)
+    return Notice(who, f"隐患{h.code}已整改,待验收", act.note, email=False)
+
+
+def _apply_accept(act: Act) -> None:
+    h = act.obj
+    act.note = (act.data.get("note") or "").strip()
+    h.accepted_by = act.user
+    h.closed_at = timezone.now()
+    if h.listed and not h.listed_lifted_on:
+        h.listed_lifted_on = timezone.localdate()
+
+
+def _record(act: Act) -> None:
+    action = HazardAction.objects.create(hazard=act.obj, action=act.name, from_state=act.from_state,
+                                         to_state=act.obj.state, note=act.note, by=act.user)
+    for f in act.attachments:
+        add_file(act.obj, act.user, f, kind="evidence", action=action)
+
+
+def _refresh_level(h: Hazard) -> None:
+    """A major hazard's state counts in the enterprise's colour."""
+    from worksafe.risks.services import refresh_enterprise_level
+
+    if h.is_major:
+        refresh_enterprise_level(h.enterprise)
+
+
+def _confirm_initial(h: Hazard) -> dict:
+    return {"level": h.level, "criterion": h.criterion_id, "deadline": h.deadline,
+            "responsible_person": h.responsible_person}
+
+
+HAZARD = Lifecycle(
+    Hazard, noun="隐患", conflict="该隐患刚刚已被他人处理,请刷新页面查看最新状态后再操作。", denied="您无权处理该隐患。",
+    record=_record, after_save=lambda act: _refresh_level(act.obj),
+    transitions=[
+        Transition("confirm", "确认隐患", [S.REPORTED], S.CONFIRMED, who=_may_confirm, form=ConfirmForm,
+                   initial=_confirm_initial, apply=_apply_confirm, notify=_tell_confirmed, message="已确认隐患。"),
+        Transition("dismiss", "不构成隐患", [S.REPORTED], S.DISMISSED, who=_may_confirm, form=DismissForm,
+                   apply=_apply_dismiss, danger=True, message="已确认不构成隐患。"),
+        Transition("start", "开始整改", [S.CONFIRMED], S.RECTIFYING, who=_may_rectify, form=NoteForm,
+                   apply=_apply_note, message="已开始整改。"),
+        Transition("submit", "提交整改验收", [S.RECTIFYING], S.AWAITING, who=_may_rectify, form=SubmitForm,
+                   apply=_apply_submit, notify=_tell_submitted, message="已提交整改验收。"),
+        Transition("accept", "验收通过并销号", [S.AWAITING], S.CLOSED, who=_may_accept, form=NoteForm,
+                   apply=_apply_accept, reason="验收销号",
+                   notify=lambda act: Notice(_enterprise_users(act.obj) + supervisors_of(act.obj),
+                                             f"隐患{act.obj.code}已验收销号", act.note, email=False),
+                   message="已验收销号。"),
+        Transition("refuse", "验收不通过", [S.AWAITING], S.RECTIFYING, who=_may_accept, form=RefuseForm,
+                   apply=_reason_required("验收不通过时请填写原因。"), danger=True,
+                   notify=lambda act: Notice(_enterprise_users(act.obj), f"隐患{act.obj.code}验收不通过,请继续整改",
+                                             act.note),
+                   message="已退回继续整改。"),
+    ])
+TRANSITIONS = HAZARD.transitions
+
+
+def may(user, hazard: Hazard, step_name: str, known_visible: bool = False) -> bool:
+    """Whether ``user`` may take ``step_name`` now (used by pages to show only allowed actions)."""
+    return HAZARD.may(user, hazard, step_name, known_visible=known_visible)
+
+
+def allowed_steps(user, hazard: Hazard, known_visible: bool = False) -> list[Transition]:
+    """The steps ``user`` may take now; ``known_visible`` when the row came from visible_to."""
+    return HAZARD.allowed_steps(user, hazard, known_visible=known_visible)
+
+
 def confirm(hazard: Hazard, user, *, version=None, level=None, deadline=None, responsible_person="",
             requirement="", criterion=None, **fields) -> Hazard:
     """Confirm a reported hazard: level, deadline and responsible person; a major hazard also
     needs 五落实 (person, measures, funds, deadline, contingency plan) and its report."""
-    locked = _lock(hazard, version)
-    step = _step(locked, "confirm")
-    if criterion is not None:
-        level = Hazard.Level.MAJOR
-        locked.criterion = criterion
-    if level:
-        if level not in Hazard.Level.values:
-            raise ServiceError("隐患等级不正确。", field="level")
-        locked.level = level
-    _check_permission(user, locked, step)
-    if isinstance(deadline, str) and deadline:
-        deadline = datetime.date.fromisoformat(deadline)
-    locked.deadline = deadline or locked.deadline
-    locked.responsible_person = (responsible_person or locked.responsible_person).strip()
-    locked.requirement = (requirement or locked.requirement).strip()
-    allowed = {k for k, _ in FIVE} | {k for k, _ in MAJOR_REPORT}
-    for k, v in fields.items():
-        if k not in allowed:
-            raise ServiceError(f"未知字段“{k}”。")
-        setattr(locked, k, v.strip() if isinstance(v, str) else v)
-    if not locked.deadline or not locked.responsible_person:
-        raise ServiceError("确认隐患须明确整改责任人和整改期限。", field="deadline")
-    if locked.deadline < timezone.localdate():
-        raise ServiceError("整改期限不能早于今天。", field="deadline")
-    if locked.is_major:
-        missing = [label for key, label in FIVE if getattr(locked, key) in (None, "")]
-        if missing:
-            raise ServiceError("重大事故隐患须落实责任、措施、资金、时限、预案(五落实),尚缺:" + "、".join(missing) + "。",
-                               field=FIVE[[label for _, label in FIVE].index(missing[0])][0])
-        if not locked.supervising_unit_id:
-            raise ServiceError("该企业的行业领域没有监管部门,请先在“行业领域”中指定。")
-    from_state = locked.state
-    locked.state = step.to
-    _save(locked, user, "确认隐患")
-    _record(locked, user, "confirm", from_state, f"{locked.get_level_display()},期限{locked.deadline}")
-    recipients = _enterprise_users(locked)
-    if locked.is_major:
-        recipients += [*supervisors_of(locked), *township_units(locked.enterprise)]
-    notify(recipients, f"隐患{locked.code}已确认,请于{locked.deadline:%Y年%m月%d日}前整改完毕",
-           locked.description, url=locked.get_absolute_url())
-    return locked
+    unknown = set(fields) - set(ConfirmForm.base_fields)
+    if unknown:
+        raise ServiceError(f"未知字段“{'、'.join(sorted(unknown))}”。")
+    data = {**fields, "level": level or "", "deadline": deadline, "responsible_person": responsible_person,
+            "requirement": requirement, "criterion": criterion}
+    return HAZARD.take(hazard, user, "confirm", version=version, data=data).obj
 
 
-@transaction.atomic
 def dismiss(hazard: Hazard, user, *, reason: str, version=None) -> Hazard:
-    locked = _lock(hazard, version)
-    step = _step(locked, "dismiss")
-    _check_permission(user, locked, step)
-    if not (reason or "").strip():
-        raise ServiceError("请填写不构成隐患的理由。", field="reason")
-    from_state = locked.state
-    locked.state = step.to
-    locked.dismissed_reason = reason.strip()[:300]
-    _save(locked, user, "不构成隐患")
-    _record(locked, user, "dismiss", from_state, locked.dismissed_reason)
-    return locked
+    return HAZARD.take(hazard, user, "dismiss", version=version, data={"note": reason}).obj
 
 
-@transaction.atomic
 def start_rectification(hazard: Hazard, user, *, version=None, note: str = "") -> Hazard:
-    locked = _lock(hazard, version)
-    step = _step(locked, "start")
-    _check_permission(user, locked, step)
-    from_state = locked.state
-    locked.state = step.to
-    _save(locked, user, "开始整改")
-    _record(locked, user, "start", from_state, note)
-    return locked
+    return HAZARD.take(hazard, user, "start", version=version, data={"note": note}).obj
 
 
-@transaction.atomic
 def submit_rectification(hazard: Hazard, user, *, note: str, evidence=(), version=None) -> Hazard:
-    locked = _lock(hazard, version)
-    step = _step(locked, "submit")
-    _check_permission(user, locked, step)
-    if not (note or "").strip():
-        raise ServiceError("请填写整改情况。", field="note")
-    if not evidence and not locked.files.filter(kind="evidence").exists():
-        raise ServiceError("请上传整改证明(照片或材料)。", field="evidence")
-    for f in evidence:
-        validate_attachment(f)
-    from_state = locked.state
-    locked.state = step.to
-    locked.rectified_by = user
-    locked.rectification_note = note.strip()
-    _save(locked, user, "提交整改验收")
-    _record(locked, user, "submit", from_state, note.strip(), evidence)
-    who = supervisors_of(locked) if locked.is_major else _enterprise_users(locked) + supervisors_of(locked)
-    notify(who, f"隐患{locked.code}已整改,待验收", note, url=locked.get_absolute_url(), email=False)
-    return locked
+    return HAZARD.take(hazard, user, "submit", version=version, data={"note": note},
+                       files={"evidence": list(evidence)}).obj
 
 
-@transaction.atomic
 def accept(hazard: Hazard, user, *, note: str = "", version=None) -> Hazard:
     """Acceptance and close-out (销号); lifts listed supervision."""
-    locked = _lock(hazard, version)
-    step = _step(locked, "accept")
-    _check_permission(user, locked, step)
-    from_state = locked.state
-    locked.state = step.to
-    locked.accepted_by = user
-    locked.closed_at = timezone.now()
-    if locked.listed and not locked.listed_lifted_on:
-        locked.listed_lifted_on = timezone.localdate()
-    _save(locked, user, "验收销号")
-    _record(locked, user, "accept", from_state, note.strip())
-    notify(_enterprise_users(locked) + supervisors_of(locked), f"隐患{locked.code}已验收销号", note,
-           url=locked.get_absolute_url(), email=False)
-    return locked
+    return HAZARD.take(hazard, user, "accept", version=version, data={"note": note}).obj
 
 
-@transaction.atomic
 def refuse(hazard: Hazard, user, *, reason: str, version=None) -> Hazard:
-    locked = _lock(hazard, version)
-    step = _step(locked, "refuse")
-    _check_permission(user, locked, step)
-    if not (reason or "").strip():
-        raise ServiceError("验收不通过时请填写原因。", field="reason")
-    from_state = locked.state
-    locked.state = step.to
-    _save(locked, user, "验收不通过")
-    _record(locked, user, "refuse", from_state, reason.strip())
-    notify(_enterprise_users(locked), f"隐患{locked.code}验收不通过,请继续整改", reason,
-           url=locked.get_absolute_url())
-    return locked
+    return HAZARD.take(hazard, user, "refuse", version=version, data={"note": reason}).obj
+
 
 
 @transaction.atomic
@@ -352,7 +353,7 @@ def list_for_supervision(hazard: Hazard, user, *, unit: Department, on: datetime
                          note: str = "", version=None) -> Hazard:
     """挂牌督办 a major hazard: the county office or its supervising department names the
     supervising unit; it is lifted only at close-out."""
-    locked = _lock(hazard, version)
+    locked = HAZARD.lock(hazard, version)
     s = scope_of(user)
     if s.read_only or not (s.is_county_office or locked.supervising_unit_id in s.department_ids):
         raise NotAllowed("只有县安委办或监管部门可以挂牌督办。")
@@ -366,8 +367,10 @@ def list_for_supervision(hazard: Hazard, user, *, unit: Department, on: datetime
     locked.listed_unit = unit
     locked.listed_on = on or timezone.localdate()
     locked.listed_note = (note or "").strip()[:300]
-    _save(locked, user, "挂牌督办")
-    _record(locked, user, "list", locked.state, f"督办单位:{unit};{locked.listed_note}")
+    HAZARD.save(locked, user, "挂牌督办")
+    _refresh_level(locked)
+    HazardAction.objects.create(hazard=locked, action="list", from_state=locked.state, to_state=locked.state,
+                                note=f"督办单位:{unit};{locked.listed_note}", by=user)
     notify([unit, *supervisors_of(locked), *township_units(locked.enterprise)] + _enterprise_users(locked),
            f"【挂牌督办】{locked.enterprise.name}重大事故隐患{locked.code}", locked.listed_note,
            url=locked.get_absolute_url())
@@ -375,7 +378,9 @@ def list_for_supervision(hazard: Hazard, user, *, unit: Department, on: datetime
 
 
 def add_file(hazard: Hazard, user, f, *, kind: str, action: HazardAction | None = None) -> HazardFile:
-    validate_attachment(f)
+    """Attach a finding or evidence file: photos, PDF or Word only, checked by content; a photo is
+    kept byte for byte (where and when it was taken is evidence), its thumbnail has no metadata."""
+    f = clean_attachment(f, HAZARD_FILE_TYPES, keep_metadata=True)
     hf = HazardFile(hazard=hazard, action=action, kind=kind, file=f, name=f.name[:200], size=f.size,
                     content_type=getattr(f, "content_type", "") or "", uploaded_by=user)
     thumb = _thumbnail(f)
@@ -422,11 +427,6 @@ def escalation_recipients(enterprise: Enterprise, circle: int, supervisors: list
         return [*supervisors, *township_units(enterprise)]
     return list(User.objects.filter(memberships__role=Role.COUNTY_OFFICE, memberships__active=True,
                                     is_active=True).distinct())
-
-
-def allowed_steps(user, hazard: Hazard, known_visible: bool = False) -> list[Step]:
-    """The steps ``user`` may take now; ``known_visible`` when the row came from visible_to."""
-    return [s for s in TRANSITIONS[hazard.state] if may(user, hazard, s.name, known_visible)]
 
 
 # ---------------------------------------------------------------- overdue escalation

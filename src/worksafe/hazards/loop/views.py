@@ -2,20 +2,21 @@ import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView
 
 from worksafe.core.filters import FilterSet
+from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector
+from worksafe.org.models import Division, Sector
 
 from . import services
-from .forms import ConfirmForm, HazardForm, ListingForm
+from .forms import HazardForm, ListingForm
 from .models import Hazard, HazardFile
 
 
@@ -73,10 +74,8 @@ class HazardDetail(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         h = self.object
         user = self.request.user
-        ctx["steps"] = services.allowed_steps(user, h, known_visible=True)
-        ctx["confirm_form"] = kwargs.get("confirm_form") or ConfirmForm(initial={
-            "level": h.level, "criterion": h.criterion_id, "deadline": h.deadline,
-            "responsible_person": h.responsible_person})
+        ctx["steps"] = services.HAZARD.panel(user, h, url=reverse("hazards:hazard_act", args=[h.pk]),
+                                             bound=kwargs.get("bound_step"))
         s = scope_of(user)
         ctx["can_list"] = (h.is_major and not h.listed and h.state not in ("closed", "dismissed") and not s.read_only
                            and (s.is_county_office or h.supervising_unit_id in s.department_ids))
@@ -127,50 +126,12 @@ class HazardCreate(FormView):
         return redirect(h)
 
 
-class HazardAct(ScopedMixin, View):
-    """One POST for every step of the loop; the form carries the version it was shown."""
+class HazardAct(LifecycleActView):
+    """One POST for every step of the loop (core.lifecycle); the form carries the version it was shown."""
 
     model = Hazard
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        h = get_object_or_404(self.get_queryset(), pk=pk)
-        step, p, version = request.POST.get("step"), request.POST, request.POST.get("version")
-        try:
-            if step == "confirm":
-                form = ConfirmForm(p)
-                if not form.is_valid():
-                    return self._redisplay(request, h, form)
-                d = form.cleaned_data
-                services.confirm(h, request.user, version=version, **{k: v for k, v in d.items() if v not in (None, "")})
-            elif step == "dismiss":
-                services.dismiss(h, request.user, reason=p.get("note", ""), version=version)
-            elif step == "start":
-                services.start_rectification(h, request.user, note=p.get("note", ""), version=version)
-            elif step == "submit":
-                services.submit_rectification(h, request.user, note=p.get("note", ""),
-                                              evidence=request.FILES.getlist("evidence"), version=version)
-            elif step == "accept":
-                services.accept(h, request.user, note=p.get("note", ""), version=version)
-            elif step == "refuse":
-                services.refuse(h, request.user, reason=p.get("note", ""), version=version)
-            else:
-                raise ServiceError("未知操作。")
-        except ServiceError as e:
-            if step == "confirm" and e.status_code == 400:
-                form = ConfirmForm(p)
-                form.is_valid()
-                form.add_error(e.field if e.field in form.fields else None, e.message)
-                return self._redisplay(request, h, form)
-            messages.error(request, e.message)
-        else:
-            messages.success(request, "已处理。")
-        return redirect(h)
-
-    def _redisplay(self, request, hazard, form):
-        view = HazardDetail(request=request, kwargs={"pk": hazard.pk})
-        view.object = Hazard.objects.get(pk=hazard.pk)
-        return render(request, view.template_name, view.get_context_data(confirm_form=form), status=400)
+    lifecycle = services.HAZARD
+    detail_view = HazardDetail
 
 
 class HazardListing(ScopedMixin, View):

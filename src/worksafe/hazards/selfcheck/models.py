@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from worksafe.core.models import ScopedQuerySet
 from worksafe.enterprises.models import Enterprise, EnterpriseChildQuerySet
-from worksafe.plans.models import Sector
+from worksafe.org.models import Sector
 
 
 class ChecklistQuerySet(ScopedQuerySet):

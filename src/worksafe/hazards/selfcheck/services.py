@@ -86,7 +86,7 @@ def seed_with(Sector, Checklist, ChecklistItem, sectors=None) -> int:  # noqa: N
 
 def seed_checklists(sectors=None) -> int:
     """Idempotent: give every existing sector (or those given) its seeded checklist."""
-    from worksafe.plans.models import Sector
+    from worksafe.org.models import Sector
 
     if sectors is None:
         sectors = Sector.objects.select_related("area")

@@ -19,8 +19,7 @@ from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedListView, xlsx_response
 from worksafe.enterprises.models import Enterprise
 from worksafe.hazards.loop.models import Hazard
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector
+from worksafe.org.models import Division, Sector
 
 from . import services as selfcheck
 from .forms import DualForm, SignForm
