@@ -13,13 +13,26 @@ status 0 when every check passed.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import http.cookiejar
 import json
 import re
+import struct
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+
+def totp(key_b32: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """RFC 6238 code of a base32 key (what an authenticator app shows)."""
+    key = base64.b32decode(key_b32.upper() + "=" * (-len(key_b32) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int((time.time() if at is None else at) // step)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return str((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10 ** digits).zfill(digits)
 
 
 class AnyPortCookies(http.cookiejar.DefaultCookiePolicy):
@@ -34,6 +47,8 @@ def main(argv=None) -> int:
     ap.add_argument("base")
     ap.add_argument("--user", default="county")
     ap.add_argument("--password", default="Worksafe-2026")
+    ap.add_argument("--otp-key", default="WORKSAFEDEMOKEY2",
+                    help="base32 TOTP key for the second step (the demo's; worksafe demo prints it)")
     ap.add_argument("--behind-proxy", action="store_true")
     args = ap.parse_args(argv)
     base = args.base.rstrip("/")
@@ -74,7 +89,14 @@ def main(argv=None) -> int:
     status, headers, html, url = fetch("/accounts/login/", {"username": args.user, "password": args.password,
                                                             "csrfmiddlewaretoken": token.group(1)},
                                        Referer=f"{origin}/accounts/login/", Origin=origin)
-    check(status == 200 and urllib.parse.urlsplit(url).path == "/", f"POST /accounts/login/ → {status}, on {url}")
+    if urllib.parse.urlsplit(url).path == "/accounts/otp/":  # the second factor (county, administrators)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        nxt = re.search(r'name="next" value="([^"]*)"', html)
+        status, headers, html, url = fetch("/accounts/otp/", {"token": totp(args.otp_key), "next": nxt.group(1) if nxt else "/",
+                                                              "csrfmiddlewaretoken": token.group(1) if token else ""},
+                                           Referer=f"{origin}/accounts/otp/", Origin=origin)
+        check(status == 200, f"second factor (TOTP) → {status}")
+    check(status == 200 and urllib.parse.urlsplit(url).path == "/", f"login → {status}, on {url}")
     check(any(c.name == "sessionid" for c in jar), "session cookie set")
     status, headers, html, _ = fetch("/")
     check(status == 200 and "工作台" in html and "安全生产" in html, f"GET / → {status}, the work desk in Chinese")
