@@ -38,11 +38,11 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
 def test_production_settings(tmp_path):
     code = ("from django.conf import settings as s; import json; print(json.dumps([s.SECURE_SSL_REDIRECT, "
             "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, list(s.SECURE_PROXY_SSL_HEADER or []), "
-            "s.DEBUG]))")
+            "s.DEBUG, s.WORKSAFE_TRUSTED_PROXY]))")
     run = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
                          env=production_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == '[true, true, true, 31536000, ["HTTP_X_FORWARDED_PROTO", "https"], false]'
+    assert run.stdout.strip() == '[true, true, true, 31536000, ["HTTP_X_FORWARDED_PROTO", "https"], false, true]'
     # debug on: not production, whatever WORKSAFE_ENV says
     run = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
                          env=production_env(tmp_path, WORKSAFE_DEBUG="1"), capture_output=True, text=True, timeout=60)

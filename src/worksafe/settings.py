@@ -326,6 +326,11 @@ if WORKSAFE_PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
     USE_X_FORWARDED_HOST = False
+    # nginx overwrites X-Forwarded-For with the client's address (deploy/nginx/worksafe.conf), so it
+    # is the client for the audit log and for django-axes' lockout by account and address
+    if "WORKSAFE_TRUSTED_PROXY" not in os.environ:
+        WORKSAFE_TRUSTED_PROXY = True
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 # `check --deploy` is about these settings; drf-spectacular would also generate the API schema in it
 # and report its naming warnings (6 today, none about security): those belong to the API docs
 SPECTACULAR_SETTINGS["ENABLE_DJANGO_DEPLOY_CHECK"] = False
