@@ -39,3 +39,6 @@ errorlog = "-"
 loglevel = os.environ.get("WORKSAFE_GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 proc_name = "worksafe"
+# the socket (and files gunicorn makes) for owner and group only: nginx reads it as a member of the
+# worksafe group; /run/worksafe itself is 0750 (RuntimeDirectoryMode)
+umask = 0o007
