@@ -32,8 +32,11 @@ $(VENDOR)/.copied: $(NM)/.installed
 
 assets: $(VENDOR)/.copied
 
+# a Mosquitto with the project's config (deploy/mosquitto/) unless a broker answers on 1883 already;
+# without mosquitto installed the demo serves without MQTT
 demo: setup
 	$(BIN)/worksafe demo
+	-$(BIN)/worksafe mqtt-broker --if-free --daemon
 	$(BIN)/worksafe serve --mqtt --simulate
 
 test: setup

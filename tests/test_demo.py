@@ -58,7 +58,9 @@ def _monitoring_demo_is_live(out):
     states = set(Alarm.objects.values_list("state", flat=True))
     assert states == {"raised", "acknowledged", "handled", "hazard"}
     assert Alarm.objects.filter(kind="offline", open=True).exists()
-    tokens = json.loads((settings.VAR_DIR / "demo-gateway-tokens.json").read_text())
+    tokens_file = settings.VAR_DIR / "demo-gateway-tokens.json"
+    assert tokens_file.stat().st_mode & 0o777 == 0o600  # secrets: the owner only
+    tokens = json.loads(tokens_file.read_text())
     assert set(tokens) == set(Gateway.objects.values_list("code", flat=True))
     assert all(gateway_for_token(t).code == code for code, t in tokens.items())
     tailings = target_state(Target.objects.get(metric="tailings_online_monitoring_pct"))

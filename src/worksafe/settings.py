@@ -297,3 +297,65 @@ WORKSAFE_MQTT_CA_FILE = os.environ.get("WORKSAFE_MQTT_CA_FILE", "")
 WORKSAFE_MQTT_TOPIC_PREFIX = os.environ.get("WORKSAFE_MQTT_TOPIC_PREFIX", "worksafe")
 WORKSAFE_MQTT_GROUP = os.environ.get("WORKSAFE_MQTT_GROUP", "worksafe")
 WORKSAFE_MQTT_CLIENT_ID = os.environ.get("WORKSAFE_MQTT_CLIENT_ID", "")
+
+# === Deployment (deploy/, docs/deploy.md) =========================================================
+# Kept in one block (other settings blocks change independently). WORKSAFE_ENV=production (with
+# WORKSAFE_DEBUG off) is the server behind nginx (deploy/nginx/worksafe.conf): HTTPS only, Secure
+# cookies, HSTS, the proxy's X-Forwarded-Proto trusted; `worksafe check --deploy` passes with it.
+# The Content-Security-Policy (django-csp) applies everywhere, the demo and tests too, so a page
+# that breaks under it shows at once: scripts from this site only; inline scripts and handlers by
+# hash (worksafe.core.csp, computed from the templates) or by nonce; styles may be inline (style
+# attributes carry the level colours); no eval.
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+from csp.constants import NONCE as _CSP_NONCE  # noqa: E402
+
+from worksafe.core import csp as _csp  # noqa: E402  (pure Python: scans the templates)
+
+WORKSAFE_ENV = os.environ.get("WORKSAFE_ENV", "development")
+WORKSAFE_PRODUCTION = WORKSAFE_ENV == "production" and not DEBUG
+if WORKSAFE_PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # nginx sets it; gunicorn listens on loopback
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("WORKSAFE_HSTS_SECONDS", str(365 * 86400)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("WORKSAFE_HSTS_INCLUDE_SUBDOMAINS", "1") in ("1", "true", "yes")
+    SECURE_HSTS_PRELOAD = os.environ.get("WORKSAFE_HSTS_PRELOAD", "1") in ("1", "true", "yes")
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+    USE_X_FORWARDED_HOST = False
+    # nginx overwrites X-Forwarded-For with the client's address (deploy/nginx/worksafe.conf), so it
+    # is the client for the audit log and for django-axes' lockout by account and address
+    if "WORKSAFE_TRUSTED_PROXY" not in os.environ:
+        WORKSAFE_TRUSTED_PROXY = True
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# `check --deploy` is about these settings; drf-spectacular would also generate the API schema in it
+# and report its naming warnings (6 today, none about security): those belong to the API docs
+SPECTACULAR_SETTINGS["ENABLE_DJANGO_DEPLOY_CHECK"] = False
+
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+_inline = _csp.scan()
+_img = ["'self'", "data:", "blob:"]
+if WORKSAFE_MAP_TILE_URL:  # the base map's tile server (an intranet mirror), {s} sub-domains as *
+    _tiles = _urlsplit(WORKSAFE_MAP_TILE_URL.replace("{s}", "*"))
+    if _tiles.scheme and _tiles.netloc:
+        _img.append(f"{_tiles.scheme}://{_tiles.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _CSP_NONCE,
+                       *sorted(_inline.scripts), *(["'unsafe-hashes'", *sorted(_inline.handlers)] if _inline.handlers else [])],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": _img,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

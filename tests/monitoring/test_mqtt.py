@@ -9,7 +9,6 @@ elsewhere against the same broker cannot take its messages.
 
 import json
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -17,12 +16,13 @@ import subprocess
 import threading
 import time
 import uuid
+from urllib.parse import quote
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
-from worksafe.monitoring import mqtt
+from worksafe.monitoring import broker, mqtt
 from worksafe.monitoring.management.commands.simulate_sensors import normal_band
 from worksafe.monitoring.models import Reading
 
@@ -260,17 +260,29 @@ def test_two_consumers_in_one_group_store_each_message_once(broker_url, make, na
 # --- broker restarts (a private Mosquitto with persistence) ------------------------------------
 
 class PrivateBroker:
+    """A Mosquitto of this test alone with the project's configuration (deploy/mosquitto/worksafe.conf:
+    persistence, queue and in-flight limits) on free ports: ``port`` anonymous, ``auth_port`` with the
+    password and ACL files that :func:`broker.write_auth` writes into ``directory``."""
+
     def __init__(self, exe: str, directory):
         self.exe = exe
         self.port = free_port()
+        self.auth_port = free_port()
         self.url = f"mqtt://127.0.0.1:{self.port}"
         self.dir = directory
         self.conf = directory / "mosquitto.conf"
-        self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
-            f"persistence_location {directory}/\nuser {pwd.getpwuid(os.getuid()).pw_name}\n"
-            f"log_dest file {directory}/mosquitto.log\n")
+        self.conf.write_text(broker.local_config(directory, port=self.port, auth_port=self.auth_port))
+        (directory / "passwd").touch()
+        (directory / "acl").touch()
         self.proc = None
+
+    def auth_url(self, user: str, password: str) -> str:
+        return f"mqtt://{quote(user, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.auth_port}"
+
+    def reload(self) -> None:
+        """SIGHUP: Mosquitto reads the password and ACL files again."""
+        self.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
 
     def start(self) -> None:
         self.proc = subprocess.Popen([self.exe, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
@@ -295,10 +307,10 @@ def private_broker(tmp_path):
                                              if os.path.exists(p)), None)
     if exe is None:
         pytest.skip("未安装 mosquitto,无法测试服务器重启")
-    broker = PrivateBroker(exe, tmp_path)
-    broker.start()
-    yield broker
-    broker.stop()
+    b = PrivateBroker(exe, tmp_path)
+    b.start()
+    yield b
+    b.stop()
 
 
 def test_broker_restart_while_consumer_away_loses_nothing(private_broker, make, names, world):
@@ -350,6 +362,111 @@ def test_consumer_reconnects_by_itself_after_broker_restart(private_broker, make
     wait_until(lambda: False, timeout=0.3, consumers=[consumer])
     assert Reading.objects.filter(sensor=world.sensors[2]).count() == 4
     assert consumer.stats.accepted == 4 and consumer.stats.failures == 0
+
+
+def test_project_broker_keeps_a_burst_while_the_consumer_is_away(private_broker, make, names, world):
+    """The stock limits (20 in flight + 1,000 queued per client) kept 1,000 of such a burst; the
+    project's (deploy/mosquitto/worksafe.conf) keep all of it. 5,000 readings, two a message."""
+    url = private_broker.url
+    client_id = f"test-burst-{names['tag']}"
+    first = make.consumer(url, client_id=client_id, persistent=True)
+    first.stop()
+    peer = Peer(url)
+    start = time.time() - 3600
+    n, per = 5000, 2
+    infos = [peer.client.publish(topic(names), json.dumps(
+        {"token": "tok-3", "readings": readings(per, start + i * 0.01)}), qos=1) for i in range(0, n, per)]
+    for info in infos:
+        info.wait_for_publish(timeout=30)
+    peer.close()
+    again = make.consumer(url, client_id=client_id, persistent=True)
+    assert again.session_present
+    assert wait_until(lambda: again.stats.messages >= n // per, timeout=60, consumers=[again])
+    assert again.stats.accepted == n and again.stats.rejected == 0
+    assert Reading.objects.filter(sensor=world.sensors[2]).count() == n
+
+
+def test_gateway_may_publish_and_read_only_its_own_topics(private_broker, make, names, world, tmp_path):
+    prefix = names["prefix"]
+    result = broker.write_auth(private_broker.dir, {"gw1": "tok-1", "gw3": "tok-3", "gw2": "wrong"},
+                               consumer="ingest", consumer_password="consumer-secret", topic_prefix=prefix)
+    assert result.consumer == "ingest" and result.gateways == ["gw1", "gw3"] and result.refused == ["gw2"]
+    assert (private_broker.dir / "passwd").stat().st_mode & 0o777 == 0o640
+    private_broker.reload()
+    consumer = make.consumer(private_broker.auth_url("ingest", "consumer-secret"))
+    gw3 = make.peer(private_broker.auth_url("gw3", "tok-3"), subscribe=acks(names))
+    now = time.time()
+    gw3.publish(topic(names), {"token": "tok-3", "readings": readings(2, now - 50), "id": "own"})
+    assert wait_until(lambda: gw3.messages, consumers=[consumer])
+    assert gw3.messages[0][1]["accepted"] == 2
+    # another gateway's topic: the broker refuses the publish (MQTT 5 PUBACK "not authorised")
+    info = gw3.client.publish(topic(names, "gw1"), json.dumps({"token": "tok-3", "readings": []}), qos=1)
+    info.wait_for_publish(timeout=5)
+    wait_until(lambda: False, timeout=0.5, consumers=[consumer])
+    assert consumer.stats.messages == 1
+    # another gateway's acks: Mosquitto grants the subscription but delivers nothing (read ACL)
+    gw3.client.subscribe(acks(names, "gw1"), qos=1)
+    gw1 = make.peer(private_broker.auth_url("gw1", "tok-1"), subscribe=acks(names, "gw1"))
+    ingest_peer = make.peer(private_broker.auth_url("ingest", "consumer-secret"))
+    time.sleep(0.2)
+    ingest_peer.publish(acks(names, "gw1"), {"error": "for gw1 only"})
+    assert wait_until(lambda: gw1.messages)
+    wait_until(lambda: False, timeout=0.3)
+    assert [t for t, _r in gw3.messages] == [acks(names)]
+    # wrong password, unknown user, no user: not let in
+    for url in (private_broker.auth_url("gw3", "tok-1"), private_broker.auth_url("gw2", "wrong"),
+                f"mqtt://127.0.0.1:{private_broker.auth_port}"):
+        c = mqtt.make_client(f"test-deny-{uuid.uuid4().hex[:6]}", broker=mqtt.parse_url(url))
+        refused = []
+        c.on_connect = lambda cl, u, f, rc, p, refused=refused: refused.append(rc.is_failure)
+        c.connect("127.0.0.1", private_broker.auth_port)
+        c.loop_start()
+        assert wait_until(lambda refused=refused: refused)
+        c.loop_stop()
+        assert refused == [True], url
+    # a rotated token drops the entry: the old token no longer logs in
+    from worksafe.monitoring.models import Gateway
+
+    Gateway.objects.filter(code="gw1").update(token_hash="0" * 64)
+    result = broker.write_auth(private_broker.dir, {}, consumer="ingest", consumer_password="consumer-secret",
+                               topic_prefix=prefix)
+    assert result.gateways == ["gw3"] and result.dropped == ["gw1"]
+
+
+def test_mqtt_passwd_command(world, tmp_path, settings, capsys, monkeypatch):
+    settings.WORKSAFE_MQTT_USERNAME, settings.WORKSAFE_MQTT_PASSWORD = "ingest", "consumer-secret"
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps({"gw1": "tok-1", "gw2": "tok-2", "gw3": "nope"}))
+    out = tmp_path / "mq"
+    call_command("mqtt_passwd", "--dir", str(out), "--tokens", str(tokens))
+    text = capsys.readouterr().out
+    assert "网关账号 2 个" in text and "接入账号 ingest" in text and "gw3" in text
+    users = broker.read_passwd(out / "passwd")
+    assert set(users) == {"ingest", "gw1", "gw2"} and broker.mosquitto_verify("tok-2", users["gw2"])
+    acl = (out / "acl").read_text()
+    assert "user gw2\ntopic write worksafe/readings/gw2\ntopic read worksafe/acks/gw2" in acl
+    assert "user ingest\ntopic read worksafe/readings/#\ntopic write worksafe/acks/#" in acl
+    # later: one gateway's token typed in; the others are kept
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("tok-3\n"))
+    call_command("mqtt_passwd", "--dir", str(out), "--set", "gw3")
+    assert set(broker.read_passwd(out / "passwd")) == {"ingest", "gw1", "gw2", "gw3"}
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("wrong\n"))
+    with pytest.raises(CommandError, match="令牌与网关 gw1 不符"):
+        call_command("mqtt_passwd", "--dir", str(out), "--set", "gw1")
+
+
+def test_mosquitto_password_hash_round_trip():
+    h = broker.mosquitto_hash("tok-3")
+    assert h.startswith("$7$101$") and broker.mosquitto_verify("tok-3", h) and not broker.mosquitto_verify("x", h)
+
+
+def test_credentials_from_the_url_or_the_settings(settings):
+    settings.WORKSAFE_MQTT_USERNAME, settings.WORKSAFE_MQTT_PASSWORD = "ingest", "s3cret"
+    b = mqtt.parse_url("mqtt://127.0.0.1:1883")
+    assert (b.username, b.password) == ("ingest", "s3cret")
+    b = mqtt.parse_url("mqtts://gw%2F1:p%40ss@broker.example:8884")
+    assert (b.username, b.password, b.port, b.tls) == ("gw/1", "p@ss", 8884, True)
+    assert "p@ss" not in str(b) and "p@ss" not in repr(b)
 
 
 # --- the simulator --------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ EXCURSION_VALUE = 90.0  # above red (80) of the bench sensors
 EXCURSION_EVERY = 20    # about one reading in 20
 MESSAGE_SECONDS = 0.05  # one message every 50 ms
 REASON_RERAISE = "再次触发"
+PUBLISH_WINDOW = 10_000  # mqtt-burst: unacknowledged publishes at most (packet ids are 16 bits)
 
 
 def _ms(dt) -> int:
@@ -165,3 +166,129 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
     return {"sent": n_readings, "stored": stored, "alarms": len(samples), "excursions": len(published),
             "p50_ms": _percentile(samples, 0.50), "p99_ms": _percentile(samples, 0.99),
             "max_ms": samples[-1] if samples else math.nan}
+
+
+# --- worksafe bench mqtt-burst ---------------------------------------------------------------------
+
+def _publish_burst(broker, client_id: str, topic: str, token: str, codes: list[str], n_readings: int,
+                   per_message: int, base_ms: int, first_index: int) -> tuple[int, float]:
+    """Publish ``n_readings`` readings (``per_message`` a message) at QoS 1 as fast as the broker takes
+    them; return (messages, seconds until the broker acknowledged the last). Reading ``i`` (counted
+    from ``first_index``) is sensor ``i % len(codes)`` at ``base_ms + i // len(codes)`` ms."""
+    pub = mqtt.make_client(client_id, broker=broker)
+    pub.max_inflight_messages_set(1000)  # the broker's receive maximum caps it (max_inflight_messages)
+    pub.max_queued_messages_set(0)        # no local limit: a burst is queued, never refused
+    # a client has 65,535 packet ids: keep at most WINDOW publishes unacknowledged (a gateway's
+    # own backlog is far smaller); the broker still gets them as fast as it acknowledges them
+    window = threading.Semaphore(PUBLISH_WINDOW)
+    pub.on_publish = lambda *a: window.release()
+    pub.connect(broker.host, broker.port, keepalive=mqtt.KEEPALIVE_SECONDS)  # OSError if down
+    pub.loop_start()
+    n = len(codes)
+    messages = 0
+    t0 = time.perf_counter()
+    try:
+        for start in range(first_index, first_index + n_readings, per_message):
+            batch = [{"sensor": codes[i % n], "time": (base_ms + i // n) / 1000, "value": 10.0 + (i % 7)}
+                     for i in range(start, min(start + per_message, first_index + n_readings))]
+            if not window.acquire(timeout=60):
+                raise OSError("the broker stopped acknowledging publishes")
+            info = pub.publish(topic, json.dumps({"token": token, "readings": batch}), qos=1)
+            if info.rc != 0:
+                raise OSError(f"publish refused by the client library: rc={info.rc}")
+            messages += 1
+        for _ in range(PUBLISH_WINDOW):
+            if not window.acquire(timeout=60):
+                raise OSError("the broker stopped acknowledging publishes")
+        return messages, time.perf_counter() - t0
+    finally:
+        pub.disconnect()
+        pub.loop_stop()
+
+
+def _drain(consumer, messages: int, stall: float) -> float:
+    """Wait until ``consumer`` has answered ``messages`` messages, or nothing moved for ``stall`` s."""
+    t0 = time.perf_counter()
+    last, moved = -1, time.monotonic()
+    while consumer.stats.messages < messages:
+        if consumer.stats.messages != last:
+            last, moved = consumer.stats.messages, time.monotonic()
+        elif time.monotonic() - moved > stall:
+            break
+        time.sleep(0.05)
+    return time.perf_counter() - t0
+
+
+def burst(gateway, token: str, codes: list[str], *, readings: int = 100_000, per_message: int = 1,
+          url: str | None = None, stall: float = 30.0, say=log.info) -> dict:
+    """``worksafe bench mqtt-burst``: ``readings`` readings published as one burst at QoS 1, first
+    with the consumer online, then while it is away (its persistent session kept by the broker) and
+    restarted afterwards. Returns, per phase, sent/stored/duplicate figures and times. A reading is
+    "stored" when its row exists; rows are keyed by (sensor, time), so none is stored twice, and
+    ``redelivered`` counts readings that arrived again and were answered as duplicates."""
+    from .models import Reading, Sensor
+
+    broker = mqtt.parse_url(url)
+    tag = uuid.uuid4().hex[:10]
+    topic_prefix = f"{mqtt.prefix()}-burst-{tag}"
+    topic = mqtt.readings_topic(gateway.code, topic_prefix)
+    sensor_ids = list(Sensor.objects.filter(gateway=gateway, code__in=codes).values_list("pk", flat=True))
+    base_ms = int(time.time() * 1000) - 86_400_000  # a day ago: inside the accepted window
+    client_id = f"worksafe-burst-{tag}"
+
+    def consumer_thread():
+        c = mqtt.Consumer(url=url, client_id=client_id, group=f"burst-{tag}", topic_prefix=topic_prefix,
+                          persistent=True, session_expiry=3600, on_status=log.info)
+        stop = threading.Event()
+        t = threading.Thread(target=mqtt.run_consumer, args=(c, stop), name="burst-consumer", daemon=True)
+        t.start()
+        if not c.wait_ready(10):
+            stop.set()
+            raise OSError(f"MQTT consumer could not subscribe at {broker}")
+        return c, stop, t
+
+    def stored(lo: int, hi: int) -> int:
+        return Reading.objects.filter(sensor_id__in=sensor_ids, ts__gte=lo, ts__lt=hi).count()
+
+    n = len(codes)
+    span_ms = -(-readings // n)  # ms of reading time one phase covers
+    out = {}
+    # 1. consumer online
+    c, stop, t = consumer_thread()
+    try:
+        say(f"  online: publishing {readings:,} readings ({per_message} a message) …")
+        msgs, pub_s = _publish_burst(broker, f"{client_id}-pub1", topic, token, codes, readings, per_message,
+                                     base_ms, 0)
+        drain_s = _drain(c, msgs, stall)
+    finally:
+        stop.set()
+        t.join(30)
+    out["online"] = {"sent": readings, "messages": msgs, "stored": stored(base_ms, base_ms + span_ms),
+                     "answered": c.stats.messages, "redelivered": c.stats.rejected, "publish_s": pub_s,
+                     "total_s": pub_s + drain_s}
+    # 2. consumer away while the burst is published, then restarted under the same client id
+    base2 = base_ms + span_ms + 1000
+    say(f"  offline: consumer stopped; publishing {readings:,} readings …")
+    msgs, pub_s = _publish_burst(broker, f"{client_id}-pub2", topic, token, codes, readings, per_message,
+                                 base2, 0)
+    c, stop, t = consumer_thread()
+    try:
+        say("  offline: consumer restarted, draining …")
+        drain_s = _drain(c, msgs, stall)
+    finally:
+        stop.set()
+        t.join(30)
+    out["offline"] = {"sent": readings, "messages": msgs, "stored": stored(base2, base2 + span_ms),
+                      "answered": c.stats.messages, "redelivered": c.stats.rejected, "publish_s": pub_s,
+                      "drain_s": drain_s, "session_present": c.session_present}
+    # end the session (a clean start with expiry 0)
+    end = mqtt.make_client(client_id, broker=broker)
+    try:
+        end.connect(broker.host, broker.port, clean_start=True, properties=mqtt.connect_properties(0))
+        end.loop_start()
+        time.sleep(0.2)
+        end.disconnect()
+        end.loop_stop()
+    except OSError:  # pragma: no cover
+        pass
+    return out

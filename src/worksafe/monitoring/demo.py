@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import time
 
@@ -121,7 +122,11 @@ def generate(user: User | None = None, hours: int = 24, seed: int = 2022) -> dic
                                            **limits)
                     counts["sensors"] += 1
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-    tokens_path.write_text(json.dumps(tokens, ensure_ascii=False, indent=2))
+    # the tokens are secrets: readable by their owner only (also when the file existed before)
+    fd = os.open(tokens_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(tokens, ensure_ascii=False, indent=2))
+    os.chmod(tokens_path, 0o600)
     if fresh:
         counts["readings"], counts["alarms"] = _history(plan, hours, random.Random(seed), user)
     return counts

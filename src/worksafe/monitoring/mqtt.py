@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as paho
 from django.conf import settings
@@ -52,6 +52,11 @@ log = logging.getLogger(__name__)
 #: how long the broker keeps a consumer's session (subscription and queued messages) while it is away
 SESSION_EXPIRY_SECONDS = 7 * 86400
 KEEPALIVE_SECONDS = 30
+#: how many unacknowledged QoS 1 messages the broker may have in flight to a consumer (MQTT 5 Receive
+#: Maximum). The broker keeps the rest of a burst in the client's queue (max_queued_messages /
+#: max_queued_bytes in deploy/mosquitto/worksafe.conf); a small window only slows the drain, a full
+#: queue drops messages, so the broker's queue limit is the one to size (docs/monitoring.md).
+RECEIVE_MAXIMUM = 1000
 
 ERR_JSON = "消息不是有效的 JSON 对象"
 ERR_TOKEN = "令牌无效,或与主题中的网关编号不符"
@@ -66,19 +71,27 @@ class Broker:
     host: str
     port: int
     tls: bool
+    username: str = ""
+    password: str = field(default="", repr=False)
 
-    def __str__(self):
-        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
+    def __str__(self):  # never the password
+        user = f"{self.username}@" if self.username else ""
+        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
 
 
 def parse_url(url: str | None = None) -> Broker:
-    """``mqtt://host:port`` or ``mqtts://host:port`` (default ports 1883 / 8883)."""
+    """``mqtt://[user[:password]@]host:port`` or ``mqtts://…`` (default ports 1883 / 8883). Credentials
+    in the URL win over ``WORKSAFE_MQTT_USERNAME`` / ``WORKSAFE_MQTT_PASSWORD``."""
     url = url or settings.WORKSAFE_MQTT_URL
     parts = urlsplit(url)
     if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
         raise ValueError(f"MQTT 服务器地址格式错误:{url}(应为 mqtt://主机:端口 或 mqtts://主机:端口)")
     tls = parts.scheme == "mqtts"
-    return Broker(parts.hostname, parts.port or (8883 if tls else 1883), tls)
+    if parts.username:
+        username, password = unquote(parts.username), unquote(parts.password or "")
+    else:
+        username, password = settings.WORKSAFE_MQTT_USERNAME, settings.WORKSAFE_MQTT_PASSWORD
+    return Broker(parts.hostname, parts.port or (8883 if tls else 1883), tls, username, password)
 
 
 def prefix() -> str:
@@ -105,19 +118,21 @@ def default_client_id(suffix: str = "") -> str:
 
 
 def make_client(client_id: str = "", *, broker: Broker, manual_ack: bool = False) -> paho.Client:
-    """A paho client (callback API 2, MQTT 5) with the configured credentials and TLS."""
+    """A paho client (callback API 2, MQTT 5) with the broker's credentials (URL or settings) and TLS."""
     client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5,
                          manual_ack=manual_ack)
-    if settings.WORKSAFE_MQTT_USERNAME:
-        client.username_pw_set(settings.WORKSAFE_MQTT_USERNAME, settings.WORKSAFE_MQTT_PASSWORD or None)
+    if broker.username:
+        client.username_pw_set(broker.username, broker.password or None)
     if broker.tls:
         client.tls_set(ca_certs=settings.WORKSAFE_MQTT_CA_FILE or None)
     return client
 
 
-def connect_properties(expiry: int) -> Properties:
+def connect_properties(expiry: int, receive_maximum: int | None = None) -> Properties:
     props = Properties(PacketTypes.CONNECT)
     props.SessionExpiryInterval = expiry
+    if receive_maximum:
+        props.ReceiveMaximum = receive_maximum
     return props
 
 
@@ -242,7 +257,7 @@ class Consumer:
         """Connect in the background; a broker that is down is retried until it answers."""
         self.client.connect_async(self.broker.host, self.broker.port, keepalive=KEEPALIVE_SECONDS,
                                   clean_start=not self.persistent,
-                                  properties=connect_properties(self.session_expiry))
+                                  properties=connect_properties(self.session_expiry, RECEIVE_MAXIMUM))
         self.client.loop_start()
 
     def wait_ready(self, timeout: float = 5.0) -> bool:

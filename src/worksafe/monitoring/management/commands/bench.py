@@ -45,8 +45,11 @@ class Command(BaseCommand):
     help = "性能基准:worksafe bench ingest(读数接入速度、原始批量写入速度、MQTT 端到端延迟)"
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["ingest"])
-        parser.add_argument("--sensors", type=int, default=1000)
+        parser.add_argument("what", choices=["ingest", "mqtt-burst"])
+        parser.add_argument("--readings", type=int, default=100_000, help="mqtt-burst:每轮突发的读数条数")
+        parser.add_argument("--per-message", type=int, default=1, help="mqtt-burst:每条消息的读数条数")
+        parser.add_argument("--url", help="mqtt-burst:MQTT 服务器地址(默认 WORKSAFE_MQTT_URL)")
+        parser.add_argument("--sensors", type=int, default=1000, help="监测点数(mqtt-burst 最多 100)")
         parser.add_argument("--batches", type=int, default=60)
         parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument("--rounds", type=int, default=3, help="轮数(取中位数)")
@@ -58,7 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep-db", action="store_true", help="保留基准数据库(调试用)")
 
     def handle(self, *args, what, sensors, batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds, keep_db,
-               **options):
+               readings=100_000, per_message=1, url=None, **options):
         if min(sensors, batches, batch_size, rounds) < 1:
             raise CommandError("--sensors、--batches、--batch-size、--rounds 须为正整数。")
         vendor = connection.vendor
@@ -70,7 +73,10 @@ class Command(BaseCommand):
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         try:
-            self._run(vendor, sensors, batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds)
+            if what == "mqtt-burst":
+                self._burst(vendor, min(sensors, 100), readings, per_message, url)
+            else:
+                self._run(vendor, sensors, batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds)
         finally:
             if not keep_db:
                 connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -186,6 +192,34 @@ class Command(BaseCommand):
                     raw.executemany("INSERT INTO monitoring_reading (sensor_id, ts, value) VALUES (?, ?, ?)", batch)
                     raw.close()
         return time.perf_counter() - t0
+
+    def _burst(self, vendor, n_sensors, readings, per_message, url):
+        from worksafe.monitoring import bench_mqtt, mqtt
+
+        if readings < 1 or per_message < 1:
+            raise CommandError("--readings、--per-message 须为正整数。")
+        gw, token, codes, _ids = self._world(n_sensors)
+        out = self.stdout
+        out.write(f"bench mqtt-burst on {vendor} via {mqtt.parse_url(url)}: {readings:,} readings, "
+                  f"{per_message} a message, {n_sensors} sensors, QoS 1")
+        try:
+            res = bench_mqtt.burst(gw, token, codes, readings=readings, per_message=per_message, url=url,
+                                   say=lambda line: (out.write(line), out.flush()))
+        except OSError as e:
+            raise CommandError(f"MQTT 服务器不可用:{e}") from None
+        on, off = res["online"], res["offline"]
+        out.write(f"  online:  published {on['messages']:,} messages in {on['publish_s']:.1f} s; "
+                  f"stored {on['stored']:,} of {on['sent']:,} readings in {on['total_s']:.1f} s "
+                  f"({on['stored'] / on['total_s']:,.0f}/s); redelivered {on['redelivered']}")
+        out.write(f"  offline: published {off['messages']:,} messages in {off['publish_s']:.1f} s while the consumer "
+                  f"was away; after its restart (session kept: {off['session_present']}) stored {off['stored']:,} "
+                  f"of {off['sent']:,} in {off['drain_s']:.1f} s ({off['stored'] / max(off['drain_s'], 1e-9):,.0f}/s); "
+                  f"redelivered {off['redelivered']}")
+        ok = on["stored"] == on["sent"] and off["stored"] == off["sent"]
+        out.write(f"mqtt-burst {vendor}: online={on['stored']}/{on['sent']} offline={off['stored']}/{off['sent']} "
+                  f"{'ok' if ok else 'LOST'} peak_rss_mb={peak_rss_mb():.0f}")
+        if not ok:
+            raise CommandError("有读数丢失(见上)。")
 
     def _mqtt(self, gw, token, codes, rate, seconds):
         try:

@@ -13,6 +13,7 @@ written by ``worksafe demo``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -141,16 +142,24 @@ class Command(BaseCommand):
                 counts["accepted"] += reply.get("accepted", 0)
                 counts["rejected"] += len(reply.get("rejected", []))
 
-        client = mqtt.make_client(f"worksafe-sim-{socket.gethostname()}-{os.getpid()}", broker=broker)
-        client.max_queued_messages_set(10000)
-        client.on_message = on_ack
-        client.on_connect = lambda c, u, f, rc, p: c.subscribe(
-            [(mqtt.acks_topic(code), 1) for code, _t, _s in gateways]) if not rc.is_failure else None
-        try:
-            client.connect(broker.host, broker.port, keepalive=mqtt.KEEPALIVE_SECONDS)
-        except OSError as e:
-            raise CommandError(f"无法连接 MQTT 服务器 {broker}:{e}") from None
-        client.loop_start()
+        # one connection per gateway, logged in as a real gateway is (username = gateway code,
+        # password = its token): a broker with the project's ACL lets each write its own topic only
+        clients = {}
+        for code, token, _s in gateways:
+            own = dataclasses.replace(broker, username=code, password=token)
+            c = mqtt.make_client(f"worksafe-sim-{code}-{socket.gethostname()}-{os.getpid()}", broker=own)
+            c.max_queued_messages_set(0)  # the broker away: keep the readings until it is back
+            c.on_message = on_ack
+            c.on_connect = self._on_connect(code, mqtt.acks_topic(code))
+            try:
+                c.connect(broker.host, broker.port, keepalive=mqtt.KEEPALIVE_SECONDS)
+            except OSError as e:
+                for other in clients.values():
+                    other.loop_stop()
+                raise CommandError(f"无法连接 MQTT 服务器 {broker}:{e}") from None
+            c.loop_start()
+            clients[code] = c
+        infos = {}
         stop = threading.Event()
         try:
             previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -162,7 +171,6 @@ class Command(BaseCommand):
         started = last_status = time.monotonic()
         tick = 0
         sent = readings = 0
-        info = None
         try:
             while not stop.is_set():
                 for code, token, sensors in gateways:
@@ -176,7 +184,7 @@ class Command(BaseCommand):
                         batch.append({"sensor": s.code, "time": s.next_ms() / 1000, "value": round(v, 3)})
                     if batch:
                         payload = {"token": token, "readings": batch, "id": f"sim-{code}-{tick}"}
-                        info = client.publish(mqtt.readings_topic(code), json.dumps(payload), qos=1)
+                        infos[code] = clients[code].publish(mqtt.readings_topic(code), json.dumps(payload), qos=1)
                         sent += 1
                         readings += len(batch)
                 tick += 1
@@ -194,14 +202,23 @@ class Command(BaseCommand):
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
-            if info is not None:
-                try:
-                    info.wait_for_publish(timeout=3)
-                except (RuntimeError, ValueError):
-                    pass
-            client.disconnect()
-            client.loop_stop()
+            for code, c in clients.items():
+                if code in infos:
+                    try:
+                        infos[code].wait_for_publish(timeout=3)
+                    except (RuntimeError, ValueError):
+                        pass
+                c.disconnect()
+                c.loop_stop()
         self._say(f"模拟结束:共发送 {sent} 条消息、{readings} 条读数")
+
+    def _on_connect(self, code: str, acks_topic: str):
+        def on_connect(client, userdata, flags, reason_code, properties):
+            if reason_code.is_failure:
+                self._say(f"MQTT 服务器拒绝网关 {code} 连接:{reason_code}")
+            else:
+                client.subscribe(acks_topic, 1)
+        return on_connect
 
     def _load(self, path: Path):
         """[(gateway code, token, [SimSensor])] for the gateways of the tokens file that exist."""
