@@ -9,8 +9,7 @@ from django.urls import reverse
 from tests.xlsx import assert_print_ready, column, header, sheet_of
 from worksafe.enterprises import excel
 from worksafe.enterprises.models import ChangeRequest, Enterprise, GatheringPlace
-from worksafe.org.models import Division
-from worksafe.plans.models import Sector
+from worksafe.org.models import Division, Sector
 
 
 def page_ids(resp):
