@@ -12,7 +12,7 @@ from django import forms
 from django.db import transaction
 
 from worksafe.core.lifecycle import Lifecycle, Notice, Transition
-from worksafe.core.scoping import is_officer
+from worksafe.core.scoping import is_officer, require_write
 from worksafe.core.services import (
     NotAllowed,
     ServiceError,
@@ -45,9 +45,7 @@ def new_token() -> str:
 
 
 def _may_manage(user, enterprise: Enterprise) -> None:
-    require_writer(user)
-    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
-        raise NotAllowed("您无权管理该企业的监测设备。")
+    require_write(user, enterprise, "您无权管理该企业的监测设备。")
 
 
 @transaction.atomic

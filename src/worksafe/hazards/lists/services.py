@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from worksafe.core.lifecycle import Act, Lifecycle, Notice, Transition
-from worksafe.core.scoping import Role, scope_of
+from worksafe.core.scoping import Role, require_write, scope_of
 from worksafe.core.services import NotAllowed, ServiceError, notify, require_writer, save_as
 from worksafe.hazards.loop.models import Hazard
 from worksafe.org.models import Department, Division
@@ -121,8 +121,8 @@ def allowed_states(user, measure: Measure | None) -> list[str]:
 
 
 def _require_editor(user, measure: Measure) -> None:
-    require_writer(user)
-    if not Measure.objects.visible_to(user).filter(pk=measure.pk).exists() or not can_edit(user, measure):
+    require_write(user, measure, "只有责任单位或县安委办可以修改该制度措施。")
+    if not can_edit(user, measure):
         raise NotAllowed("只有责任单位或县安委办可以修改该制度措施。")
 
 

@@ -24,13 +24,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from worksafe.core.lifecycle import Act, Lifecycle, Notice, Transition
-from worksafe.core.scoping import Role, is_officer, scope_of
+from worksafe.core.scoping import Role, is_officer, require_write, scope_of
 from worksafe.core.services import (
     NotAllowed,
     ServiceError,
     clean_attachment,
     notify,
-    require_writer,
     save_as,
     validate_attachment,
 )
@@ -90,9 +89,7 @@ def report_hazard(user, enterprise: Enterprise, *, location: str, description: s
                   evidence=(), rectification_note: str = "", found_at=None) -> Hazard:
     """Record a hazard. Picking a major-hazard criterion makes it major. A general hazard
     fixed on the spot (立查立改) is recorded already closed, with its evidence."""
-    require_writer(user)
-    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
-        raise NotAllowed("您不能为该企业登记隐患。")
+    require_write(user, enterprise, "您不能为该企业登记隐患。")
     own = is_own_enterprise(user, enterprise)
     if own and source not in (Hazard.Source.SELF, Hazard.Source.ALARM) and not is_officer(user):
         raise ServiceError("企业用户登记的隐患,发现方式应为“企业自查”。", field="source")
