@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "worksafe.risks",
     "worksafe.hazards",
     "worksafe.monitoring",
+    "worksafe.inspections",
 ]
 
 MIDDLEWARE = [
