@@ -121,7 +121,7 @@ def issue(insp: Inspection, kind: str, user, *, action: EnforcementAction | None
     seq, number = next_number(insp.department, year, kind)
     data = render(insp, kind, number, action)
     doc = InspectionDocument(inspection=insp, action=action, kind=kind, department=insp.department, year=year,
-                             seq=seq, number=number, title=f"{dict(InspectionDocument.Kind.choices)[kind]}"
+                             seq=seq, number=number, created_by=user, title=f"{dict(InspectionDocument.Kind.choices)[kind]}"
                              f" {insp.enterprise.name}")
     doc.file.save(f"{kind}-{year}-{seq:03d}.docx", ContentFile(data), save=False)
     return save_as(doc, user)

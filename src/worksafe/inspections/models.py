@@ -437,6 +437,9 @@ class DocumentCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["department", "year", "kind"], name="doc_counter_once")]
 
+    def __str__(self):
+        return f"{self.department_id}/{self.year}/{self.kind}: {self.last}"
+
 
 class InspectionDocument(models.Model):
     class Kind(models.TextChoices):
