@@ -95,6 +95,7 @@ class Recusal(models.Model):
     objects = DepartmentQuerySet.as_manager()
 
     class Meta:
+        ordering = ["-declared_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["inspector", "enterprise"], name="recusal_once")]
         verbose_name = "回避申报"
         verbose_name_plural = "回避申报"
