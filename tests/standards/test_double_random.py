@@ -114,3 +114,16 @@ def test_teams_are_always_valid(pool_, ins, seed, team_size, cross):
             if cross:
                 assert i.township != ents[cid].township
                 assert i.department not in ents[cid].departments
+
+
+def test_dr1_is_pinned():
+    """DR-1's output for a fixed record never changes (a change of algorithm is a new version)."""
+    pool_ = [Candidate(i, level=1 + i % 4, township=i % 3, departments=(i % 2,), factors={"hazards": i % 3})
+             for i in range(1, 21)]
+    ins = [Inspector(100 + i, department=i % 3, township=(i + 1) % 3, conflicts=frozenset({i})) for i in range(6)]
+    r = draw(pool_, {"4": 1, "3": 0.5, "2": 0.2, "1": 0.05}, "golden-seed", ins)
+    assert r.to_dict() == {
+        "selected": [19, 11, 3, 7, 15, 14, 10, 18, 1, 12],
+        "teams": {"19": [104, 105], "11": [100, 102], "3": [100, 101], "7": [103, 105], "15": [101, 104],
+                  "14": [102, 103], "10": [100, 103], "18": [101, 102], "1": [104, 105], "12": [103, 104]},
+        "algorithm": "DR-1"}
