@@ -316,3 +316,24 @@ def test_a_drawn_record_survives_the_database(drawn):
     b = Batch.objects.get(pk=drawn.pk)
     assert services.verify(b) == (True, "")
     assert draw_from_record(b.record, b.seed).to_dict() == b.result
+
+
+def test_the_department_edits_its_lists(world, client_for):
+    from worksafe.inspections.models import EnforcementCertificate, InspectionItem, Recusal
+
+    today = timezone.localdate()
+    c = client_for(world.users["dept"])
+    r = c.post("/inspections/certificates/", {"inspector": world.users["inspector"].pk, "number": "应急执法0001",
+                                              "valid_from": today, "valid_to": today + datetime.timedelta(days=9)})
+    assert r.status_code == 302 and EnforcementCertificate.objects.filter(number="应急执法0001").exists()
+    r = c.post("/inspections/items/", {"department": world.inspections[0].department_id, "title": "危化品储存",
+                                       "basis": "安全生产法第三十九条", "content": "储存条件", "method": "现场检查"})
+    assert r.status_code == 302 and InspectionItem.objects.filter(title="危化品储存").exists()
+    # an inspector declares their own conflict; an enterprise user may not touch the lists
+    r = client_for(world.users["inspector"]).post("/inspections/recusals/", {
+        "inspector": world.users["inspector"].pk, "enterprise": world.enterprises[0].pk, "reason": "曾在该企业任职"})
+    assert r.status_code == 302 and Recusal.objects.filter(enterprise=world.enterprises[0]).exists()
+    assert client_for(world.users["enterprise"]).post("/inspections/recusals/", {}).status_code == 403
+    r = client_for(world.users["transport"]).post("/inspections/certificates/", {
+        "inspector": world.users["inspector"].pk, "number": "x", "valid_from": today, "valid_to": today})
+    assert r.status_code == 400 and not EnforcementCertificate.objects.filter(number="x").exists()

@@ -85,3 +85,27 @@ class ItemForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = InspectionItem
         fields = ["department", "sector", "title", "basis", "content", "method"]
+
+
+class CertificateForm(BootstrapFormMixin, forms.Form):
+    inspector = forms.ModelChoiceField(label="执法人员", queryset=None)
+    number = forms.CharField(label="执法证号", max_length=50)
+    valid_from = forms.DateField(label="有效期起", widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label="有效期至", widget=forms.DateInput(attrs={"type": "date"}))
+    township = forms.ModelChoiceField(label="驻地乡镇", required=False,
+                                      queryset=Division.objects.filter(level=Division.Level.TOWNSHIP))
+
+    def __init__(self, *args, inspectors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].queryset = inspectors
+
+
+class RecusalForm(BootstrapFormMixin, forms.Form):
+    inspector = forms.ModelChoiceField(label="执法人员", queryset=None)
+    enterprise = forms.ModelChoiceField(label="企业", queryset=None)
+    reason = forms.CharField(label="回避理由", max_length=300)
+
+    def __init__(self, *args, inspectors=None, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].queryset = inspectors
+        self.fields["enterprise"].queryset = enterprises

@@ -512,3 +512,65 @@ ACTION = Lifecycle(
                    who=_only("measure", "只有现场处理措施可以解除。"), officer=True, form=NoteForm,
                    apply=_close_now, message="已解除。"),
     ])
+
+
+# ---------------------------------------------------------------- the lists (edited by the department)
+
+
+def _department_officer(user, department_id: int, message: str) -> None:
+    s = scope_of(user)
+    if s.read_only or not (s.is_county_office or (s.has_role(Role.DEPARTMENT) and department_id in s.department_ids)):
+        raise NotAllowed(message)
+
+
+def inspector_department(user_obj):
+    m = Membership.objects.filter(user=user_obj, role=Role.INSPECTOR, active=True).select_related("department").first()
+    return m.department if m else None
+
+
+@transaction.atomic
+def add_certificate(user, *, inspector, number: str, valid_from, valid_to, township=None) -> EnforcementCertificate:
+    dept = inspector_department(inspector)
+    if dept is None:
+        raise ServiceError("该用户不是执法人员。", field="inspector")
+    _department_officer(user, dept.pk, "只有执法人员所在部门或县安委办可以登记执法证。")
+    number = (number or "").strip()
+    if not number:
+        raise ServiceError("请填写执法证号。", field="number")
+    if EnforcementCertificate.objects.filter(number=number).exists():
+        raise ServiceError("该执法证号已登记。", field="number")
+    if not valid_from or not valid_to or valid_to < valid_from:
+        raise ServiceError("请填写正确的有效期。", field="valid_to")
+    return save_as(EnforcementCertificate(user=inspector, department=dept, township=township, number=number,
+                                          valid_from=valid_from, valid_to=valid_to), user, "登记执法证")
+
+
+@transaction.atomic
+def declare_recusal(user, *, inspector, enterprise, reason: str) -> Recusal:
+    """An inspector declares a conflict with an enterprise (or the department declares it for them)."""
+    dept = inspector_department(inspector)
+    if dept is None:
+        raise ServiceError("该用户不是执法人员。", field="inspector")
+    if inspector.pk != user.pk:
+        _department_officer(user, dept.pk, "只能申报本人的回避,或由所在部门代为申报。")
+    elif scope_of(user).read_only:
+        raise NotAllowed("您的角色只能查看,不能修改。")
+    if not (reason or "").strip():
+        raise ServiceError("请填写回避理由。", field="reason")
+    if Recusal.objects.filter(inspector=inspector, enterprise=enterprise).exists():
+        raise ServiceError("已申报过该企业的回避。", field="enterprise")
+    return save_as(Recusal(inspector=inspector, department=dept, enterprise=enterprise, reason=reason.strip()[:300]),
+                   user, "申报回避")
+
+
+@transaction.atomic
+def add_inspection_item(user, *, department, title: str, basis: str, content: str, method: str = "",
+                        sector=None):
+    from .models import InspectionItem
+
+    _department_officer(user, department.pk, "只有本部门或县安委办可以编制抽查事项清单。")
+    if not all((v or "").strip() for v in (title, basis, content)):
+        raise ServiceError("请填写抽查事项、检查依据和检查内容。", field="basis")
+    return save_as(InspectionItem(department=department, sector=sector, title=title.strip(), basis=basis.strip(),
+                                  content=content.strip(), method=(method or "").strip() or "现场检查、查阅资料"),
+                   user, "编制抽查事项")

@@ -68,26 +68,123 @@ class PublicResults(ListView):
 # ---------------------------------------------------------------- the lists and pools
 
 
-class ItemList(ScopedListView):
+def _own_inspectors(user):
+    """The inspectors whose lists ``user`` may edit: those of its departments (all for the county office)."""
+    from worksafe.org.models import User
+
+    s = scope_of(user)
+    qs = User.objects.filter(memberships__role=Role.INSPECTOR, memberships__active=True)
+    if not s.is_county_office:
+        if s.has_role(Role.DEPARTMENT):
+            qs = qs.filter(memberships__department_id__in=s.department_ids)
+        else:
+            qs = qs.filter(pk=user.pk)
+    return qs.distinct().order_by("username")
+
+
+class ListEditMixin:
+    """A list page with a form below it; the POST calls one service (errors: the page again, 400)."""
+
+    form_class = None
+    success_message = "已保存。"
+
+    def may_edit(self) -> bool:
+        s = self.scope
+        return not s.read_only and (s.is_county_office or s.has_role(Role.DEPARTMENT))
+
+    def make_form(self, data=None):
+        raise NotImplementedError
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.may_edit():
+            ctx["form"] = kwargs.get("form") or self.make_form()
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if not self.may_edit():
+            raise PermissionDenied("您无权修改该清单。")
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                self.save(form)
+                messages.success(request, self.success_message)
+                return redirect(request.path)
+            except ServiceError as e:
+                if e.status_code == 403:
+                    raise PermissionDenied(e.message) from None
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+        self.object_list = self.get_queryset()
+        from django.shortcuts import render
+
+        return render(request, self.template_name, self.get_context_data(form=form), status=400)
+
+
+class ItemList(ListEditMixin, ScopedListView):
     model = InspectionItem
     filterset_class = ItemFilter
     select_related = ("department", "sector")
     template_name = "inspections/item_list.html"
+    success_message = "已添加抽查事项。"
+
+    def make_form(self, data=None):
+        from worksafe.org.models import Department
+
+        from .forms import ItemForm
+
+        form = ItemForm(data)
+        s = self.scope
+        if not s.is_county_office:
+            form.fields["department"].queryset = Department.objects.filter(pk__in=s.department_ids)
+        return form
+
+    def save(self, form):
+        services.add_inspection_item(self.request.user, **form.cleaned_data)
 
 
-class CertificateList(ScopedListView):
+class CertificateList(ListEditMixin, ScopedListView):
     model = EnforcementCertificate
     select_related = ("user", "department", "township")
     template_name = "inspections/certificate_list.html"
+    success_message = "已登记执法证。"
+
+    def make_form(self, data=None):
+        from .forms import CertificateForm
+
+        return CertificateForm(data, inspectors=_own_inspectors(self.request.user))
+
+    def save(self, form):
+        services.add_certificate(self.request.user, **form.cleaned_data)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "today": timezone.localdate()}
 
 
-class RecusalList(ScopedListView):
+class RecusalList(ListEditMixin, ScopedListView):
     model = Recusal
     select_related = ("inspector", "department", "enterprise")
     template_name = "inspections/recusal_list.html"
+    success_message = "已申报回避。"
+
+    def may_edit(self) -> bool:
+        s = self.scope
+        return not s.read_only and (s.is_county_office or s.has_role(Role.DEPARTMENT, Role.INSPECTOR))
+
+    def make_form(self, data=None):
+        from worksafe.enterprises.models import Enterprise
+
+        from .forms import RecusalForm
+
+        user = self.request.user
+        return RecusalForm(data, inspectors=_own_inspectors(user),
+                           enterprises=Enterprise.objects.visible_to(user).order_by("name"),
+                           initial={"inspector": user.pk})
+
+    def save(self, form):
+        services.declare_recusal(self.request.user, **form.cleaned_data)
 
 
 class PlanList(ScopedListView):
