@@ -21,7 +21,7 @@ from .models import (
 )
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class InspectionItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = InspectionItem
         fields = "__all__"
@@ -39,13 +39,13 @@ class RecusalSerializer(serializers.ModelSerializer):
         fields = "__all__"
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class InspectionPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = InspectionPlan
         fields = "__all__"
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class InspectionBatchSerializer(serializers.ModelSerializer):
     allowed_steps = AllowedStepsField(services.BATCH)
     seed = serializers.CharField(source="revealed_seed", read_only=True, help_text="公开于抽取之后")
 
@@ -62,13 +62,13 @@ class InspectionSerializer(serializers.ModelSerializer):
         fields = "__all__"
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class InspectionFindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Finding
         fields = "__all__"
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class EnforcementActionSerializer(serializers.ModelSerializer):
     allowed_steps = AllowedStepsField(services.ACTION)
 
     class Meta:
@@ -76,7 +76,7 @@ class ActionSerializer(serializers.ModelSerializer):
         fields = "__all__"
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class InspectionDocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = InspectionDocument
         exclude = ["file"]
@@ -84,7 +84,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class ItemViewSet(ScopedReadOnlyViewSet):
     queryset = InspectionItem.objects.all()
-    serializer_class = ItemSerializer
+    serializer_class = InspectionItemSerializer
     filterset_class = ItemFilter
 
 
@@ -100,14 +100,14 @@ class RecusalViewSet(ScopedReadOnlyViewSet):
 
 class PlanViewSet(ScopedReadOnlyViewSet):
     queryset = InspectionPlan.objects.all()
-    serializer_class = PlanSerializer
+    serializer_class = InspectionPlanSerializer
 
 
 class BatchViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Batches and their draw: POST …/step/ with ``open`` (publish the seed's SHA-256) then ``draw``."""
 
     queryset = Batch.objects.all()
-    serializer_class = BatchSerializer
+    serializer_class = InspectionBatchSerializer
     lifecycle = services.BATCH
     select_related = ("plan",)
     prefetch_related = ("sectors", "townships")
@@ -127,7 +127,7 @@ class InspectionViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, viewsets.Read
 
 class FindingViewSet(ScopedReadOnlyViewSet):
     queryset = Finding.objects.all()
-    serializer_class = FindingSerializer
+    serializer_class = InspectionFindingSerializer
     filterset_fields = ["inspection", "result"]
 
 
@@ -135,14 +135,14 @@ class ActionViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnly
     """Enforcement actions; POST …/step/ (法制审核, decision, 复查 …)."""
 
     queryset = EnforcementAction.objects.all()
-    serializer_class = ActionSerializer
+    serializer_class = EnforcementActionSerializer
     lifecycle = services.ACTION
     filterset_class = ActionFilter
 
 
 class DocumentViewSet(ScopedReadOnlyViewSet):
     queryset = InspectionDocument.objects.all()
-    serializer_class = DocumentSerializer
+    serializer_class = InspectionDocumentSerializer
     filterset_fields = ["inspection", "kind", "year"]
 
 
