@@ -337,3 +337,16 @@ def test_the_department_edits_its_lists(world, client_for):
     r = client_for(world.users["transport"]).post("/inspections/certificates/", {
         "inspector": world.users["inspector"].pk, "number": "x", "valid_from": today, "valid_to": today})
     assert r.status_code == 400 and not EnforcementCertificate.objects.filter(number="x").exists()
+
+
+def test_panel_metrics_and_enterprise_section(world, client_for):
+    from worksafe.core import metrics
+
+    text = client_for(world.users["dept"]).get("/").content.decode()
+    assert "未检查的红橙企业" in text and "逾期未完成的计划检查" in text
+    assert "未检查的红橙企业" not in client_for(world.users["enterprise"]).get("/").content.decode()
+    value, note = metrics.compute("inspections_coverage_pct")
+    assert value > 0 and note.endswith("家")  # QENT01 was inspected on site this year
+    assert metrics.match("执法检查覆盖率达到100%", "%") == "inspections_coverage_pct"
+    page = client_for(world.users["township"]).get(f"/enterprises/{world.enterprises[0].pk}/").content.decode()
+    assert f"/inspections/{world.inspections[0].pk}/" in page and f"/inspections/{world.inspections[1].pk}/" in page

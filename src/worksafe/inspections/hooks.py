@@ -71,7 +71,7 @@ def inspections_panel(request, scope):
     rows = list(ents.values("pk", "risk_level", "township_id", "sectors__name"))
     towns = dict(Division.objects.filter(pk__in={r["township_id"] for r in rows}).values_list("pk", "name"))
 
-    def table(key, label_of):
+    def table(key, label_of, order=None):
         agg: dict = {}
         seen = set()
         for r in rows:
@@ -82,8 +82,9 @@ def inspections_panel(request, scope):
             t = agg.setdefault(k, [0, 0])
             t[0] += 1
             t[1] += r["pk"] in done_ids
-        return sorted(((label_of(k), n, d, round(100 * d / n) if n else 0) for k, (n, d) in agg.items()),
-                      key=lambda x: str(x[0]))
+        keys = sorted(agg, key=order or (lambda k: str(label_of(k))))
+        return [(label_of(k), agg[k][0], agg[k][1], round(100 * agg[k][1] / agg[k][0]) if agg[k][0] else 0)
+                for k in keys]
 
     levels = {4: "红", 3: "橙", 2: "黄", 1: "蓝", None: "未定级"}
     today = timezone.localdate()
@@ -92,7 +93,7 @@ def inspections_panel(request, scope):
     uninspected = ents.filter(risk_level__gte=3).exclude(pk__in=done_ids).order_by("-risk_level", "name")
     return {"by_sector": table("sectors__name", lambda k: k or "未分类"),
             "by_township": table("township_id", lambda k: towns.get(k, "")),
-            "by_level": table("risk_level", lambda k: levels.get(k, k)),
+            "by_level": table("risk_level", lambda k: levels.get(k, k), order=lambda k: -(k or 0)),
             "uninspected": list(uninspected[:10]), "uninspected_count": uninspected.count(),
             "overdue": overdue, "total": len({r["pk"] for r in rows}), "done": len(done_ids)}
 
