@@ -350,3 +350,15 @@ def test_panel_metrics_and_enterprise_section(world, client_for):
     assert metrics.match("执法检查覆盖率达到100%", "%") == "inspections_coverage_pct"
     page = client_for(world.users["township"]).get(f"/enterprises/{world.enterprises[0].pk}/").content.decode()
     assert f"/inspections/{world.inspections[0].pk}/" in page and f"/inspections/{world.inspections[1].pk}/" in page
+
+
+def test_only_the_possible_steps_are_offered(world):
+    from worksafe.inspections import services
+    from worksafe.inspections.models import Inspection
+
+    dept = world.users["dept"]
+    covert = world.inspections[1]
+    assert [t.name for t in services.INSPECTION.allowed_steps(dept, covert)] == ["arrive"]
+    open_ = Inspection.objects.create(department=covert.department, enterprise=world.enterprises[0])
+    assert [t.name for t in services.INSPECTION.allowed_steps(dept, open_)] == ["notify"]
+    assert services.INSPECTION.allowed_steps(world.users["enterprise"], world.inspections[0]) == []

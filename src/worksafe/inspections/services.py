@@ -239,17 +239,26 @@ def _may_inspect(act: Act) -> None:
         raise NotAllowed("只有检查组成员、检查部门或县安委办可以办理该检查。")
 
 
-def _apply_notify(act: Act) -> None:
+def _may_notify(act: Act) -> None:
+    """A rule of the step (so the button is not offered): a covert inspection is never announced."""
+    _may_inspect(act)
     if act.obj.covert:
         raise ServiceError("暗访检查不事先通知企业(四不两直)。")
+
+
+def _may_arrive(act: Act) -> None:
+    _may_inspect(act)
+    if act.obj.state == Inspection.State.PLANNED and not act.obj.covert:
+        raise ServiceError("请先通知企业;只有暗访检查可以直接到场。")
+
+
+def _apply_notify(act: Act) -> None:
     act.obj.notified_at = timezone.now()
     act.note = (act.data.get("note") or "").strip()
 
 
 def _apply_arrive(act: Act) -> None:
     insp = act.obj
-    if insp.state == Inspection.State.PLANNED and not insp.covert:
-        raise ServiceError("请先通知企业;只有暗访检查可以直接到场。")
     insp.on_site_at = timezone.now()
     fill_checklist(insp)
 
@@ -299,13 +308,13 @@ def _enterprise_users(ent):
 INSPECTION = Lifecycle(
     Inspection, noun="检查", denied="您无权办理该检查。", after_save=_after_record,
     transitions=[
-        Transition("notify", "通知企业", [Inspection.State.PLANNED], Inspection.State.NOTIFIED, who=_may_inspect,
+        Transition("notify", "通知企业", [Inspection.State.PLANNED], Inspection.State.NOTIFIED, who=_may_notify,
                    officer=True, form=NoteForm, apply=_apply_notify, message="已通知企业。",
                    notify=lambda act: Notice(_enterprise_users(act.obj.enterprise),
                                              f"{act.obj.department}将对贵单位开展{act.obj.get_kind_display()}",
                                              act.note)),
         Transition("arrive", "到达现场", [Inspection.State.PLANNED, Inspection.State.NOTIFIED],
-                   Inspection.State.ON_SITE, who=_may_inspect, officer=True, apply=_apply_arrive,
+                   Inspection.State.ON_SITE, who=_may_arrive, officer=True, apply=_apply_arrive,
                    message="已开始现场检查。"),
         Transition("record", "完成检查记录", [Inspection.State.ON_SITE], Inspection.State.RECORDED, who=_may_inspect,
                    officer=True, form=RecordForm, apply=_apply_record, message="已完成检查记录,现场检查记录已生成。",
