@@ -328,6 +328,7 @@ class InspectionDetail(ScopedDetailView):
         ctx["steps"] = services.INSPECTION.panel(user, insp, url=reverse("inspections:inspection_act",
                                                                          args=[insp.pk]), bound=kwargs.get("bound_step"))
         ctx["can_act"] = services.may_act(user, insp)
+        ctx["batch_visible"] = bool(insp.batch_id) and Batch.objects.visible_to(user).filter(pk=insp.batch_id).exists()
         ctx["on_site"] = insp.state == Inspection.State.ON_SITE and ctx["can_act"]
         ctx["findings"] = insp.findings.select_related("hazard").prefetch_related("photos")
         ctx["team"] = insp.team.all()
