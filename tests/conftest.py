@@ -57,6 +57,15 @@ TOKEN_FIELDS = {
     "core.AuditEvent": "target",
     "monitoring.DeadLetter": "payload",
     "monitoring.ThresholdProposal": "reason",
+    "inspections.EnforcementCertificate": "number",
+    "inspections.Recusal": "reason",
+    "inspections.InspectionPlan": "title",
+    "inspections.Batch": "name",
+    "inspections.Inspection": "summary",
+    "inspections.Finding": "note",
+    "inspections.FindingPhoto": "name",
+    "inspections.EnforcementAction": "description",
+    "inspections.InspectionDocument": "title",
 }
 
 
@@ -158,7 +167,67 @@ def world(org, tmp_path):
     _register_world(w)
     _hazard_world(w)
     _monitoring_world(w)
+    _inspection_world(w)
     return w
+
+
+def _inspection_world(w):
+    """Inspections: 县应急管理局 inspects QENT01 (on site, with a finding, a photo, an order and a
+    document) and covertly again (planned: QENT01 must not see it); 县交通运输局 inspects QENT02."""
+    from django.core.files.base import ContentFile
+
+    from worksafe.inspections import documents
+    from worksafe.inspections.models import (
+        Batch,
+        EnforcementAction,
+        EnforcementCertificate,
+        Finding,
+        FindingPhoto,
+        Inspection,
+        InspectionPlan,
+        Recusal,
+    )
+    from worksafe.org.models import Department
+
+    e1, e2, e3 = w.enterprises
+    em, tr = Department.objects.get(name="县应急管理局"), Department.objects.get(name="县交通运输局")
+    today = timezone.localdate()
+    later = today + datetime.timedelta(days=365)
+    u = w.users
+    EnforcementCertificate.objects.create(user=u["inspector"], department=em, number="QCERT01", valid_from=today,
+                                          valid_to=later)
+    EnforcementCertificate.objects.create(user=u["transport"], department=tr, number="QCERT02", valid_from=today,
+                                          valid_to=later)
+    Recusal.objects.create(inspector=u["inspector"], department=em, enterprise=e3, reason="QREC01亲属任职")
+    Recusal.objects.create(inspector=u["transport"], department=tr, enterprise=e2, reason="QREC02曾任职")
+    p1 = InspectionPlan.objects.create(department=em, year=today.year, title="QIPL01应急年度计划",
+                                       created_by=u["dept"])
+    p2 = InspectionPlan.objects.create(department=tr, year=today.year, title="QIPL02交通年度计划",
+                                       created_by=u["transport"])
+    Batch.objects.create(plan=p1, name="QBAT01危化批次", shares={"4": 1})
+    Batch.objects.create(plan=p2, name="QBAT02运输批次", shares={"4": 1})
+    i1 = Inspection.objects.create(department=em, enterprise=e1, state="on_site", summary="QINS01现场",
+                                   on_site_at=timezone.now(), planned_on=today)
+    i1.team.set([u["inspector"], u["dept"]])
+    f1 = Finding.objects.create(inspection=i1, order=1, text="静电接地", result="failed", note="QFND01接地损坏")
+    FindingPhoto.objects.create(finding=f1, file=ContentFile(b"%PDF-1.4", name="p.pdf"), name="QPHO01.pdf",
+                                uploaded_by=u["inspector"])
+    EnforcementAction.objects.create(inspection=i1, category="order", kind="rectify", basis="安全生产法第六十五条",
+                                     description="QENF01限期整改接地", deadline=later, state="issued",
+                                     issued_by=u["inspector"])
+    documents.issue(i1, "record", u["county"])
+    i2 = Inspection.objects.create(department=em, enterprise=e1, kind="covert", covert=True, summary="QINS02暗访",
+                                   planned_on=today)
+    i2.team.set([u["inspector"], u["dept"]])
+    Finding.objects.create(inspection=i2, order=1, text="值班", note="QFND02暗访项")
+    i3 = Inspection.objects.create(department=tr, enterprise=e2, state="recorded", summary="QINS03运输",
+                                   recorded_at=timezone.now(), planned_on=today)
+    i3.team.set([u["transport"]])
+    Finding.objects.create(inspection=i3, order=1, text="超载", result="failed", note="QFND03超载")
+    EnforcementAction.objects.create(inspection=i3, category="penalty", kind="fine", basis="道路运输条例",
+                                     description="QENF03超载罚款", amount=2000, state="proposed",
+                                     issued_by=u["transport"])
+    w.inspections = [i1, i2, i3]
 
 
 def _hazard_world(w):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "worksafe.risks",
     "worksafe.hazards",
     "worksafe.monitoring",
+    "worksafe.inspections",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Uploaded attachments: size and type limits (progress reports and later apps).
 WORKSAFE_ATTACHMENT_MAX_BYTES = int(os.environ.get("WORKSAFE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# 一公开: a finished random inspection is published this many working days after it is closed (docs/inspections.md)
+WORKSAFE_INSPECTION_PUBLISH_DAYS = int(os.environ.get("WORKSAFE_INSPECTION_PUBLISH_DAYS", "20"))
 WORKSAFE_ATTACHMENT_TYPES = {
     ".pdf": "application/pdf",
     ".jpg": "image/jpeg",

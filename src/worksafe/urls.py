@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from worksafe.core.views import HomeView
 from worksafe.enterprises.api import register as register_enterprises
 from worksafe.hazards.api import register as register_hazards
+from worksafe.inspections.api import register as register_inspections
 from worksafe.monitoring.api import register as register_monitoring
 from worksafe.org.api import register as register_org
 from worksafe.org.views import OTPSetup, OTPVerify, PasswordChange
@@ -22,6 +23,7 @@ register_enterprises(router)
 register_risks(router)
 register_hazards(router)
 register_monitoring(router)
+register_inspections(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("risks/", include("worksafe.risks.urls")),
     path("hazards/", include("worksafe.hazards.urls")),
     path("monitoring/", include("worksafe.monitoring.urls")),
+    path("inspections/", include("worksafe.inspections.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -7,6 +7,7 @@ from worksafe.enterprises import api as enterprises
 from worksafe.hazards.lists import api as measures
 from worksafe.hazards.loop import api as hazards
 from worksafe.hazards.selfcheck import api as selfcheck
+from worksafe.inspections import api as inspections
 from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
@@ -43,6 +44,9 @@ KEPT = [
     (selfcheck.SelfInspectionViewSet, ["enterprise", "checklist"]),
     (selfcheck.PeriodicReportViewSet, ["enterprise", "period", "year", "quarter"]),
     (selfcheck.DualReportViewSet, ["enterprise", "year", "month"]),
+    (inspections.BatchViewSet, ["plan", "state", "cross_region", "covert"]),
+    (inspections.FindingViewSet, ["inspection", "result"]),
+    (inspections.DocumentViewSet, ["inspection", "kind", "year"]),
 ]
 
 

@@ -78,3 +78,40 @@ def test_inactive_membership_loses_scope(world):
     user.memberships.update(active=False)
     user = User.objects.get(pk=user.pk)  # a new request computes the scope afresh
     assert not Task.objects.visible_to(user).exists()
+
+
+INSPECTIONS = {
+    # role: (inspections, plans/batches/certificates/conflicts of the department: 01 emergency, 02 transport)
+    "county": ({"QINS01", "QINS02", "QINS03"}, {"01", "02"}),
+    "leader": ({"QINS01", "QINS02", "QINS03"}, {"01", "02"}),
+    "dept": ({"QINS01", "QINS02"}, {"01"}),
+    "inspector": ({"QINS01", "QINS02"}, {"01"}),
+    "transport": ({"QINS03"}, {"02"}),
+    "township": ({"QINS01", "QINS02"}, set()),  # QENT01 is in 大武镇
+    "enterprise": ({"QINS01"}, set()),  # QINS02 is covert and not yet recorded
+    "nobody": (set(), set()),
+}
+
+
+@pytest.mark.parametrize("role", list(INSPECTIONS))
+def test_inspections_follow_department_township_and_covert_rules(world, role):
+    from worksafe.inspections.models import (
+        Batch,
+        EnforcementAction,
+        EnforcementCertificate,
+        Finding,
+        Inspection,
+        InspectionPlan,
+        Recusal,
+    )
+
+    user = world.users[role]
+    inspections, units = INSPECTIONS[role]
+    assert tokens(Inspection.objects.visible_to(user), "summary") == inspections
+    assert tokens(Finding.objects.visible_to(user), "note") == {t.replace("INS", "FND") for t in inspections}
+    assert tokens(EnforcementAction.objects.visible_to(user), "description") == {
+        t.replace("INS", "ENF") for t in inspections & {"QINS01", "QINS03"}}
+    assert tokens(InspectionPlan.objects.visible_to(user), "title") == {f"QIPL{n}" for n in units}
+    assert tokens(Batch.objects.visible_to(user), "name") == {f"QBAT{n}" for n in units}
+    assert tokens(EnforcementCertificate.objects.visible_to(user), "number") == {f"QCERT{n}" for n in units}
+    assert tokens(Recusal.objects.visible_to(user), "reason") == {f"QREC{n}" for n in units}
