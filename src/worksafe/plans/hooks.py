@@ -27,11 +27,18 @@ def remind_late_tasks(now=None) -> int:
     return sent
 
 
+def _desk_plan(request):
+    """The plan the desk shows, read once per request for both plan panels."""
+    if not hasattr(request, "_worksafe_desk_plan"):
+        from .models import Plan
+
+        request._worksafe_desk_plan = Plan.objects.visible_to(request.user).first()
+    return request._worksafe_desk_plan
+
+
 @dashboard_panel("plan", "plans/_panel_plan.html", order=10)
 def plan_panel(request, scope):
-    from .models import Plan
-
-    plan = Plan.objects.visible_to(request.user).first()
+    plan = _desk_plan(request)
     return {"plan": plan} if plan else None
 
 
@@ -39,12 +46,12 @@ def plan_panel(request, scope):
 def progress_panel(request, scope):
     """Task counts, late tasks and targets of the user's scope (the template shows them to
     government users)."""
-    from .models import Plan, Target, Task
+    from .models import Target, Task
     from .services import target_state
 
     user = request.user
     today = timezone.localdate()
-    plan = Plan.objects.visible_to(user).first()
+    plan = _desk_plan(request)
     tasks = Task.objects.visible_to(user)
     if plan:
         tasks = tasks.filter(area__plan=plan)
