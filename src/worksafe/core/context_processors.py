@@ -1,4 +1,5 @@
 from .models import Notification
+from .registry import nav_menus
 from .scoping import Role, scope_of
 
 
@@ -9,6 +10,7 @@ def worksafe(request):
     scope = scope_of(user)
     return {
         "scope": scope,
+        "nav_menus": nav_menus(),
         "nav_roles": [Role.LABELS[r] for r in sorted(scope.roles)],
         "unread_count": Notification.objects.visible_to(user).filter(read_at__isnull=True).count(),
     }

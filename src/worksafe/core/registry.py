@@ -17,6 +17,7 @@ imported again does not add a second one.
 | ``core.metrics.REGISTRY`` | live metrics for plan targets | plan targets, dashboard |
 | :data:`LEVEL_RAISERS` | rules that raise an enterprise's colour one level | the enterprise colour |
 | :data:`MAP_OVERLAYS` | per-enterprise extras for the risk map's markers | the map data |
+| :data:`NAV_MENUS` | each app's menu in the staff navigation bar | every page's header |
 """
 
 from __future__ import annotations
@@ -160,3 +161,30 @@ def map_overlay(key: str):
         return func
 
     return deco
+
+
+# ---------------------------------------------------------------- the navigation bar
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    """One app's entry in the navigation bar: a template holding one ``<li class="nav-item">``
+    (usually a dropdown). It renders with the page's context (``scope``, ``nav_roles``, ``user``),
+    so it decides itself which links a role gets."""
+
+    key: str
+    template: str
+    order: int = 100
+
+
+NAV_MENUS: dict[str, NavMenu] = {}
+
+
+def nav_menu(key: str, template: str, order: int = 100) -> None:
+    """Register ``template`` as the navigation menu ``key`` (lower ``order`` is further left)."""
+    NAV_MENUS[key] = NavMenu(key, template, order)
+
+
+def nav_menus() -> list[str]:
+    """The menu templates in order."""
+    return [m.template for m in sorted(NAV_MENUS.values(), key=lambda m: (m.order, m.key))]

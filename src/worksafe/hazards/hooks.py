@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from worksafe.core import tick
-from worksafe.core.registry import LEVEL_RAISERS, dashboard_panel, demo_loader, page_section
+from worksafe.core.registry import LEVEL_RAISERS, dashboard_panel, demo_loader, nav_menu, page_section
 
 
 def _escalate(now=None):
@@ -89,3 +89,5 @@ def enterprise_hazards(request, enterprise, scope):
     from .models import Hazard
 
     return {"hazards": Hazard.objects.visible_to(request.user).filter(enterprise=enterprise).order_by("-found_at")[:20]}
+
+nav_menu("hazards", "hazards/_nav.html", order=50)

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from worksafe.core.metrics import register
-from worksafe.core.registry import dashboard_panel, demo_loader, page_section
+from worksafe.core.registry import dashboard_panel, demo_loader, nav_menu, page_section
 
 from .services import weight_provider
 
@@ -113,3 +113,5 @@ def _demo_inspections(out):
     n = demo.generate()
     if n:
         out(f"演示监督检查:{n}次")
+
+nav_menu("inspections", "inspections/_nav.html", order=60)

@@ -10,6 +10,7 @@ from worksafe.core.registry import (
     dashboard_panel,
     demo_loader,
     map_overlay,
+    nav_menu,
     page_section,
 )
 
@@ -150,3 +151,5 @@ def open_alarms_by_enterprise(user, enterprise_ids) -> dict[int, dict]:
         out[r["enterprise_id"]] = {"open": r["n"], "worst": r["worst"], "hex": lv["hex"] if lv else None,
                                    "label": f"{lv['colour_name']}色预警" if lv else ""}
     return out
+
+nav_menu("monitoring", "monitoring/_nav.html", order=70)

@@ -2,7 +2,7 @@
 inspectors (``org/metrics.py``), the demo's organisation and logins."""
 
 from worksafe.core import scoping
-from worksafe.core.registry import demo_loader
+from worksafe.core.registry import demo_loader, nav_menu
 
 from . import metrics  # noqa: F401  (registers live plan metrics)
 from .scoping import compute_scope
@@ -22,3 +22,5 @@ def _demo_logins(out):
     from . import demo
 
     demo.print_logins(out)
+
+nav_menu("org", "org/_nav.html", order=900)

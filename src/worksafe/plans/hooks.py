@@ -4,7 +4,7 @@ home page, the demo plan."""
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from worksafe.core.registry import dashboard_panel, demo_loader, page_section
+from worksafe.core.registry import dashboard_panel, demo_loader, nav_menu, page_section
 from worksafe.core.tick import tick_job
 
 
@@ -83,3 +83,5 @@ def department_areas(request, department, scope):
 
     return {"area_units": AreaUnit.objects.visible_to(request.user).filter(department=department)
             .select_related("area__plan")}
+
+nav_menu("plans", "plans/_nav.html", order=20)
