@@ -77,9 +77,23 @@ Unplaced
     with its heading, the tasks section's intro and closing paragraphs, stray paragraphs after a
     closed area, an area's lead-in sentence, and schedule lines that are not phases.
 
+Prose notes (:func:`parse_prose_note`)
+    A bracket （）()〔〕【】 whose clauses (split on ，,；;。) are all ``[由]UNITS牵头`` (lead) or
+    ``UNITS配合|参与|协助|负责|按职责分工负责…`` (responsible), with at least one lead, is a note:
+    〔县应急管理局牵头,县公安局配合〕, (由县交通运输局牵头,各有关部门按职责分工负责). A line
+    ``责任分工：…`` (also 职责分工/任务分工) is read the same way. In a unit list a unit marked
+    （牵头） leads and is not repeated among the responsible units.
+Vague units (:func:`is_vague_unit`)
+    各有关部门, 各成员单位, 相关部门, 有关单位按职责分工负责 …: kept as written in the units and
+    listed in :attr:`ParsedPlan.vague_units` (``to_dict`` adds ``vague_units`` only when there are).
+Area numbering
+    Besides the styles above, 第一项 opens an area, and so does 一、 in a plan divided into
+    第一部分/第二部分 (there 一、 is below the part heading).
+
 Limitations: numbering produced by Word's automatic list numbering is not in the paragraph text and
 is therefore not seen; a schedule laid out as a table (name and range in different cells) gives no
-phases; responsibility written as prose ("由县应急局牵头") is not recognised and stays in the item.
+phases; responsibility written as prose outside brackets and outside a 责任分工 line ("…，由县应急局
+牵头。") is not recognised and stays in the item. Task tables, .xlsx and PDF: :mod:`plan_tables`.
 """
 
 from __future__ import annotations
