@@ -7,6 +7,8 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from worksafe.standards import plan_tables
 from worksafe.standards.plan_tables import Deadline, parse_deadline, parse_task_table, pdf_lines, read_plan
@@ -494,3 +496,35 @@ def test_scanned_pdf_gets_a_clear_message(tmp_path):
     pdf.output(str(path))
     with pytest.raises(plan_tables.NoTextLayer, match="没有文字层"):
         read_plan(path)
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+_CELL = st.text(
+    alphabet=st.sampled_from(
+        list("序号专项重点任务牵头单位责任完成时限县局、（）()牵头2021年12月底前长期坚持\n ")
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=0, max_size=8), max_size=8))
+def test_parse_task_table_never_fails(rows):
+    areas = parse_task_table(rows)
+    assert areas is None or all(a.title for a in areas)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=40), max_size=6), max_size=5))
+def test_pdf_lines_never_fail(pages):
+    assert all(isinstance(line, str) and line for line in pdf_lines(pages))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_prose_notes_and_deadlines_accept_any_text(text):
+    parse_prose_note(text)
+    is_vague_unit(text)
+    parse_deadline(text)
