@@ -201,3 +201,18 @@ def test_scanned_pdf_upload_gets_a_clear_message(world, client_for):
     assert resp.status_code == 200
     assert "没有文字层" in resp.content.decode()
     assert not PlanImport.objects.filter(source_name="scan.pdf").exists()
+
+
+def test_reports_and_targets_follow_the_task_units(world):
+    plan = services.import_plan(_parsed_table(), county=world.county)
+    transport = world.users["transport"]
+    police = make_user("police2", Role.DEPARTMENT, "县公安局")
+    theirs = Task.objects.get(area__plan=plan, text="整治危化品运输车辆")
+    report = services.file_progress(theirs, transport, status="in_progress", percent=10, text="已开展")
+    from worksafe.plans.models import ProgressReport
+
+    assert ProgressReport.objects.visible_to(transport).filter(pk=report.pk).exists()
+    # same area, not its task: the police do not see it
+    assert not ProgressReport.objects.visible_to(police).filter(pk=report.pk).exists()
+    with pytest.raises(services.NotAllowed):
+        services.file_progress(theirs, police, status="in_progress", percent=10, text="越权")

@@ -131,11 +131,6 @@ class AreaUnit(models.Model):
         return f"{self.area.number} {self.department} ({self.get_role_display()})"
 
 
-def _task_exists(scope, task_ref="pk"):
-    """Filter: the task's area names one of the scope's units (lead or responsible)."""
-    return Exists(AreaUnit.objects.filter(area=OuterRef(task_ref), department_id__in=scope.unit_ids))
-
-
 def task_unit_filter(department_ids, field="department_id__in"):
     """Filter on tasks: the task's own units (a task table gave them) include one of
     ``department_ids``; a task without own units goes by its area's units."""
@@ -143,6 +138,12 @@ def task_unit_filter(department_ids, field="department_id__in"):
     mine = Exists(TaskUnit.objects.filter(task=OuterRef("pk"), **{field: department_ids}))
     area = Exists(AreaUnit.objects.filter(area=OuterRef("area"), **{field: department_ids}))
     return (own & mine) | (~own & area)
+
+
+def _scoped_tasks(scope):
+    """The tasks a scope sees (their own units, else their area's): targets, reports and
+    presses follow their task."""
+    return Task.objects.filter(task_unit_filter(scope.unit_ids)).values("pk")
 
 
 class TaskQuerySet(ScopedQuerySet):
@@ -244,7 +245,7 @@ class TaskUnit(models.Model):
 
 class TargetQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "task__area"))
+        return self.filter(task__in=_scoped_tasks(scope))
 
 
 class Target(models.Model):
@@ -290,7 +291,7 @@ class Target(models.Model):
 
 class ProgressReportQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "task__area"))
+        return self.filter(task__in=_scoped_tasks(scope))
 
 
 class ProgressReport(models.Model):
@@ -320,7 +321,7 @@ class ProgressReport(models.Model):
 
 class ProgressAttachmentQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "report__task__area"))
+        return self.filter(report__task__in=_scoped_tasks(scope))
 
 
 class ProgressAttachment(models.Model):
@@ -346,7 +347,7 @@ class ProgressAttachment(models.Model):
 
 class PressQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "task__area"))
+        return self.filter(task__in=_scoped_tasks(scope))
 
 
 class Press(models.Model):
