@@ -6,7 +6,14 @@ cells above it, blank rows anywhere. Every row is checked; a bad row is reported
 its Excel row number and the reasons, and the good rows are written each through
 :func:`worksafe.enterprises.services.save_enterprise` in its own transaction, so one
 failing row never undoes the others (DESIGN.md §3.1). The unified social credit code is
-the key: importing the corrected sheet again updates the enterprises, never duplicates.
+the key: importing the corrected sheet again updates the enterprises, never duplicates;
+a row that changes nothing is not saved (no new history).
+
+Sheets as people keep them: sectors and townships match by name, the usual short forms
+and variants (:func:`match_name`: 工贸 → 工贸行业, 邮政快递 → 邮政快递业, 大武 → 大武镇); an
+unknown or ambiguous name is refused with the valid names. Summary and notes rows (合计,
+小计, 总计, 填表说明, 注:, 备注, 制表人 …) and empty rows between blocks are skipped and listed
+(:attr:`ImportResult.skipped`), not reported as errors.
 
 Export writes the register in exactly the import layout (a merged title row, the header
 row, one row per enterprise), so an exported sheet imports back cleanly.
@@ -91,8 +98,10 @@ class ExcelError(ServiceError):
 @dataclass
 class ImportResult:
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # rows of enterprises already registered (changed or not)
+    unchanged: int = 0  # of those, rows that changed nothing: not saved, no history
     errors: list[tuple[int, str]] = field(default_factory=list)  # (Excel row number, reason)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (Excel row number, why: 合计行 …)
     rows_read: int = 0
     sheet: str = ""
     header_row: int = 0
@@ -110,6 +119,7 @@ class Sheet:
     columns: dict[str, int]  # field → 0-based column index
     headers: dict[str, str]  # field → its header as written in the sheet (for messages)
     rows: list[tuple[int, dict[str, object]]]  # (Excel row number, field → raw cell value)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # summary, notes and empty rows
 
 
 # ------------------------------------------------------------------ reading
@@ -150,13 +160,32 @@ def _find_header(ws) -> Sheet | list[str]:
                 headers[f] = text
         missing = [f for f in REQUIRED_FIELDS if f not in columns]
         if not missing:
-            return Sheet(ws.title, r, columns, headers, _data_rows(ws, r, columns))
+            skipped: list[tuple[int, str]] = []
+            return Sheet(ws.title, r, columns, headers, _data_rows(ws, r, columns, skipped), skipped)
         if len(missing) < len(best):
             best = missing
     return best
 
 
-def _data_rows(ws, header_row: int, columns: dict[str, int]) -> list[tuple[int, dict]]:
+#: a row whose first filled cell starts like this is a summary or a note, not an enterprise
+SKIP_ROW_RE = re.compile(
+    r"^(?:合\s*计|小\s*计|总\s*计|共\s*计|累\s*计|填表说明|填报说明|说明[:：]|注[:：]|注\s*\d*[、.．:：]|备\s*注"
+    r"|制表人|填表人|审核人|负责人签字|联系人[:：]|填报单位[:：]|填表日期|制表日期|单位[:：]|以下空白)")
+
+
+def _skip_reason(row) -> str | None:
+    first = next((_text(v) for v in row if _text(v) != ""), "")
+    m = SKIP_ROW_RE.match(first)
+    if not m:
+        return None
+    word = re.sub(r"\s+", "", m.group())
+    if word in ("合计", "小计", "总计", "共计", "累计"):
+        return f"{word}行"
+    return "说明或备注行"
+
+
+def _data_rows(ws, header_row: int, columns: dict[str, int],
+               skipped: list[tuple[int, str]] | None = None) -> list[tuple[int, dict]]:
     # a cell merged down several rows (e.g. one township for a block of rows) counts for each row
     spread: dict[tuple[int, int], object] = {}
     for rng in ws.merged_cells.ranges:
@@ -165,7 +194,13 @@ def _data_rows(ws, header_row: int, columns: dict[str, int]) -> list[tuple[int, 
             for r in range(max(rng.min_row, header_row + 1), rng.max_row + 1):
                 spread[(r, rng.min_col - 1)] = value
     rows = []
+    skipped = skipped if skipped is not None else []
+    blank: list[int] = []
     for r, row in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
+        reason = _skip_reason(row)
+        if reason:
+            skipped.append((r, reason))
+            continue
         cells = {}
         for f, c in columns.items():
             value = row[c] if c < len(row) else None
@@ -173,7 +208,11 @@ def _data_rows(ws, header_row: int, columns: dict[str, int]) -> list[tuple[int, 
                 value = spread.get((r, c))
             cells[f] = value
         if all(_text(v) == "" for v in cells.values()):
+            blank.append(r)
             continue
+        if rows:  # empty rows between blocks (not those after the last row)
+            skipped += [(b, "空行") for b in blank]
+        blank = []
         rows.append((r, cells))
         if len(rows) > MAX_DATA_ROWS:
             raise ExcelError(f"表格超过{MAX_DATA_ROWS}行,请分批导入。")
@@ -271,23 +310,67 @@ def _choice(value, label: str, choices) -> str | None:
 # ------------------------------------------------------------------ import
 
 
+#: the usual short forms of sector names (general wording, not one county's)
+SECTOR_ABBREVIATIONS = {
+    "危化": "危险化学品", "危化品": "危险化学品", "危险品": "危险化学品", "民爆": "民用爆炸物品",
+    "文旅": "文化旅游", "危废": "危险废物", "交通": "道路运输", "道路交通": "道路运输", "非煤": "非煤矿山",
+    "快递": "邮政快递", "邮政": "邮政快递", "特设": "特种设备", "燃气": "城镇燃气", "建筑": "建筑施工",
+}
+_NAME_WIDTH = str.maketrans({"（": "(", "）": ")", "\u3000": "", "\xa0": "", " ": ""})
+_SECTOR_TAIL_RE = re.compile(r"(?:安全)?(?:行业领域|行业|领域|产业|业)?$")
+_TOWNSHIP_TAIL_RE = re.compile(r"(?:人民政府|民族乡|街道办事处|街道|乡|镇)$")
+
+
+def match_name(written: str, names, *, tail: re.Pattern, abbreviations: dict | None = None,
+               label: str) -> str:
+    """The one name in ``names`` that ``written`` means: exact; without spaces and bracket
+    width; by its key (the name without a tail such as 行业/业/镇/乡); an abbreviation; a key
+    that is the start of exactly one name's key. Raises ValueError listing the valid names
+    when none or several match."""
+    names = list(names)
+    norm = {n.translate(_NAME_WIDTH): n for n in names}
+    s = str(written).translate(_NAME_WIDTH)
+    if s in norm:
+        return norm[s]
+    keys: dict[str, list[str]] = {}
+    for n in names:
+        keys.setdefault(tail.sub("", n.translate(_NAME_WIDTH)) or n, []).append(n)
+    key = tail.sub("", s) or s
+    key = (abbreviations or {}).get(key, key)
+    found = keys.get(key) or [n for k, ns in keys.items() for n in ns if len(key) >= 2 and (
+        k.startswith(key) or key.startswith(k) and len(k) >= 2)]
+    found = list(dict.fromkeys(found))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValueError(f"{label}“{written}”不明确,可能是:{'、'.join(found)}")
+    raise ValueError(f"{label}“{written}”不存在(可填:{'、'.join(names)})")
+
+
 class _Lookups:
     def __init__(self, county: Division | None):
         self.county = county or _only_county()
         self.townships: dict[str, list[Division]] = {}
-        for d in Division.objects.filter(level=Division.Level.TOWNSHIP):
+        qs = Division.objects.filter(level=Division.Level.TOWNSHIP)
+        if self.county is not None and qs.filter(parent=self.county).exists():
+            qs = qs.filter(parent=self.county)
+        for d in qs.order_by("code"):
             self.townships.setdefault(d.name, []).append(d)
         self.sectors = {s.name: s for s in Sector.objects.all()}
 
     def township(self, name: str) -> Division:
-        found = self.townships.get(name, [])
-        if len(found) > 1 and self.county is not None:
-            found = [d for d in found if d.parent_id == self.county.pk]
+        found = self.townships.get(name, []) or self.townships.get(re.sub(r"(?:人民)?政府$", "", name), [])
+        if not found:
+            found = self.townships[match_name(name, self.townships, tail=_TOWNSHIP_TAIL_RE, label="乡镇")]
         if len(found) == 1:
             return found[0]
-        if not found:
-            raise ValueError(f"乡镇“{name}”不存在")
         raise ValueError(f"乡镇名称“{name}”不唯一,无法确定是哪个乡镇")
+
+    def sector(self, name: str) -> Sector:
+        if name in self.sectors:
+            return self.sectors[name]
+        return self.sectors[match_name(name, self.sectors, tail=_SECTOR_TAIL_RE,
+                                       abbreviations=SECTOR_ABBREVIATIONS, label="行业领域")]
 
 
 def _only_county() -> Division | None:
@@ -310,7 +393,7 @@ def import_register(source, user, *, dry_run: bool = False, county: Division | N
     in the result. With ``dry_run`` everything is checked and saved, then rolled back."""
     sheet = read_sheet(source)
     result = ImportResult(rows_read=len(sheet.rows), sheet=sheet.title, header_row=sheet.header_row,
-                          dry_run=dry_run)
+                          dry_run=dry_run, skipped=list(sheet.skipped))
     services.require_writer(user)
     if not can_import(user):
         raise services.NotAllowed("只有县安委办、行业部门和乡镇工作人员可以导入企业名册。")
@@ -367,6 +450,10 @@ def _import_rows(sheet: Sheet, user, result: ImportResult, lookups: _Lookups, re
         if problems:
             result.errors.append((number, ";".join(problems)))
             continue
+        if ent is not None and _unchanged(ent, values, sectors, override, code):
+            result.updated += 1
+            result.unchanged += 1  # nothing to write: no save, no new history
+            continue
         ent = ent or Enterprise()
         for f, v in values.items():
             setattr(ent, f, v)
@@ -385,6 +472,25 @@ def _import_rows(sheet: Sheet, user, result: ImportResult, lookups: _Lookups, re
             result.created += 1
         else:
             result.updated += 1
+
+
+def _unchanged(ent: Enterprise, values: dict, sectors, override: str, code: str) -> bool:
+    """True when saving the row would change nothing on ``ent``."""
+    for f, v in values.items():
+        current = getattr(ent, f)
+        if f == "township":
+            if ent.township_id != (v.pk if v is not None else None):
+                return False
+        elif isinstance(current, Decimal) or isinstance(v, Decimal):
+            if (Decimal(current) if current is not None else None) != (Decimal(v) if v is not None else None):
+                return False
+        elif current != v:
+            return False
+    if ent.credit_code != code or (override and override != ent.credit_code_override):
+        return False
+    if sectors is not None and sorted(s.pk for s in sectors) != sorted(ent.sectors.values_list("pk", flat=True)):
+        return False
+    return True
 
 
 def _check_code(code: str, user, override: str) -> list[str]:
@@ -464,12 +570,17 @@ def _clean_row(cells: dict, sheet: Sheet, ent: Enterprise | None, lookups: _Look
     sectors = None
     if "sectors" in columns:
         names = [n.strip() for n in SECTOR_SEPARATORS.split(_text(cells.get("sectors"))) if n.strip()]
-        unknown = [n for n in names if n not in lookups.sectors]
-        if unknown:
-            problems.append(f"{labels['sectors']}“{'、'.join(unknown)}”不存在")
-        elif not names:
+        sectors = []
+        for n in names:
+            try:
+                sector = lookups.sector(n)
+            except ValueError as e:
+                problems.append(str(e).replace("行业领域", labels["sectors"], 1))
+                continue
+            if sector not in sectors:
+                sectors.append(sector)
+        if not names:
             problems.append(f"缺少{labels['sectors']}")
-        sectors = [lookups.sectors[n] for n in dict.fromkeys(names) if n in lookups.sectors]
     values["name"] = name
     override = _text(cells.get("credit_code_override")) if "credit_code_override" in columns else ""
     return values, sectors, override

@@ -9,7 +9,7 @@ from worksafe.org.models import Department, Sector, SectorSupervisor
 
 from . import services
 from .filters import AreaFilter, ProgressReportFilter, TaskFilter
-from .models import Area, AreaUnit, Phase, Plan, ProgressReport, Target, Task
+from .models import Area, AreaUnit, Phase, Plan, ProgressReport, Target, Task, TaskUnit
 
 
 class PhaseSerializer(serializers.ModelSerializer):
@@ -34,22 +34,32 @@ class AreaUnitSerializer(serializers.ModelSerializer):
         fields = ["department", "department_name", "role", "written_as"]
 
 
+class TaskUnitSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = TaskUnit
+        fields = ["department", "department_name", "role", "written_as"]
+
+
 class AreaSerializer(serializers.ModelSerializer):
     units = AreaUnitSerializer(source="area_units", many=True, read_only=True)
 
     class Meta:
         model = Area
-        fields = ["id", "plan", "order", "number", "title", "units"]
+        fields = ["id", "plan", "order", "number", "title", "units", "vague_units"]
 
 
 class TaskSerializer(serializers.ModelSerializer):
     code = serializers.CharField(read_only=True)
     late = serializers.SerializerMethodField()
+    # the task's own units when the plan gave them per task (a task table); else empty: the area's apply
+    units = TaskUnitSerializer(source="task_units", many=True, read_only=True)
 
     class Meta:
         model = Task
-        fields = ["id", "area", "code", "order", "text", "deadlines", "due_date", "status", "percent", "late",
-                  "updated_at", "version"]
+        fields = ["id", "area", "code", "order", "text", "deadlines", "due_date", "ongoing", "status", "percent",
+                  "late", "units", "updated_at", "version"]
         read_only_fields = ["version"]
 
     def get_late(self, obj) -> bool:
@@ -137,6 +147,7 @@ class TaskViewSet(ScopedReadOnlyViewSet):
     queryset = Task.objects.all()
     serializer_class = TaskSerializer
     select_related = ("area",)
+    prefetch_related = ("task_units__department",)
     filterset_class = TaskFilter
 
     @extend_schema(request=PressSerializer, responses={201: None})

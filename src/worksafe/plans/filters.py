@@ -2,13 +2,12 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from worksafe.core.filters import FilterSet
 from worksafe.org.models import Department, Division
 
-from .models import Area, AreaUnit, Plan, ProgressReport, Task
+from .models import Area, Plan, ProgressReport, Task, task_unit_filter
 
 
 class TaskFilter(FilterSet):
@@ -37,11 +36,12 @@ class TaskFilter(FilterSet):
         self.form.fields["late"].widget.choices = [("", "全部"), ("true", "是"), ("false", "否")]
         self.form.fields["area__plan"].queryset = Plan.objects.visible_to(user)
 
+    # a task's own units (a task table gave them) decide, else its area's (models.task_unit_filter)
     def by_unit(self, qs, name, value):
-        return qs.filter(Exists(AreaUnit.objects.filter(area=OuterRef("area"), department=value)))
+        return qs.filter(task_unit_filter([value.pk]))
 
     def by_township(self, qs, name, value):
-        return qs.filter(Exists(AreaUnit.objects.filter(area=OuterRef("area"), department__division=value)))
+        return qs.filter(task_unit_filter([value.pk], field="department__division_id__in"))
 
     def by_late(self, qs, name, value):
         if value is None:

@@ -71,6 +71,10 @@ class Area(models.Model):
     number = models.CharField("序号", max_length=10)
     title = models.CharField("专项", max_length=200)
     units = models.ManyToManyField(Department, through="AreaUnit", related_name="areas", verbose_name="单位")
+    vague_units = models.JSONField(
+        "笼统写法的单位", default=list, blank=True,
+        help_text="原文未指明具体单位的写法(各有关部门、各成员单位……),导入时未明确到单位的保留于此",
+    )
     history = HistoricalRecords()
     objects = PublicToMembersQuerySet.as_manager()
 
@@ -127,14 +131,24 @@ class AreaUnit(models.Model):
         return f"{self.area.number} {self.department} ({self.get_role_display()})"
 
 
-def _task_exists(scope, task_ref="pk"):
-    """Filter: the task's area names one of the scope's units (lead or responsible)."""
-    return Exists(AreaUnit.objects.filter(area=OuterRef(task_ref), department_id__in=scope.unit_ids))
+def task_unit_filter(department_ids, field="department_id__in"):
+    """Filter on tasks: the task's own units (a task table gave them) include one of
+    ``department_ids``; a task without own units goes by its area's units."""
+    own = Exists(TaskUnit.objects.filter(task=OuterRef("pk")))
+    mine = Exists(TaskUnit.objects.filter(task=OuterRef("pk"), **{field: department_ids}))
+    area = Exists(AreaUnit.objects.filter(area=OuterRef("area"), **{field: department_ids}))
+    return (own & mine) | (~own & area)
+
+
+def _scoped_tasks(scope):
+    """The tasks a scope sees (their own units, else their area's): targets, reports and
+    presses follow their task."""
+    return Task.objects.filter(task_unit_filter(scope.unit_ids)).values("pk")
 
 
 class TaskQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "area"))
+        return self.filter(task_unit_filter(scope.unit_ids))
 
     def late(self, today=None):
         today = today or timezone.localdate()
@@ -153,6 +167,7 @@ class Task(models.Model):
     order = models.PositiveSmallIntegerField("顺序")
     text = models.TextField("任务内容")
     deadlines = models.JSONField("原文时限", default=list, blank=True)
+    ongoing = models.BooleanField("长期坚持", default=False, help_text="原文时限为长期坚持/持续推进,没有具体日期(时限取方案结束日)")
     due_date = models.DateField("完成时限", db_index=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField("完成百分比", default=0)
@@ -183,10 +198,54 @@ class Task(models.Model):
     def is_late(self, today: datetime.date | None = None) -> bool:
         return self.status != self.Status.DONE and self.due_date < (today or timezone.localdate())
 
+    def units(self) -> list:
+        """(TaskUnit or AreaUnit) rows naming who leads and who is responsible for this task:
+        its own units when the plan gave them per task, else its area's."""
+        own = list(self.task_units.all())
+        return own or list(self.area.area_units.all())
+
+    def units_as_written(self, role: str) -> list[str]:
+        seen: list[str] = []
+        for u in self.units():
+            label = u.written_as or u.department.name
+            if u.role == role and label not in seen:
+                seen.append(label)
+        return seen
+
+    @property
+    def lead_units_as_written(self):
+        return self.units_as_written(AreaUnit.Role.LEAD)
+
+    @property
+    def responsible_units_as_written(self):
+        return self.units_as_written(AreaUnit.Role.RESPONSIBLE)
+
+
+class TaskUnit(models.Model):
+    """A unit of one task, when the plan gives units per task (a 重点任务分工表)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="task_units", verbose_name="任务")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="task_units", verbose_name="单位"
+    )
+    role = models.CharField("职责", max_length=20, choices=AreaUnit.Role.choices)
+    written_as = models.CharField("原文写法", max_length=100, blank=True)
+    history = HistoricalRecords()
+    objects = PublicToMembersQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["task", "role", "id"]
+        constraints = [models.UniqueConstraint(fields=["task", "department"], name="task_unit_once")]
+        verbose_name = "任务单位"
+        verbose_name_plural = "任务单位"
+
+    def __str__(self):
+        return f"{self.task.code} {self.department} ({self.get_role_display()})"
+
 
 class TargetQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "task__area"))
+        return self.filter(task__in=_scoped_tasks(scope))
 
 
 class Target(models.Model):
@@ -232,7 +291,7 @@ class Target(models.Model):
 
 class ProgressReportQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "task__area"))
+        return self.filter(task__in=_scoped_tasks(scope))
 
 
 class ProgressReport(models.Model):
@@ -262,7 +321,7 @@ class ProgressReport(models.Model):
 
 class ProgressAttachmentQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "report__task__area"))
+        return self.filter(report__task__in=_scoped_tasks(scope))
 
 
 class ProgressAttachment(models.Model):
@@ -288,7 +347,7 @@ class ProgressAttachment(models.Model):
 
 class PressQuerySet(ScopedQuerySet):
     def scoped(self, scope):
-        return self.filter(_task_exists(scope, "task__area"))
+        return self.filter(task__in=_scoped_tasks(scope))
 
 
 class Press(models.Model):

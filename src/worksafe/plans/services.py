@@ -30,7 +30,7 @@ from worksafe.core.services import (
 )
 from worksafe.org.models import Department, Division, Sector, SectorSupervisor, UnitGroup
 from worksafe.standards import sectors as sector_rules
-from worksafe.standards.plan_text import ParsedPlan
+from worksafe.standards.plan_text import ParsedPlan, is_vague_unit
 
 from .models import (
     Area,
@@ -42,6 +42,7 @@ from .models import (
     ProgressReport,
     Target,
     Task,
+    TaskUnit,
 )
 
 # ---------------------------------------------------------------- unit names
@@ -100,18 +101,45 @@ def resolve_units(names: list[str], county: Division | None) -> UnitResolution:
                 result.resolved[name] = index[v]
                 break
         else:
-            if name not in result.unknown:
+            townships = _township_collective(name, departments)
+            if townships:
+                result.resolved[name] = townships
+            elif name not in result.unknown:
                 result.unknown.append(name)
     return result
 
 
+_TOWNSHIP_COLLECTIVE_RE = re.compile(
+    r"^(?:县)?各乡[(（]?镇[)）]?(?:、?(?:街道|社区))?(?P<what>人民政府|政府|党委)$")
+
+
+def _township_collective(name: str, departments: list[Department]) -> list[Department]:
+    """各乡镇人民政府 / 各乡(镇)人民政府 → every township government; 各乡镇党委 → every
+    township party committee (各乡镇党委、政府 is the org's UnitGroup)."""
+    m = _TOWNSHIP_COLLECTIVE_RE.match(_normal(name))
+    if not m:
+        return []
+    kind = Department.Kind.TOWNSHIP_PARTY if m["what"] == "党委" else Department.Kind.TOWNSHIP_GOVERNMENT
+    return [d for d in departments if d.kind == kind]
+
+
 def plan_unit_names(parsed: ParsedPlan) -> list[str]:
+    """Every unit the plan names (areas and per-task units), as written, in order; vague
+    units (各有关部门 …) are not among them: see :func:`plan_vague_units`."""
     names: list[str] = []
     for a in parsed.areas:
-        for n in [*a.lead_units, *a.responsible_units]:
-            if n not in names:
+        units = [*a.lead_units, *a.responsible_units]
+        for i in a.items:
+            units += [*i.lead_units, *i.responsible_units]
+        for n in units:
+            if n not in names and not is_vague_unit(n):
                 names.append(n)
     return names
+
+
+def plan_vague_units(parsed: ParsedPlan) -> list[dict]:
+    """[{"area": title, "text": as written}] — what the user resolves (or leaves) on import."""
+    return parsed.vague_units
 
 
 # ---------------------------------------------------------------- import
@@ -154,10 +182,17 @@ def import_plan(
     source_name: str = "",
     source_text: str = "",
     mapping: dict[str, int | str] | None = None,
+    vague: dict[tuple[str, str], list[int]] | None = None,
 ) -> Plan:
     """Import a parsed plan in one transaction; refuse (and write nothing) while any
     unit is unknown. ``mapping`` maps a written unit name to a department id (the
-    name becomes an alias of that department) or to "create" (a new department)."""
+    name becomes an alias of that department) or to "create" (a new department).
+
+    Vague units (各有关部门 …) never block the import and never become aliases: ``vague``
+    maps (area title, text as written) to the departments the user chose for that area; a
+    vague unit left unresolved is kept on the area (``Area.vague_units``) as written.
+    Items with their own units (a task table) get them as :class:`TaskUnit` rows; the
+    area's units are then the union over its tasks."""
     if user is not None and not scope_of(user).is_county_office:
         raise NotAllowed("只有县安委办可以导入方案。")
     if not parsed.areas:
@@ -179,6 +214,23 @@ def import_plan(
     resolution = resolve_units(names, county)
     if resolution.unknown:
         raise UnknownUnits(resolution.unknown)
+    vague = vague or {}
+    chosen: dict[tuple[str, str], list[Department]] = {}
+    for key, ids in vague.items():
+        try:
+            wanted = [int(i) for i in ids if str(i).strip()]
+        except (TypeError, ValueError):
+            raise ServiceError(f"“{key[1]}”对应的单位不正确。") from None
+        depts = list(Department.objects.filter(pk__in=wanted, active=True))
+        if len(depts) != len(set(wanted)):
+            raise ServiceError(f"“{key[1]}”对应的单位不存在。")
+        if depts:
+            chosen[tuple(key)] = depts
+
+    def departments_of(area_title: str, written: str) -> list[Department]:
+        if is_vague_unit(written):
+            return chosen.get((area_title, written), [])
+        return resolution.resolved[written]
 
     phases = sorted(parsed.phases, key=lambda p: p.start)
     all_deadlines = [d for a in parsed.areas for i in a.items for d in i.deadlines]
@@ -202,22 +254,34 @@ def import_plan(
     for i, p in enumerate(parsed.phases, 1):
         Phase.objects.create(plan=plan, order=i, name=p.name, start=_month_start(p.start), end=_month_end(p.end))
     for i, a in enumerate(parsed.areas, 1):
-        area = Area.objects.create(plan=plan, order=i, number=a.number, title=a.title[:200])
+        units = list(dict.fromkeys([*a.lead_units, *a.responsible_units]))
+        area = Area.objects.create(
+            plan=plan, order=i, number=a.number, title=a.title[:200],
+            vague_units=[u for u in units if is_vague_unit(u) and not chosen.get((a.title, u))],
+        )
         seen: set[int] = set()
         for role, written_names in ((AreaUnit.Role.LEAD, a.lead_units),
                                     (AreaUnit.Role.RESPONSIBLE, a.responsible_units)):
             for written in written_names:
-                for dept in resolution.resolved[written]:
+                for dept in departments_of(a.title, written):
                     if dept.pk in seen:
                         continue
                     seen.add(dept.pk)
-                    AreaUnit.objects.create(area=area, department=dept, role=role, written_as=written)
+                    AreaUnit.objects.create(area=area, department=dept, role=role, written_as=written[:100])
         for j, item in enumerate(a.items, 1):
             due = max(item.deadlines) if item.deadlines else end
             task = Task.objects.create(
                 area=area, order=j, text=item.text, deadlines=[d.isoformat() for d in item.deadlines],
-                due_date=due,
+                due_date=due, ongoing=item.ongoing,
             )
+            task_seen: set[int] = set()
+            for role, written_names in ((AreaUnit.Role.LEAD, item.lead_units),
+                                        (AreaUnit.Role.RESPONSIBLE, item.responsible_units)):
+                for written in written_names:
+                    for dept in departments_of(a.title, written):
+                        if dept.pk not in task_seen:
+                            task_seen.add(dept.pk)
+                            TaskUnit.objects.create(task=task, department=dept, role=role, written_as=written[:100])
             for t in item.targets:
                 Target.objects.create(
                     task=task, text=t.text[:200], comparator=t.comparator, value=Decimal(str(t.value)),
@@ -276,7 +340,10 @@ def units_of_user_for_task(user, task: Task) -> list[Department]:
     if scope.read_only:
         return []
     own = set(user.memberships.filter(active=True).values_list("department_id", flat=True))
-    units = Department.objects.filter(area_units__area_id=task.area_id, id__in=scope.unit_ids)
+    if task.task_units.exists():  # the plan gave this task its own units
+        units = Department.objects.filter(task_units__task_id=task.pk, id__in=scope.unit_ids)
+    else:
+        units = Department.objects.filter(area_units__area_id=task.area_id, id__in=scope.unit_ids)
     # the user's own unit first (a township officer of the government files as the government)
     return sorted(units, key=lambda d: (d.pk not in own, d.order, d.pk))
 
@@ -334,7 +401,7 @@ def press_task(task: Task, user, *, note: str, respond_by: datetime.date) -> Pre
     if respond_by < timezone.localdate():
         raise ServiceError("反馈期限不能早于今天。", field="respond_by")
     press = create_as(Press, user, task=locked, by=user, note=note.strip(), respond_by=respond_by)
-    units = [au.department for au in locked.area.area_units.select_related("department")]
+    units = [u.department for u in locked.units()]
     notify(units, f"【督办】任务{locked.code}已逾期", f"{press.note}\n请于{respond_by:%Y年%m月%d日}前反馈。",
            url=locked.get_absolute_url())
     return press

@@ -5,12 +5,12 @@ from django.db.models import Prefetch
 from worksafe.core.tables import Column, Table
 
 from . import services
-from .models import AreaUnit
+from .models import AreaUnit, TaskUnit
 
 
 def _units(task, lead: bool) -> str:
-    return "、".join(au.department.name for au in task.area.area_units.all()
-                    if (au.role == AreaUnit.Role.LEAD) == lead)
+    """The task's own units (a task table gave them), else its area's."""
+    return "、".join(u.department.name for u in task.units() if (u.role == AreaUnit.Role.LEAD) == lead)
 
 
 class PlanTable(Table):
@@ -45,7 +45,8 @@ class TaskTable(Table):
 
     def for_export(self, qs):
         return qs.prefetch_related(Prefetch("area__area_units",
-                                            queryset=AreaUnit.objects.select_related("department")))
+                                            queryset=AreaUnit.objects.select_related("department")),
+                                   Prefetch("task_units", queryset=TaskUnit.objects.select_related("department")))
 
 
 class TargetTable(Table):

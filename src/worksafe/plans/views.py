@@ -16,7 +16,7 @@ from worksafe.core.views import (
     ScopedMixin,
 )
 from worksafe.org.models import Department, Division, Sector, SectorSupervisor
-from worksafe.standards import plan_text
+from worksafe.standards import plan_tables, plan_text
 
 from . import services
 from .filters import TaskFilter
@@ -134,7 +134,8 @@ class AreaDetail(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["tasks"] = Task.objects.visible_to(self.request.user).filter(area=self.object).prefetch_related("targets")
+        ctx["tasks"] = Task.objects.visible_to(self.request.user).filter(area=self.object).prefetch_related(
+            "targets", "task_units__department", "area__area_units__department")
         ctx["today"] = timezone.localdate()
         ctx["sectors"] = self.object.sectors.all()
         return ctx
@@ -164,7 +165,8 @@ class TaskList(ScopedListView):
 class TaskDetail(ScopedDetailView):
     model = Task
     select_related = ("area__plan",)
-    prefetch_related = (Prefetch("area__area_units", queryset=AreaUnit.objects.select_related("department")),)
+    prefetch_related = (Prefetch("area__area_units", queryset=AreaUnit.objects.select_related("department")),
+                        "task_units__department")
     template_name = "plans/task_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -327,17 +329,17 @@ class PlanImportUpload(CountyOfficeRequiredMixin, FormView):
 
         f = form.cleaned_data["file"]
         ext = os.path.splitext(f.name)[1].lower()
-        if ext not in (".txt", ".docx"):
-            form.add_error("file", "只支持 .txt 和 .docx 文件。")
+        if ext not in plan_tables.SUPPORTED_SUFFIXES:
+            form.add_error("file", "只支持 .txt、.docx、.xlsx 和 .pdf 文件。")
             return self.form_invalid(form)
         with tempfile.NamedTemporaryFile(suffix=ext, delete=False) as tmp:
             for chunk in f.chunks():
                 tmp.write(chunk)
         try:
-            text = plan_text.read_document(tmp.name)
-            parsed = plan_text.parse_plan(text)
+            read = plan_tables.read_plan(tmp.name)
+            text, parsed = read.text, read.parsed
         except Exception as e:  # a broken file must give a message, not a 500
-            form.add_error("file", f"无法读取该文件:{e}")
+            form.add_error("file", f"无法读取该文件:{e}(只支持 .txt、.docx、.xlsx 和有文字层的 .pdf 文件)")
             return self.form_invalid(form)
         finally:
             os.unlink(tmp.name)
@@ -359,7 +361,10 @@ def parsed_from_dict(d: dict) -> plan_text.ParsedPlan:
             number=a["number"], title=a["title"], lead_units=a["lead_units"],
             responsible_units=a["responsible_units"],
             items=[plan_text.Item(text=i["text"], deadlines=[datetime.date.fromisoformat(x) for x in i["deadlines"]],
-                                  targets=[plan_text.Target(**t) for t in i["targets"]]) for i in a["items"]],
+                                  targets=[plan_text.Target(**t) for t in i["targets"]],
+                                  lead_units=i.get("lead_units", []), responsible_units=i.get("responsible_units", []),
+                                  deadline_text=i.get("deadline_text", ""), ongoing=i.get("ongoing", False))
+                   for i in a["items"]],
         ) for a in d["areas"]],
         unplaced=d["unplaced"],
     )
@@ -379,6 +384,7 @@ class PlanImportReview(CountyOfficeRequiredMixin, ScopedMixin, TemplateView):
         res = services.resolve_units(names, draft.county)
         ctx.update(draft=draft, parsed=draft.parsed, resolved=[(n, res.resolved[n]) for n in names if n in
                    res.resolved], unknown=res.unknown, departments=Department.objects.filter(active=True),
+                   vague=[(i, v) for i, v in enumerate(parsed.vague_units)],
                    target_count=sum(len(i["targets"]) for a in draft.parsed["areas"] for i in a["items"]),
                    item_count=sum(len(a["items"]) for a in draft.parsed["areas"]))
         return ctx
@@ -392,10 +398,17 @@ class PlanImportReview(CountyOfficeRequiredMixin, ScopedMixin, TemplateView):
         for key, value in request.POST.items():
             if key.startswith("map:") and value:
                 mapping[key[4:]] = value
+        parsed = parsed_from_dict(draft.parsed)
+        # vague units (各有关部门 …): the departments chosen for them in that area, by their index
+        vague = {}
+        for i, v in enumerate(parsed.vague_units):
+            ids = [x for x in request.POST.getlist(f"vague:{i}") if x]
+            if ids:
+                vague[(v["area"], v["text"])] = ids
         try:
-            plan = services.import_plan(parsed_from_dict(draft.parsed), county=draft.county, user=request.user,
+            plan = services.import_plan(parsed, county=draft.county, user=request.user,
                                         source_name=draft.source_name, source_text=draft.source_text,
-                                        mapping=mapping)
+                                        mapping=mapping, vague=vague)
         except services.UnknownUnits as e:
             messages.error(request, e.message)
             return redirect(draft)

@@ -77,9 +77,23 @@ Unplaced
     with its heading, the tasks section's intro and closing paragraphs, stray paragraphs after a
     closed area, an area's lead-in sentence, and schedule lines that are not phases.
 
+Prose notes (:func:`parse_prose_note`)
+    A bracket （）()〔〕【】 whose clauses (split on ，,；;。) are all ``[由]UNITS牵头`` (lead) or
+    ``UNITS配合|参与|协助|负责|按职责分工负责…`` (responsible), with at least one lead, is a note:
+    〔县应急管理局牵头,县公安局配合〕, (由县交通运输局牵头,各有关部门按职责分工负责). A line
+    ``责任分工：…`` (also 职责分工/任务分工) is read the same way. In a unit list a unit marked
+    （牵头） leads and is not repeated among the responsible units.
+Vague units (:func:`is_vague_unit`)
+    各有关部门, 各成员单位, 相关部门, 有关单位按职责分工负责 …: kept as written in the units and
+    listed in :attr:`ParsedPlan.vague_units` (``to_dict`` adds ``vague_units`` only when there are).
+Area numbering
+    Besides the styles above, 第一项 opens an area, and so does 一、 in a plan divided into
+    第一部分/第二部分 (there 一、 is below the part heading).
+
 Limitations: numbering produced by Word's automatic list numbering is not in the paragraph text and
 is therefore not seen; a schedule laid out as a table (name and range in different cells) gives no
-phases; responsibility written as prose ("由县应急局牵头") is not recognised and stays in the item.
+phases; responsibility written as prose outside brackets and outside a 责任分工 line ("…，由县应急局
+牵头。") is not recognised and stays in the item. Task tables, .xlsx and PDF: :mod:`plan_tables`.
 """
 
 from __future__ import annotations
@@ -105,6 +119,9 @@ __all__ = [
     "parse_deadlines",
     "parse_targets",
     "split_units",
+    "is_vague_unit",
+    "parse_prose_note",
+    "VAGUE_UNITS",
 ]
 
 # Keywords of a responsibility note, "KEYWORD：units". Lead-like ones give Area.lead_units.
@@ -117,6 +134,8 @@ RESPONSIBLE_KEYWORDS = (
     "责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "协助单位", "参与单位", "参加单位",
     "成员单位",
 )
+# Keywords of a note written as prose, "责任分工：X牵头，Y、Z按职责分工负责".
+PROSE_KEYWORDS = ("责任分工", "职责分工", "任务分工", "分工")
 TASK_HEADING_KEYWORDS = ("任务",)
 SCHEDULE_HEADING_KEYWORDS = ("进度", "步骤", "阶段", "时间安排", "实施时间", "时间节点")
 
@@ -141,10 +160,24 @@ class Item:
     text: str
     deadlines: list[datetime.date] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    # the task's own units, when the document gives them per task (a task table)
+    lead_units: list[str] = field(default_factory=list)
+    responsible_units: list[str] = field(default_factory=list)
+    # 完成时限 as written in a task table, and whether it says 长期坚持 / 持续推进 (no date)
+    deadline_text: str = ""
+    ongoing: bool = False
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "deadlines": [d.isoformat() for d in self.deadlines],
-                "targets": [t.to_dict() for t in self.targets]}
+        d = {"text": self.text, "deadlines": [d.isoformat() for d in self.deadlines],
+             "targets": [t.to_dict() for t in self.targets]}
+        if self.lead_units or self.responsible_units:
+            d["lead_units"] = list(self.lead_units)
+            d["responsible_units"] = list(self.responsible_units)
+        if self.deadline_text:
+            d["deadline_text"] = self.deadline_text
+        if self.ongoing:
+            d["ongoing"] = True
+        return d
 
 
 @dataclass
@@ -178,9 +211,27 @@ class ParsedPlan:
     areas: list[Area] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
 
+    @property
+    def vague_units(self) -> list[dict]:
+        """Units written vaguely (各有关部门, 各成员单位 …), per area, in order: kept in the area's
+        units as written and listed here for the user to resolve."""
+        found = []
+        for a in self.areas:
+            units = [*a.lead_units, *a.responsible_units]
+            for i in a.items:
+                units += [*i.lead_units, *i.responsible_units]
+            for u in dict.fromkeys(units):
+                if is_vague_unit(u):
+                    found.append({"area": a.title, "text": u})
+        return found
+
     def to_dict(self) -> dict:
-        return {"title": self.title, "phases": [p.to_dict() for p in self.phases],
-                "areas": [a.to_dict() for a in self.areas], "unplaced": list(self.unplaced)}
+        d = {"title": self.title, "phases": [p.to_dict() for p in self.phases],
+             "areas": [a.to_dict() for a in self.areas], "unplaced": list(self.unplaced)}
+        vague = self.vague_units
+        if vague:
+            d["vague_units"] = vague
+        return d
 
 
 def _number(value: float | int) -> float | int:
@@ -226,6 +277,9 @@ _TOP_HEADING_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分)\s*(?P<rest>.*)$")
 # Numbering at the start of a line: (style, regex with the numeral as group 1).
 _NUMBERING = (
+    ("di_xiang", re.compile(rf"^第\s*([{_CN}]+)\s*项\s*[：:、.．]?\s*")),
+    # 一、 opens an area only in a plan divided into 第X部分 (else it is a top-level heading)
+    ("cn_dun", re.compile(rf"^([{_CN}]+)\s*[、.．]\s*")),
     ("paren_cn", re.compile(rf"^[（(]\s*([{_CN}]+)\s*[）)]\s*")),
     ("paren_arabic", re.compile(r"^[（(]\s*(\d{1,3})\s*[）)]\s*")),
     ("arabic", re.compile(r"^(\d{1,3})\s*[.．、)）](?!\d)\s*")),
@@ -233,7 +287,7 @@ _NUMBERING = (
 )
 # Numbering styles from the highest level down, as in official documents (GB/T 9704:
 # 一、 > （一） > 1. > （1）).
-_LEVELS = ("paren_cn", "arabic", "paren_arabic", "circled")
+_LEVELS = ("di_xiang", "cn_dun", "paren_cn", "arabic", "paren_arabic", "circled")
 _SENTENCE_END = "。；;，,：:！!？?"
 _BOUNDARY = _SENTENCE_END + "）)」”’\n"
 
@@ -263,10 +317,17 @@ class _Section:
     lines: list[str] = field(default_factory=list)
 
 
+_PART_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
+
+
 def _split_sections(lines: list[str]) -> list[_Section]:
     sections = [_Section("preamble")]
+    # a plan divided into 第一部分、第二部分 … numbers its areas 一、二、 within the parts
+    parts = any(_PART_RE.match(line) for line in lines)
     for line in lines:
         m = _TOP_HEADING_RE.match(line)
+        if m and parts and not _PART_RE.match(line):
+            m = None
         if m:
             heading = _first_clause(m.group("rest"))
             if any(k in heading for k in TASK_HEADING_KEYWORDS):
@@ -293,7 +354,8 @@ def _find_title(lines: list[str]) -> str | None:
 # --------------------------------------------------------------------------- responsibility
 
 _KW_ALT = "|".join(
-    sorted((re.escape(k) for k in LEAD_KEYWORDS + RESPONSIBLE_KEYWORDS), key=len, reverse=True))
+    sorted((re.escape(k) for k in LEAD_KEYWORDS + RESPONSIBLE_KEYWORDS + PROSE_KEYWORDS), key=len,
+           reverse=True))
 _KW_RE = re.compile(rf"(?P<kw>{_KW_ALT})\s*[：:]")
 _OPEN_NOTE_RE = re.compile(rf"[（(]\s*(?:{_KW_ALT})\s*[：:]")
 _BARE_NOTE_RE = re.compile(rf"(?:^|(?<=[。；;]))\s*(?:{_KW_ALT})\s*[：:]")
@@ -302,13 +364,17 @@ _PARTY_GOV_RE = re.compile(r"党委\s*([、，,])\s*(?:人民)?政府")
 _UNIT_SEPARATORS = "、,，;；"
 
 
+_OPEN_BRACKETS = "（(〔【［["
+_CLOSE_BRACKETS = "）)〕】］]"
+
+
 def _closing_paren(s: str, start: int) -> int:
     """Index just after the bracket matching the one at ``start`` (or len(s) when unbalanced)."""
     depth = 0
     for i in range(start, len(s)):
-        if s[i] in "（(":
+        if s[i] in _OPEN_BRACKETS:
             depth += 1
-        elif s[i] in "）)":
+        elif s[i] in _CLOSE_BRACKETS:
             depth -= 1
             if depth == 0:
                 return i + 1
@@ -332,18 +398,112 @@ def _take_notes(line: str) -> tuple[str, list[str]]:
     if m:
         notes.append(line[m.start():].strip())
         line = line[:m.start()]
+    # prose in brackets: 〔县应急管理局牵头,县公安局配合〕, (由县交通运输局牵头,各有关部门按职责分工负责)
+    pos = 0
+    while m := _PROSE_OPEN_RE.search(line, pos):
+        end = _closing_paren(line, m.start())
+        inner = line[m.start() + 1:end]
+        inner = inner[:-1] if inner[-1:] in _CLOSE_BRACKETS else inner
+        if parse_prose_note(inner) is None:
+            pos = m.start() + 1
+            continue
+        notes.append(_PROSE_MARK + inner)
+        before, after = line[:m.start()].rstrip(), line[end:]
+        punct = re.match(r"[\s。；;，,.．]*", after).group()
+        after = after[len(punct):]
+        keep = punct.strip()[:1] if before and before[-1] not in _SENTENCE_END else ""
+        line = before + keep + after
+        pos = len(before)
     return line.strip(), notes
 
 
+_PROSE_OPEN_RE = re.compile(r"[（(〔【［\[]")
+_PROSE_MARK = "\x00"  # marks a note taken from brackets as prose
+_LEAD_CLAUSE_RE = re.compile(r"^(?:由|请)?(?P<units>.+?)(?:负责)?牵头(?:负责|落实|组织实施|组织)?$")
+_RESP_CLAUSE_RE = re.compile(
+    r"^(?:由|请)?(?P<units>.+?)(?:按照?职责分工负责|按照?职责负责|按照?职责分工落实|按照?职能职责负责|分工负责"
+    r"|共同负责|共同落实|配合|参与|协助|协同|参加|负责落实|具体负责|负责)$")
+
+
+def parse_prose_note(note: str) -> tuple[list[str], list[str]] | None:
+    """(lead units, responsible units) of responsibility written as prose, or None.
+
+    ``X牵头，Y、Z配合`` / ``由X牵头，各有关部门按职责分工负责`` / ``X牵头，Y参与``: clauses are
+    split on ，,；; and 。; a clause ``[由]UNITS牵头`` gives leads, ``UNITS配合|参与|协助|负责|按职责
+    分工负责 …`` responsible units. None unless some clause names a lead and every clause reads
+    as one of the two (so that an ordinary bracket such as （生物油） is never taken).
+    """
+    clauses = [c.strip() for c in re.split(r"[，,；;。]", note) if c.strip()]
+    leads: list[str] = []
+    responsible: list[str] = []
+    if not clauses:
+        return None
+    for clause in clauses:
+        m = _LEAD_CLAUSE_RE.match(clause)
+        target = leads
+        if not m:
+            m = _RESP_CLAUSE_RE.match(clause)
+            target = responsible
+        if not m or len(m["units"]) > 80 or any(ch in m["units"] for ch in "：:“”《》"):
+            return None
+        target += [u for u in split_units(m["units"]) if u not in target]
+    if not leads:
+        return None
+    return leads, responsible
+
+
+_MARKED_LEAD_RE = re.compile(r"\s*[（(〔【]\s*牵头(?:单位|部门)?\s*[）)〕】]\s*$")
+
+
 def _parse_note(note: str) -> tuple[list[str], list[str]]:
+    if note.startswith(_PROSE_MARK):
+        return parse_prose_note(note[len(_PROSE_MARK):]) or ([], [])
     leads: list[str] = []
     responsible: list[str] = []
     matches = list(_KW_RE.finditer(note))
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(note)
-        units = split_units(note[m.end():end])
-        (leads if m.group("kw") in LEAD_KEYWORDS else responsible).extend(units)
+        content = note[m.end():end]
+        if m.group("kw") in PROSE_KEYWORDS:
+            prose = parse_prose_note(content.strip())
+            if prose:
+                leads += [u for u in prose[0] if u not in leads]
+                responsible += [u for u in prose[1] if u not in responsible]
+            else:
+                responsible += [u for u in split_units(content) if u not in responsible]
+            continue
+        for unit in split_units(content):
+            # 责任单位：县应急管理局（牵头）、县公安局 — the marked unit leads and is not repeated
+            marked = _MARKED_LEAD_RE.search(unit)
+            if marked:
+                unit = unit[:marked.start()].strip()
+                if unit and unit not in leads:
+                    leads.append(unit)
+                if unit in responsible:
+                    responsible.remove(unit)
+            elif m.group("kw") in LEAD_KEYWORDS:
+                if unit not in leads:
+                    leads.append(unit)
+            elif unit not in responsible and unit not in leads:
+                responsible.append(unit)
     return leads, responsible
+
+
+#: what a vague unit is, once 县/各/其他/有关/相关 and a duty phrase are stripped
+VAGUE_UNITS = ("部门", "单位", "成员单位", "责任单位", "职能部门", "部门单位", "行业部门", "行业主管部门",
+               "主管部门", "监管部门", "部门和单位", "单位和部门", "县直部门", "县直单位", "成员", "各方")
+_VAGUE_PREFIX_RE = re.compile(r"^(?:县|全县)?(?:各|其他|其它|其余)?(?:有关|相关|涉及|县直|县级)?(?:的)?")
+_VAGUE_SUFFIX_RE = re.compile(r"(?:按照?职责分工负责|按照?职责负责|按照?职责分工落实|分工负责|共同负责|配合|参与|"
+                              r"负责|落实)$")
+
+
+def is_vague_unit(unit: str) -> bool:
+    """True for 各有关部门, 各成员单位, 有关单位按职责分工负责, 相关部门 …: no one unit is named."""
+    s = re.sub(r"\s+", "", unit)
+    s = _VAGUE_SUFFIX_RE.sub("", s)
+    s = _VAGUE_PREFIX_RE.sub("", s, count=1)
+    s = re.sub(r"^(?:委|领导小组)?", "", s)
+    return s in VAGUE_UNITS or s == ""
 
 
 def split_units(s: str) -> list[str]:

@@ -35,7 +35,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'[试运行,未写入] ' if dry_run else ''}工作表“{result.sheet}”读取{result.rows_read}行:"
             f"{verb}{result.created}家,{'可更新' if dry_run else '更新'}{result.updated}家,"
-            f"有问题{len(result.errors)}行(导入人:{actor.get_username()})")
+            f"有问题{len(result.errors)}行"
+            + (f",跳过{len(result.skipped)}行(" + "、".join(f"第{n}行{why}" for n, why in result.skipped) + ")"
+               if result.skipped else "")
+            + f"(导入人:{actor.get_username()})")
         if result.errors:
             raise CommandError(f"{len(result.errors)}行未导入,请改正后重新导入。", returncode=2)
 

@@ -1,4 +1,4 @@
-"""`worksafe import-plan FILE [--dry-run] [--format json|text] [--county CODE] [--map NAME=UNIT] [--create-unknown]`
+"""`worksafe import-plan FILE (.txt/.docx/.xlsx/.pdf) [--dry-run] [--format json|text] [--county CODE] [--map NAME=UNIT] [--create-unknown]`
 
 With --dry-run --format json it prints what the parser read, and nothing else,
 as one JSON object (the shape of ParsedPlan.to_dict()). Without --dry-run it
@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from worksafe.core.services import ServiceError
 from worksafe.org.models import Department, Division
 from worksafe.plans import services
-from worksafe.standards import plan_text
+from worksafe.standards import plan_tables
 
 
 class Command(BaseCommand):
-    help = "导入三年行动方案文件(.txt/.docx)"
+    help = "导入三年行动方案文件(.txt/.docx/.xlsx/.pdf)"
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -30,10 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, format, county, map, create_unknown, **options):
         try:
-            text = plan_text.read_document(file)
+            read = plan_tables.read_plan(file)
         except (OSError, ValueError) as e:
             raise CommandError(f"无法读取文件:{e}") from e
-        parsed = plan_text.parse_plan(text)
+        text, parsed = read.text, read.parsed
         if dry_run:
             if format == "json":
                 sys.stdout.write(json.dumps(parsed.to_dict(), ensure_ascii=False) + "\n")
@@ -64,6 +64,8 @@ class Command(BaseCommand):
             sys.exit(2)
         except ServiceError as e:
             raise CommandError(e.message) from e
+        for v in parsed.vague_units:
+            self.stderr.write(f"注意:“{v['area']}”的“{v['text']}”未指明具体单位,已按原文保留,请在专项中明确。")
         self.stdout.write(f"已导入《{plan.title}》(id={plan.pk}):{plan.phases.count()}个阶段,"
                           f"{plan.areas.count()}个专项。")
 
