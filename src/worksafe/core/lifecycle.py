@@ -292,8 +292,9 @@ class Lifecycle:
             if isinstance(notices, Notice):
                 notices = [notices]
             url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
-            for n in notices or ():
-                notify(n.recipients, n.title, n.body, url=url, email=n.email)
+            event = f"{obj._meta.label}:{obj.pk}:{t.name}:{getattr(obj, self.version_field, '')}"
+            for i, n in enumerate(notices or ()):
+                notify(n.recipients, n.title, n.body, url=url, email=n.email, key=f"{event}:{i}")
         return act
 
     def take(self, obj, user, name: str, *, version=None, data=None, files=None, reason: str | None = None,
