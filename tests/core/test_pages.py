@@ -10,7 +10,6 @@ from django.test import Client, override_settings
 from worksafe.core.models import NoticePreference, Notification
 from worksafe.core.services import notify, send_digests
 
-
 # ---------------------------------------------------------------- error pages
 
 

@@ -3,7 +3,14 @@
 from django.utils import timezone
 
 from worksafe.core import tick
-from worksafe.core.registry import LEVEL_RAISERS, dashboard_panel, demo_loader, nav_menu, page_section, search_provider
+from worksafe.core.registry import (
+    LEVEL_RAISERS,
+    dashboard_panel,
+    demo_loader,
+    nav_menu,
+    page_section,
+    search_provider,
+)
 
 
 def _escalate(now=None):
