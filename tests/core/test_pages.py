@@ -172,3 +172,73 @@ def test_inbox_is_numbered(world, client_for):
         notify([u], f"分页{i}", email=False)
     html = client_for(u).get("/inbox/").content.decode()
     assert "page=3" in html and "第 1/" in html
+
+
+# ---------------------------------------------------------------- forms and displays
+
+
+def test_press_deadline_is_prefilled_in_the_browser_date_format(world, client_for):
+    import re
+
+    from worksafe.plans.forms import PressForm
+
+    html = str(PressForm()["respond_by"])
+    assert re.search(r'value="\d{4}-\d{2}-\d{2}"', html), html
+
+
+def test_every_date_input_renders_iso():
+    """A date input the browser is given in another format shows empty (and a required one blocks the form)."""
+    import datetime as dt
+
+    from django import forms as djforms
+
+    from worksafe.hazards.loop.forms import ConfirmForm
+
+    w = ConfirmForm().fields["deadline"].widget
+    assert isinstance(w, djforms.DateInput) and w.format_value(dt.date(2026, 3, 4)) == "2026-03-04"
+
+
+def test_history_shows_readable_values(world):
+    from worksafe.core.templatetags.worksafe import _json_text
+
+    e = world.enterprises[0]
+    from worksafe.org.models import Sector
+
+    s = Sector.objects.get(name="危险化学品")
+    assert _json_text([{"enterprise": e.pk, "sector": s.pk}]) == f"企业:{e.name},行业领域:危险化学品"
+    assert _json_text([]) == "—" and _json_text(["a", "b"]) == "a;b"
+
+
+def test_history_hides_version_bumps(world):
+    from worksafe.core.templatetags.worksafe import history
+    from worksafe.plans.models import Task
+
+    t = Task.objects.first()
+    for row in history(t)["rows"]:
+        assert all(str(label) != "版本" for label, *_ in row["changes"])
+
+
+def test_an_object_without_sensors_is_not_normal():
+    from worksafe.core.templatetags.worksafe import warning_badge
+
+    assert "未接入监测" in warning_badge(None, [])
+    assert "正常" in warning_badge(None, [1])
+
+
+def test_confirm_form_marks_the_major_only_fields():
+    from worksafe.hazards.loop.forms import ConfirmForm
+
+    f = ConfirmForm()
+    assert 'data_show_if="level=major"' in str(f["funds"])
+    assert "data_show_if" not in str(f["deadline"])
+
+
+def test_step_success_message_says_what_happened():
+    from worksafe.core.lifecycle import REGISTRY, Act
+    from worksafe.hazards.models import Hazard
+
+    lc = REGISTRY[Hazard]
+    t = lc.get("start")
+    h = Hazard(code="YH-TEST-1", state=t.target)
+    msg = lc.success_message(Act(lc, t, h, None, t.sources[0]))
+    assert msg == "已开始整改:隐患 YH-TEST-1,当前状态:整改中。"

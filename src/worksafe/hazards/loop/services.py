@@ -197,6 +197,7 @@ def _apply_confirm(act: Act) -> None:
         if not h.supervising_unit_id:
             raise ServiceError("该企业的行业领域没有监管部门,请先在“行业领域”中指定。")
     act.note = f"{h.get_level_display()},期限{h.deadline}"
+    act.message = f"已确认隐患 {h.code}({h.get_level_display()}),整改责任人{h.responsible_person},整改期限{h.deadline:%Y-%m-%d}。"
 
 
 def _tell_confirmed(act: Act) -> Notice:
