@@ -242,3 +242,26 @@ def test_step_success_message_says_what_happened():
     h = Hazard(code="YH-TEST-1", state=t.target)
     msg = lc.success_message(Act(lc, t, h, None, t.sources[0]))
     assert msg == "已开始整改:隐患 YH-TEST-1,当前状态:整改中。"
+
+
+def test_a_failed_press_keeps_what_was_typed(world, client_for):
+    from worksafe.plans.models import Task
+
+    task = Task.objects.late().first()
+    r = client_for(world.users["county"]).post(f"/plans/tasks/{task.pk}/press/",
+                                               {"note": "QTYPED督办意见原文", "respond_by": "not-a-date"})
+    assert r.status_code == 400
+    assert "QTYPED督办意见原文" in r.content.decode()
+
+
+def test_public_lists_are_numbered(world, client_for):
+    from worksafe.inspections.models import InspectionItem
+
+    item = InspectionItem.objects.first()
+    if item is None:
+        pytest.skip("no items in the world")
+    for _ in range(210):
+        InspectionItem.objects.create(**{f.attname: getattr(item, f.attname) for f in item._meta.concrete_fields
+                                         if not f.primary_key and not f.unique})
+    html = Client().get("/inspections/public/items/").content.decode()
+    assert "page=2" in html and "page=3" in html and 'aria-current="page"' in html

@@ -103,7 +103,9 @@ class StepInvalid(ServiceError):
 
 @dataclass(frozen=True)
 class Notice:
-    """What to tell whom once a step is written (users or departments; see :func:`notify`)."""
+    """What to tell whom once a step is written (users, departments, or ``members(unit, *roles)``;
+    see :func:`notify`). Each step's notice is one event: a person gets it once, and the one who
+    took the step does not get it."""
 
     recipients: Iterable
     title: str
@@ -308,7 +310,7 @@ class Lifecycle:
             url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
             event = f"{obj._meta.label}:{obj.pk}:{t.name}:{getattr(obj, self.version_field, '')}"
             for i, n in enumerate(notices or ()):
-                notify(n.recipients, n.title, n.body, url=url, email=n.email, key=f"{event}:{i}")
+                notify(n.recipients, n.title, n.body, url=url, email=n.email, key=f"{event}:{i}", exclude=[act.user])
         return act
 
     def take(self, obj, user, name: str, *, version=None, data=None, files=None, reason: str | None = None,

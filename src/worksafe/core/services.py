@@ -155,6 +155,23 @@ def require_writer(user) -> None:
         raise NotAllowed("您的角色只能查看,不能修改。")
 
 
+class members:
+    """The members of ``unit`` holding one of ``roles`` there, as a notice recipient: who must act
+    in a unit, not everyone in it (a department's staff, not its leaders or its inspectors)::
+
+        notify([members(hazard.supervising_unit, Role.DEPARTMENT, Role.COUNTY_OFFICE)], ...)
+    """
+
+    def __init__(self, unit, *roles: str):
+        self.unit = unit
+        self.roles = roles
+
+    def notice_recipients(self):
+        if self.unit is None:
+            return []
+        return self.unit.notice_recipients(roles=self.roles or None)
+
+
 def notice_key(title: str, body: str = "", url: str = "", day=None) -> str:
     """The default event key of a notice: the same title, text and link on the same day is the
     same event (a job or a page that sends it again adds nothing)."""
@@ -167,7 +184,7 @@ def notice_key(title: str, body: str = "", url: str = "", day=None) -> str:
 
 
 def notify(recipients: Iterable, title: str, body: str = "", url: str = "", email: bool = True,
-           key: str | None = None) -> int:
+           key: str | None = None, exclude: Iterable = ()) -> int:
     """Put a notice in each recipient's inbox and, where they have an address, send it by email.
 
     Recipients may be users or groups of users: any object with a ``notice_recipients()`` method
@@ -176,7 +193,8 @@ def notify(recipients: Iterable, title: str, body: str = "", url: str = "", emai
     link and today), and a person who already holds a notice with that key gets no second one
     (a database constraint backs it). Users who chose the daily digest
     (:class:`~worksafe.core.models.NoticePreference`) get no email now: the tick's
-    ``notice_digest`` job sends them one email a day. Email is sent after the transaction commits
+    ``notice_digest`` job sends them one email a day. ``exclude``: users never told (the one who
+    took the step does not need a notice of it). Email is sent after the transaction commits
     and a mail failure never loses the in-app notice. Returns how many people got a new notice.
     """
     from .models import NoticePreference
@@ -188,6 +206,9 @@ def notify(recipients: Iterable, title: str, body: str = "", url: str = "", emai
         members = getattr(r, "notice_recipients", None)
         for u in (members() if members is not None else [r]):
             users[u.pk] = u
+    for u in exclude:
+        if u is not None:
+            users.pop(getattr(u, "pk", None), None)
     key = (key or notice_key(title, body, url))[:64]
     had = set(Notification.objects.filter(key=key, recipient_id__in=list(users)).values_list("recipient_id", flat=True))
     for pk in had:

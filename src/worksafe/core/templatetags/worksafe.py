@@ -159,3 +159,22 @@ def alarm_badge(alarm):
     if getattr(alarm, "kind", None) == "offline":
         return mark_safe('<span class="badge bg-secondary text-white">离线</span>')
     return warning_badge(alarm.level)
+
+
+@register.simple_tag(takes_context=True)
+def page_numbers(context, page_obj):
+    """Numbered pages for any paginated list (with or without a table): the elided range
+    (1 … 4 5 [6] 7 8 … 20) and the list's query string without ``page``/``export``."""
+    if page_obj is None:
+        return {"range": [], "querystring": ""}
+    rng = context.get("page_range") or page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2,
+                                                                              on_ends=1)
+    qs = context.get("querystring")
+    if qs is None:
+        request = context.get("request")
+        q = request.GET.copy() if request is not None else None
+        if q is not None:
+            q.pop("page", None)
+            q.pop("export", None)
+        qs = q.urlencode() if q is not None else ""
+    return {"range": list(rng), "querystring": qs}
