@@ -5,9 +5,19 @@ BIN := $(VENV)/bin
 VENDOR := src/worksafe/static/vendor
 NM := node_modules
 
-.PHONY: setup demo test lint assets clean-vendor
+.PHONY: setup demo test test-browser lint assets clean-vendor chromium
 
-setup: $(BIN)/.installed $(VENDOR)/.copied
+setup: $(BIN)/.installed $(VENDOR)/.copied chromium
+
+# The browser tests (tests/browser) drive Debian's chromium; install it when missing and we may
+# (root with apt-get), else say how — the tests then skip with that reason.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y --no-install-recommends chromium || echo "chromium could not be installed; the browser tests will be skipped" >&2; \
+	  else echo "chromium is missing: run 'sudo apt-get install chromium' for the browser tests (skipped until then)" >&2; fi; \
+	fi
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +52,10 @@ demo: setup
 test: setup
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# every demo role's key pages in chromium at 1366 and 390 px (docs/pages.md)
+test-browser: setup
+	$(BIN)/pytest -m browser tests/browser
 
 lint: setup
 	$(BIN)/ruff check src tests

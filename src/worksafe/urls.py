@@ -52,3 +52,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "worksafe.core.views.bad_request"
+handler403 = "worksafe.core.views.permission_denied"
+handler404 = "worksafe.core.views.page_not_found"
+handler500 = "worksafe.core.views.server_error"

@@ -94,7 +94,7 @@ def test_the_page_shows_exactly_the_allowed_steps_and_keeps_input(world, client_
     # success: the step's own message
     resp = c.post(f"/hazards/{h.pk}/act/", {"step": "dismiss", "version": h.version, "note": "QLC误报"},
                   follow=True)
-    assert "已确认不构成隐患。" in resp.content.decode()
+    assert f"已确认不构成隐患:隐患 {h.code},当前状态:不构成隐患。" in resp.content.decode()
     assert Hazard.objects.get(pk=h.pk).state == "dismissed"
 
 

@@ -10,3 +10,4 @@ class CoreConfig(AppConfig):
         from . import security  # noqa: F401  (audit of logins, failures, logouts)
 
         security.connect_axes()
+        from . import hooks  # noqa: F401  (the daily notice digest)

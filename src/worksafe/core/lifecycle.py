@@ -103,7 +103,9 @@ class StepInvalid(ServiceError):
 
 @dataclass(frozen=True)
 class Notice:
-    """What to tell whom once a step is written (users or departments; see :func:`notify`)."""
+    """What to tell whom once a step is written (users, departments, or ``members(unit, *roles)``;
+    see :func:`notify`). Each step's notice is one event: a person gets it once, and the one who
+    took the step does not get it."""
 
     recipients: Iterable
     title: str
@@ -127,7 +129,7 @@ class Transition:
     apply: Callable[[Act], None] | None = None  # step-specific checks and field changes
     notify: Callable[[Act], Notice | Iterable[Notice] | None] | None = None
     reason: str | None = None  # the history's reason (default: the label; "" for none)
-    message: str = "已处理。"  # the page's success message
+    message: str = ""  # the page's success message (default: what was done to which row, see ``success_message``)
     help: str = ""  # a line shown above the step's form
     danger: bool = False  # shown as a cautionary button
 
@@ -198,6 +200,20 @@ class Lifecycle:
 
     def label_of(self, state: str) -> str:
         return self.labels.get(state, state)
+
+    def success_message(self, act: Act) -> str:
+        """What the page tells the user a step did: the step's own message (``act.message``, set by
+        ``apply`` with the step's details, else the transition's), naming the row and the state it is
+        now in when the message does not (e.g. "已开始整改:隐患 YH-2026-0001,当前状态:整改中。")."""
+        if act.message:
+            return act.message
+        t = act.transition
+        code = str(getattr(act.obj, "code", None) or act.obj)
+        now = f",当前状态:{self.label_of(self.state_of(act.obj))}" if t.target is not None else ""
+        if t.message and code in t.message:
+            return t.message
+        head = t.message.rstrip("。") if t.message else t.label
+        return f"{head}:{self.noun} {code}{now}。"
 
     def from_state(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources]
@@ -292,8 +308,9 @@ class Lifecycle:
             if isinstance(notices, Notice):
                 notices = [notices]
             url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
-            for n in notices or ():
-                notify(n.recipients, n.title, n.body, url=url, email=n.email)
+            event = f"{obj._meta.label}:{obj.pk}:{t.name}:{getattr(obj, self.version_field, '')}"
+            for i, n in enumerate(notices or ()):
+                notify(n.recipients, n.title, n.body, url=url, email=n.email, key=f"{event}:{i}", exclude=[act.user])
         return act
 
     def take(self, obj, user, name: str, *, version=None, data=None, files=None, reason: str | None = None,
@@ -434,7 +451,7 @@ class LifecycleActView(ScopedMixin, View):
                 return self.redisplay(request, obj, e.status_code, name, form)
             messages.error(request, e.message)
             return redirect(obj)
-        messages.success(request, act.message or act.transition.message)
+        messages.success(request, lc.success_message(act))
         return redirect(act.obj)
 
     def redisplay(self, request, obj, status: int, name: str, form):

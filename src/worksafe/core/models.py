@@ -52,12 +52,20 @@ class Notification(models.Model):
     url = models.CharField("链接", max_length=500, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    #: the event this notice tells of (one notice per event and person; see ``notify``)
+    key = models.CharField("事件标识", max_length=64, blank=True, default="")
+    #: waiting for the recipient's daily digest email (users who chose the digest)
+    digest_pending = models.BooleanField("待汇总发送", default=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "通知"
         verbose_name_plural = "通知"
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], condition=~models.Q(key=""),
+                                    name="notification_one_per_event_and_person"),
+        ]
 
     class QuerySet(ScopedQuerySet):
         def visible_to(self, user):
@@ -69,6 +77,23 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class NoticePreference(models.Model):
+    """How a user wants notices by email: each one at once (the default) or one digest a day.
+    Not a scoped model: it is only ever read and written as ``request.user``'s own row."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notice_preference", verbose_name="用户")
+    daily_digest = models.BooleanField("每日汇总", default=False)
+    last_digest_on = models.DateField("上次汇总日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知设置"
+        verbose_name_plural = "通知设置"
+
+    def __str__(self):
+        return f"{self.user}:{'每日汇总' if self.daily_digest else '逐条发送'}"
 
 
 class AuditEvent(models.Model):

@@ -18,6 +18,7 @@ imported again does not add a second one.
 | :data:`LEVEL_RAISERS` | rules that raise an enterprise's colour one level | the enterprise colour |
 | :data:`MAP_OVERLAYS` | per-enterprise extras for the risk map's markers | the map data |
 | :data:`NAV_MENUS` | each app's menu in the staff navigation bar | every page's header |
+| :data:`SEARCH_PROVIDERS` | each app's answer to the header's search, within the user's scope | the search page |
 """
 
 from __future__ import annotations
@@ -188,3 +189,52 @@ def nav_menu(key: str, template: str, order: int = 100) -> None:
 def nav_menus() -> list[str]:
     """The menu templates in order."""
     return [m.template for m in sorted(NAV_MENUS.values(), key=lambda m: (m.order, m.key))]
+
+
+# ---------------------------------------------------------------- the global search
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One hit of the header's search: what it is (``kind``, e.g. "企业"), its title, a line of
+    detail and its page."""
+
+    kind: str
+    title: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    key: str
+    label: str
+    search: Callable[[Any, str], list[SearchResult]]
+    order: int = 100
+
+
+#: ``search(user, q) -> [SearchResult]``: each app answers the header's search for its rows. It must
+#: start from ``visible_to(user)`` (a row outside the user's scope never shows) and return at most
+#: :data:`SEARCH_LIMIT` results.
+SEARCH_PROVIDERS: dict[str, SearchProvider] = {}
+SEARCH_LIMIT = 20
+
+
+def search_provider(key: str, label: str, order: int = 100):
+    """Decorator: register ``func(user, q) -> list[SearchResult]`` as the search of ``label`` rows."""
+
+    def deco(func):
+        SEARCH_PROVIDERS[key] = SearchProvider(key, label, func, order)
+        return func
+
+    return deco
+
+
+def search_all(user, q: str) -> list[tuple[SearchProvider, list[SearchResult]]]:
+    """Every provider's results for ``q`` (providers without results are left out), in order."""
+    out = []
+    for p in sorted(SEARCH_PROVIDERS.values(), key=lambda p: (p.order, p.key)):
+        results = list(p.search(user, q))[:SEARCH_LIMIT]
+        if results:
+            out.append((p, results))
+    return out

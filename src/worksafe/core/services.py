@@ -155,13 +155,50 @@ def require_writer(user) -> None:
         raise NotAllowed("您的角色只能查看,不能修改。")
 
 
-def notify(recipients: Iterable, title: str, body: str = "", url: str = "", email: bool = True) -> int:
+class members:
+    """The members of ``unit`` holding one of ``roles`` there, as a notice recipient: who must act
+    in a unit, not everyone in it (a department's staff, not its leaders or its inspectors)::
+
+        notify([members(hazard.supervising_unit, Role.DEPARTMENT, Role.COUNTY_OFFICE)], ...)
+    """
+
+    def __init__(self, unit, *roles: str):
+        self.unit = unit
+        self.roles = roles
+
+    def notice_recipients(self):
+        if self.unit is None:
+            return []
+        return self.unit.notice_recipients(roles=self.roles or None)
+
+
+def notice_key(title: str, body: str = "", url: str = "", day=None) -> str:
+    """The default event key of a notice: the same title, text and link on the same day is the
+    same event (a job or a page that sends it again adds nothing)."""
+    import hashlib
+
+    from django.utils import timezone
+
+    day = day or timezone.localdate()
+    return "auto:" + hashlib.sha1(f"{title}\x1f{body}\x1f{url}\x1f{day.isoformat()}".encode()).hexdigest()[:40]
+
+
+def notify(recipients: Iterable, title: str, body: str = "", url: str = "", email: bool = True,
+           key: str | None = None, exclude: Iterable = ()) -> int:
     """Put a notice in each recipient's inbox and, where they have an address, send it by email.
 
     Recipients may be users or groups of users: any object with a ``notice_recipients()`` method
-    (a department: its active members). Email is sent after the transaction commits and a mail
-    failure never loses the in-app notice.
+    (a department: its active members). One notice per event and person: ``key`` names the event
+    (e.g. ``"hazards.Hazard:12:confirm:3"``; by default :func:`notice_key` of the title, text and
+    link and today), and a person who already holds a notice with that key gets no second one
+    (a database constraint backs it). Users who chose the daily digest
+    (:class:`~worksafe.core.models.NoticePreference`) get no email now: the tick's
+    ``notice_digest`` job sends them one email a day. ``exclude``: users never told (the one who
+    took the step does not need a notice of it). Email is sent after the transaction commits
+    and a mail failure never loses the in-app notice. Returns how many people got a new notice.
     """
+    from .models import NoticePreference
+
     users: dict = {}
     for r in recipients:
         if r is None:
@@ -169,11 +206,24 @@ def notify(recipients: Iterable, title: str, body: str = "", url: str = "", emai
         members = getattr(r, "notice_recipients", None)
         for u in (members() if members is not None else [r]):
             users[u.pk] = u
+    for u in exclude:
+        if u is not None:
+            users.pop(getattr(u, "pk", None), None)
+    key = (key or notice_key(title, body, url))[:64]
+    had = set(Notification.objects.filter(key=key, recipient_id__in=list(users)).values_list("recipient_id", flat=True))
+    for pk in had:
+        users.pop(pk, None)
+    if not users:
+        return 0
+    digest = set(NoticePreference.objects.filter(user_id__in=list(users), daily_digest=True)
+                 .values_list("user_id", flat=True))
     Notification.objects.bulk_create(
-        [Notification(recipient=u, title=title[:200], body=body, url=url) for u in users.values()]
+        [Notification(recipient=u, title=title[:200], body=body, url=url, key=key,
+                      digest_pending=email and u.pk in digest) for u in users.values()],
+        ignore_conflicts=True,
     )
     if email:
-        addresses = sorted({u.email for u in users.values() if u.email})
+        addresses = sorted({u.email for u in users.values() if u.email and u.pk not in digest})
         if addresses:
             def _send():
                 try:
@@ -183,3 +233,34 @@ def notify(recipients: Iterable, title: str, body: str = "", url: str = "", emai
                     log.exception("notification email failed")
             transaction.on_commit(_send)
     return len(users)
+
+
+def send_digests(now=None) -> int:
+    """Send each user who chose the daily digest one email with the notices waiting for it, at
+    most once a local day (idempotent: the notices and the day are marked sent)."""
+    from django.utils import timezone
+
+    from .models import NoticePreference
+
+    today = timezone.localdate(now) if now else timezone.localdate()
+    sent = 0
+    prefs = (NoticePreference.objects.filter(daily_digest=True).exclude(last_digest_on=today)
+             .select_related("user"))
+    for pref in prefs:
+        pending = list(Notification.objects.filter(recipient=pref.user, digest_pending=True).order_by("created_at", "id"))
+        if not pending:
+            continue
+        with transaction.atomic():
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(digest_pending=False)
+            pref.last_digest_on = today
+            pref.save(update_fields=["last_digest_on"])
+        if pref.user.email:
+            lines = [f"{timezone.localtime(n.created_at):%m-%d %H:%M} {n.title}" + (f"\n  {n.url}" if n.url else "")
+                     for n in pending]
+            try:
+                send_mail(f"【每日汇总】{today:%Y年%m月%d日}共{len(pending)}条通知", "\n".join(lines),
+                          settings.DEFAULT_FROM_EMAIL, [pref.user.email], fail_silently=False)
+            except Exception:
+                log.exception("digest email failed")
+        sent += 1
+    return sent

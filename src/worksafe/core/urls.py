@@ -7,4 +7,7 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("audit/", views.AuditList.as_view(), name="audit_list"),
     path("inbox/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
+    path("inbox/read-all/", views.NotificationReadAllView.as_view(), name="notification_read_all"),
+    path("inbox/preference/", views.NoticePreferenceView.as_view(), name="notice_preference"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

@@ -176,6 +176,16 @@ class InboxView(ListView):
     def get_queryset(self):
         return Notification.objects.visible_to(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        from .models import NoticePreference
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["daily_digest"] = NoticePreference.objects.filter(user=self.request.user, daily_digest=True).exists()
+        page = ctx.get("page_obj")
+        if page is not None and ctx.get("is_paginated"):
+            ctx["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        return ctx
+
 
 class NotificationReadView(ScopedActionView):
     model = Notification
@@ -259,3 +269,90 @@ class AuditList(ScopedListView):
         if self.request.GET.get("verify"):
             ctx["verification"] = audit.verify()
         return ctx
+
+
+class NotificationReadAllView(View):
+    """Mark every unread notice of the user read (the inbox's 全部标为已读)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        n = Notification.objects.visible_to(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, f"已将{n}条通知标为已读。" if n else "没有未读通知。")
+        return redirect("core:inbox")
+
+
+class NoticePreferenceView(View):
+    """The user's choice: each notice by email at once, or one digest email a day."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        from .models import NoticePreference
+
+        daily = request.POST.get("daily_digest") in ("1", "on", "true")
+        NoticePreference.objects.update_or_create(user=request.user, defaults={"daily_digest": daily})
+        messages.success(request, "已改为每天汇总发送一封通知邮件。" if daily else "已改为每条通知即时发送邮件。")
+        return redirect("core:inbox")
+
+
+class SearchView(TemplateView):
+    """The header's search: enterprises by name or credit code, hazards by code, tasks by text, …
+    each app answers through ``core.registry.SEARCH_PROVIDERS`` from the rows the user sees."""
+
+    template_name = "core/search.html"
+
+    def get_context_data(self, **kwargs):
+        from .registry import search_all
+
+        ctx = super().get_context_data(**kwargs)
+        q = (self.request.GET.get("q") or "").replace("\x00", "").strip()[:100]
+        ctx["search_q"] = q
+        ctx["groups"] = search_all(self.request.user, q) if len(q) >= 2 or q.isdigit() else []
+        ctx["too_short"] = bool(q) and not ctx["groups"] and len(q) < 2
+        return ctx
+
+
+# ---------------------------------------------------------------- error pages
+
+
+def _error_reason(exception, default: str) -> str:
+    """The Chinese reason a view gave with PermissionDenied / Http404 (not Django's English
+    resolver text, which would name internal paths)."""
+    msg = ""
+    if exception is not None and exception.args:
+        first = exception.args[0]
+        msg = first if isinstance(first, str) else ""
+    if not msg or not any("\u4e00" <= ch <= "\u9fff" for ch in msg):
+        return default
+    return msg
+
+
+def bad_request(request, exception=None):
+    from django.shortcuts import render
+
+    return render(request, "400.html", {"reason": _error_reason(exception, "请求的内容无法处理,请检查后重试。")},
+                  status=400)
+
+
+def permission_denied(request, exception=None):
+    from django.shortcuts import render
+
+    return render(request, "403.html", {"reason": _error_reason(exception, "您无权访问该页面或进行此操作。")},
+                  status=403)
+
+
+def page_not_found(request, exception=None):
+    from django.shortcuts import render
+
+    return render(request, "404.html",
+                  {"reason": _error_reason(exception, "您要找的页面不存在,或不在您的查看范围内。")}, status=404)
+
+
+def server_error(request):
+    """500: rendered from a static template without the request context (the database may be
+    what failed)."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -17,7 +17,7 @@ class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
                   "legal_representative", "principal", "principal_phone", "employees", "scale", "status",
                   "standard_grade", "has_safety_team", "insured", "insurer", "insurance_expiry",
                   "protection_distance_m"]
-        widgets = {"insurance_expiry": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"insurance_expiry": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                    "sectors": forms.SelectMultiple(attrs={"size": 6})}
 
     def __init__(self, *args, **kwargs):
@@ -35,7 +35,7 @@ class SelfChangeForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = SELF_EDITABLE
-        widgets = {"insurance_expiry": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"insurance_expiry": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
 class FacilityForm(BootstrapFormMixin, forms.ModelForm):
@@ -44,15 +44,15 @@ class FacilityForm(BootstrapFormMixin, forms.ModelForm):
         fields = ["kind", "name", "latitude", "longitude", "capacity", "chemical", "pond_grade", "equipment_kind",
                   "registration_no", "next_inspection", "admin_responsible", "authority_responsible",
                   "operator_responsible", "flood_limit_level_m", "in_service"]
-        widgets = {"next_inspection": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"next_inspection": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
 class LicenceForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Licence
         fields = ["kind", "number", "issued_by", "valid_from", "valid_to"]
-        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}),
-                   "valid_to": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"valid_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+                   "valid_to": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
 class SafetyManagerForm(BootstrapFormMixin, forms.ModelForm):

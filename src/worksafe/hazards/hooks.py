@@ -3,7 +3,14 @@
 from django.utils import timezone
 
 from worksafe.core import tick
-from worksafe.core.registry import LEVEL_RAISERS, dashboard_panel, demo_loader, nav_menu, page_section
+from worksafe.core.registry import (
+    LEVEL_RAISERS,
+    dashboard_panel,
+    demo_loader,
+    nav_menu,
+    page_section,
+    search_provider,
+)
 
 
 def _escalate(now=None):
@@ -91,3 +98,16 @@ def enterprise_hazards(request, enterprise, scope):
     return {"hazards": Hazard.objects.visible_to(request.user).filter(enterprise=enterprise).order_by("-found_at")[:20]}
 
 nav_menu("hazards", "hazards/_nav.html", order=50)
+
+
+@search_provider("hazards", "隐患", order=20)
+def search_hazards(user, q):
+    """Hazards by code (YH-…), among those the user sees."""
+    from worksafe.core.registry import SEARCH_LIMIT, SearchResult
+
+    from .models import Hazard
+
+    rows = (Hazard.objects.visible_to(user).filter(code__icontains=q).select_related("enterprise")
+            .order_by("-id")[:SEARCH_LIMIT])
+    return [SearchResult("隐患", f"{h.code} {h.get_level_display()} · {h.get_state_display()}", h.get_absolute_url(),
+                         f"{h.enterprise.name}:{h.description[:60]}") for h in rows]

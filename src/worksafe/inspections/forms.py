@@ -20,7 +20,7 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
 
 
 class DecideForm(BootstrapFormMixin, forms.Form):
-    decided_on = forms.DateField(label="决定日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label="决定日期", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -50,7 +50,7 @@ class ActionForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label="措施/处罚", choices=EnforcementAction.Kind.choices)
     basis = forms.CharField(label="法律依据", widget=forms.Textarea(attrs={"rows": 2}))
     description = forms.CharField(label="违法事实/整改内容", widget=forms.Textarea(attrs={"rows": 2}))
-    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     amount = forms.DecimalField(label="罚款金额(元)", required=False, max_digits=12, decimal_places=2, min_value=0)
 
 
@@ -70,7 +70,7 @@ class BatchForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Batch
         fields = ["name", "sectors", "townships", "cross_region", "covert", "exclusion_days", "team_size", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,8 +90,8 @@ class ItemForm(BootstrapFormMixin, forms.ModelForm):
 class CertificateForm(BootstrapFormMixin, forms.Form):
     inspector = forms.ModelChoiceField(label="执法人员", queryset=None)
     number = forms.CharField(label="执法证号", max_length=50)
-    valid_from = forms.DateField(label="有效期起", widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label="有效期至", widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label="有效期起", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    valid_to = forms.DateField(label="有效期至", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     township = forms.ModelChoiceField(label="驻地乡镇", required=False,
                                       queryset=Division.objects.filter(level=Division.Level.TOWNSHIP))
 

@@ -67,9 +67,9 @@ class AlarmFilter(_YesNoMixin, FilterSet):
     kind = django_filters.ChoiceFilter(label="类型", choices=Alarm.Kind.choices)
     state = django_filters.ChoiceFilter(label="处置状态", choices=Alarm.State.choices)
     raised_from = django_filters.DateFilter(label="报警时间起", field_name="raised_at", lookup_expr="date__gte",
-                                            widget=forms.DateInput(attrs={"type": "date"}))
+                                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     raised_to = django_filters.DateFilter(label="报警时间止", field_name="raised_at", lookup_expr="date__lte",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
+                                          widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     open = _yes_no("未关闭")
     active = _yes_no("报警持续中")
     yes_no = ("open", "active")

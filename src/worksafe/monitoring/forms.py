@@ -40,7 +40,7 @@ class SensorEditForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Sensor
         fields = [f for f in SENSOR_FIELDS if f != "gateway"] + ["gateway"]
-        widgets = {"installed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"installed_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                    "thresholds_source": forms.TextInput()}
 
     def __init__(self, *args, **kwargs):
@@ -78,7 +78,7 @@ class SensorCreateForm(BootstrapFormMixin, forms.Form):
                                               empty_value=None, choices=[("", "—")] + LEVEL_CHOICES)
     thresholds_source = forms.CharField(label="阈值来源", max_length=200, required=False,
                                         help_text="如 设计单位给出、GB 51108 条文说明 8.3.4")
-    installed_on = forms.DateField(label="安装日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    installed_on = forms.DateField(label="安装日期", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     OPTIONAL = ["item", "unit", "interval_s", "direction", "blue", "yellow", "orange", "red", "deadband",
                 "rate_limit", "rate_alarm_level", "thresholds_source", "installed_on"]

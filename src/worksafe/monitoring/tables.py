@@ -141,9 +141,9 @@ class ObjectTable(Table):
                      cell='<span class="d-block text-end{% if row.offline %} text-danger fw-bold{% endif %}">'
                           '{{ row.offline }}</span>')
     level = Column("当前等级", lambda f: (f"{f.current_level.colour_name}色预警" if f.current_level else "正常")
-                   if f.points else "未安装监测",
+                   if f.points else "未接入监测",
                    cell='{% if row.points %}{% warning_badge row.current_level %}{% else %}'
-                        '<span class="badge bg-secondary-lt">未安装监测</span>{% endif %}')
+                        '<span class="badge bg-secondary-lt">未接入监测</span>{% endif %}')
 
     def prepare(self, rows):
         from . import queries

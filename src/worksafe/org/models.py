@@ -76,10 +76,13 @@ class Department(models.Model):
         verbose_name = "单位"
         verbose_name_plural = "单位"
 
-    def notice_recipients(self):
-        """Who a notice to this unit reaches (core.services.notify): its active members."""
-        return User.objects.filter(memberships__department=self, memberships__active=True,
-                                   is_active=True).distinct()
+    def notice_recipients(self, roles=None):
+        """Who a notice to this unit reaches (core.services.notify): its active members — only
+        those holding one of ``roles`` here when given (``core.services.members``)."""
+        qs = User.objects.filter(memberships__department=self, memberships__active=True, is_active=True)
+        if roles:
+            qs = qs.filter(memberships__role__in=list(roles))
+        return qs.distinct()
 
     def __str__(self):
         return self.name

@@ -45,7 +45,7 @@ class ProgressForm(BootstrapFormMixin, forms.Form):
 
 class PressForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label="督办意见", widget=forms.Textarea(attrs={"rows": 3}))
-    respond_by = forms.DateField(label="限期反馈", widget=forms.DateInput(attrs={"type": "date"}))
+    respond_by = forms.DateField(label="限期反馈", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

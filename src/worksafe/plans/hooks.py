@@ -4,7 +4,7 @@ home page, the demo plan."""
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from worksafe.core.registry import dashboard_panel, demo_loader, nav_menu, page_section
+from worksafe.core.registry import dashboard_panel, demo_loader, nav_menu, page_section, search_provider
 from worksafe.core.tick import tick_job
 
 
@@ -85,3 +85,15 @@ def department_areas(request, department, scope):
             .select_related("area__plan")}
 
 nav_menu("plans", "plans/_nav.html", order=20)
+
+
+@search_provider("tasks", "任务", order=30)
+def search_tasks(user, q):
+    """Tasks by their text, among those the user sees."""
+    from worksafe.core.registry import SEARCH_LIMIT, SearchResult
+
+    from .models import Task
+
+    rows = Task.objects.visible_to(user).filter(text__icontains=q).select_related("area")[:SEARCH_LIMIT]
+    return [SearchResult("任务", str(t), t.get_absolute_url(), f"完成时限 {t.due_date:%Y-%m-%d} · {t.get_status_display()}")
+            for t in rows]

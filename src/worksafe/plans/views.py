@@ -219,19 +219,29 @@ class TaskPress(ScopedMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
+        """督办; on bad input the task page comes back with the form as typed (status 400)."""
         task = get_object_or_404(self.get_queryset(), pk=pk)
         form = PressForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "督办信息不完整:" + "；".join(
-                f"{form.fields[f].label}{'、'.join(e)}" for f, e in form.errors.items()))
-            return redirect(task)
-        try:
-            services.press_task(task, request.user, **form.cleaned_data)
-        except ServiceError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, "已督办,并通知了该任务的牵头单位和责任单位。")
-        return redirect(task)
+        if form.is_valid():
+            try:
+                press = services.press_task(task, request.user, **form.cleaned_data)
+            except ServiceError as e:
+                if e.status_code != 400:
+                    messages.error(request, e.message)
+                    return redirect(task)
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            else:
+                respond_by = getattr(press, "respond_by", None) or form.cleaned_data["respond_by"]
+                messages.success(request, f"已督办任务{task.code},限{respond_by:%Y-%m-%d}前反馈,"
+                                          "并通知了该任务的牵头单位和责任单位。")
+                return redirect(task)
+        messages.error(request, "督办信息不完整:" + "；".join(
+            f"{form.fields[f].label if f in form.fields else ''}{'、'.join(e)}" for f, e in form.errors.items()))
+        view = TaskDetail(request=request, kwargs={"pk": pk}, object=task)
+        view.object = task
+        from django.shortcuts import render
+
+        return render(request, view.template_name, view.get_context_data(press_form=form), status=400)
 
 
 class TargetList(ScopedListView):

@@ -13,6 +13,8 @@ def _display(model, field_name, value):
         f = model._meta.get_field(field_name)
     except Exception:
         return value
+    if isinstance(value, (list, dict)) or getattr(f, "get_internal_type", lambda: "")() == "JSONField":
+        return _json_text(value)
     if f.choices and value is not None:
         return dict(f.flatchoices).get(value, value)
     if f.is_relation and value is not None and f.related_model is not None and not f.many_to_many:
@@ -32,6 +34,41 @@ def _display(model, field_name, value):
     return value
 
 
+#: what the keys of JSON values in the history mean (ids resolved to names where a model is known)
+_JSON_KEYS = {"enterprise": ("企业", "enterprises.Enterprise"), "sector": ("行业领域", "org.Sector"),
+              "department": ("单位", "org.Department"), "unit": ("单位", "org.Department"),
+              "division": ("行政区划", "org.Division"), "township": ("乡镇", "org.Division"),
+              "user": ("人员", "org.User")}
+#: fields the history never lists as a change (the optimistic-locking counter)
+_HIDDEN_FIELDS = {"version"}
+
+
+def _json_item(key, value):
+    from django.apps import apps
+
+    label, model = _JSON_KEYS.get(key, (key, None))
+    if model and isinstance(value, int) and not isinstance(value, bool):
+        try:
+            obj = apps.get_model(model)._default_manager.filter(pk=value).first()
+        except LookupError:
+            obj = None
+        value = str(obj) if obj else value
+    return f"{label}:{_json_text(value)}"
+
+
+def _json_text(value) -> str:
+    """A JSON value as a reader reads it: ``[{'enterprise': 93, 'sector': 5}]`` → 企业:某公司,行业领域:危险化学品."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return ",".join(_json_item(k, v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ";".join(_json_text(v) for v in value)
+    return str(value)
+
+
 @register.inclusion_tag("core/_history.html")
 def history(obj, limit=50):
     """The change history of ``obj``: who, when, and each field old → new."""
@@ -43,11 +80,15 @@ def history(obj, limit=50):
         changes = []
         if prev is not None and rec.history_type == "~":
             for c in rec.diff_against(prev).changes:
+                if c.field in _HIDDEN_FIELDS:
+                    continue
                 try:
                     label = model._meta.get_field(c.field).verbose_name
                 except Exception:
                     label = c.field
                 changes.append((label, _display(model, c.field, c.old), _display(model, c.field, c.new)))
+        if rec.history_type == "~" and not changes and not rec.history_change_reason and prev is not None:
+            continue  # a version bump alone is not a change anyone reads
         rows.append({"record": rec, "changes": changes, "reason": rec.history_change_reason or ""})
     return {"rows": rows, "truncated": len(records) > limit}
 
@@ -94,13 +135,16 @@ def level_badge(level):
 
 
 @register.simple_tag
-def warning_badge(level):
-    """The badge of a monitoring warning level: 红色预警 / 橙色预警 / 黄色预警 / 蓝色预警 (Level.hex)."""
+def warning_badge(level, monitored=True):
+    """The badge of a monitoring warning level: 红色预警 / 橙色预警 / 黄色预警 / 蓝色预警 (Level.hex).
+    Something without any monitoring point (``monitored`` false) is 未接入监测, never 正常."""
     from django.utils.html import format_html
     from django.utils.safestring import mark_safe
 
     from worksafe.standards.levels import Level
 
+    if not monitored:
+        return mark_safe('<span class="badge bg-secondary-lt">未接入监测</span>')
     if level in (None, ""):
         return mark_safe('<span class="badge bg-green-lt">正常</span>')
     lv = Level(int(level))
@@ -115,3 +159,22 @@ def alarm_badge(alarm):
     if getattr(alarm, "kind", None) == "offline":
         return mark_safe('<span class="badge bg-secondary text-white">离线</span>')
     return warning_badge(alarm.level)
+
+
+@register.simple_tag(takes_context=True)
+def page_numbers(context, page_obj):
+    """Numbered pages for any paginated list (with or without a table): the elided range
+    (1 … 4 5 [6] 7 8 … 20) and the list's query string without ``page``/``export``."""
+    if page_obj is None:
+        return {"range": [], "querystring": ""}
+    rng = context.get("page_range") or page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2,
+                                                                              on_ends=1)
+    qs = context.get("querystring")
+    if qs is None:
+        request = context.get("request")
+        q = request.GET.copy() if request is not None else None
+        if q is not None:
+            q.pop("page", None)
+            q.pop("export", None)
+        qs = q.urlencode() if q is not None else ""
+    return {"range": list(rng), "querystring": qs}

@@ -21,7 +21,7 @@ class MeasureForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label="制度措施", max_length=200)
     kind = forms.ChoiceField(label="类别", choices=Measure.Kind.choices)
     owner = forms.ModelChoiceField(label="责任单位", queryset=Department.objects.none())
-    deadline = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    deadline = forms.DateField(label="完成时限", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     state = forms.ChoiceField(label="状态", choices=Measure.State.choices)
     area = forms.ModelChoiceField(label="对应专项", queryset=Area.objects.none(), required=False)
     task = forms.ModelChoiceField(label="对应任务", queryset=Task.objects.none(), required=False)
@@ -55,4 +55,4 @@ class MeasureForm(BootstrapFormMixin, forms.Form):
 
 class MilestoneForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label="节点", max_length=200)
-    due = forms.DateField(label="时间", widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label="时间", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))

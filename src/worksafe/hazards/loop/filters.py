@@ -30,9 +30,9 @@ class HazardFilter(FilterSet):
     state = django_filters.ChoiceFilter(label="状态", choices=Hazard.State.choices)
     source = django_filters.ChoiceFilter(label="发现方式", choices=Hazard.Source.choices)
     found_from = django_filters.DateFilter(label="发现时间起", field_name="found_at", lookup_expr="date__gte",
-                                           widget=forms.DateInput(attrs={"type": "date"}))
+                                           widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     found_to = django_filters.DateFilter(label="发现时间止", field_name="found_at", lookup_expr="date__lte",
-                                         widget=forms.DateInput(attrs={"type": "date"}))
+                                         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     overdue = _yes_no("仅看逾期", "by_overdue")
     listed = _yes_no("挂牌督办", "by_listed")
     open = _yes_no("未销号", "by_open")

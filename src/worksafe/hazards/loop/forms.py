@@ -45,7 +45,7 @@ class ConfirmForm(BootstrapFormMixin, forms.Form):
     responsible_person = forms.CharField(label="整改责任人", max_length=50, required=False,
                                          widget=forms.TextInput(attrs={"required": True}))
     deadline = forms.DateField(label="整改期限", required=False,
-                               widget=forms.DateInput(attrs={"type": "date", "required": True}))
+                               widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "required": True}))
     requirement = _text("整改要求")
     measures = _text("整改措施(重大隐患必填)")
     funds = forms.DecimalField(label="整改资金(万元,重大隐患必填)", required=False, min_value=0)
@@ -58,6 +58,15 @@ class ConfirmForm(BootstrapFormMixin, forms.Form):
     plan_organisation = _text("治理方案:负责机构和人员")
     plan_schedule = _text("治理方案:时限和要求")
     plan_safety = _text("治理方案:安全措施和应急预案")
+
+    #: shown only when 隐患等级 is 重大事故隐患 (the page hides them for a general hazard)
+    MAJOR_ONLY = ("criterion", "measures", "funds", "contingency_plan", "current_state_cause", "harm_analysis",
+                  "plan_goal", "plan_methods", "plan_resources", "plan_organisation", "plan_schedule", "plan_safety")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.MAJOR_ONLY:
+            self.fields[name].widget.attrs["data_show_if"] = "level=major"
 
 
 class DismissForm(BootstrapFormMixin, forms.Form):
@@ -79,5 +88,5 @@ class RefuseForm(BootstrapFormMixin, forms.Form):
 
 class ListingForm(BootstrapFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label="督办单位", queryset=Department.objects.filter(active=True))
-    on = forms.DateField(label="挂牌日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="挂牌日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     note = forms.CharField(label="督办要求", max_length=300, required=False)

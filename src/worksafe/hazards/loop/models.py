@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from worksafe.core.models import ScopedQuerySet
+from worksafe.core.scoping import Role
 from worksafe.enterprises.models import Enterprise, enterprise_scope_q
 from worksafe.org.models import Department, Sector
 
@@ -52,6 +53,24 @@ class HazardQuerySet(ScopedQuerySet):
 
     def open(self):
         return self.exclude(state__in=[Hazard.State.CLOSED, Hazard.State.DISMISSED])
+
+    def owned_by(self, scope):
+        """The to-do list: the open hazards whose next step ``scope`` owns. Each open hazard has
+        exactly one owning unit (:attr:`Hazard.owner_kind`): the enterprise while it rectifies (and
+        accepts a general hazard), else the supervising department — or, without one, the
+        township's units — which confirms it and accepts a major one."""
+        S, L = Hazard.State, Hazard.Level
+        by_enterprise = Q(state__in=[S.CONFIRMED, S.RECTIFYING]) | Q(state=S.AWAITING, level=L.GENERAL)
+        by_unit = Q(state=S.REPORTED) | Q(state=S.AWAITING, level=L.MAJOR)
+        mine = Q(pk__in=[])
+        if scope.enterprise_ids:
+            mine |= by_enterprise & Q(enterprise_id__in=scope.enterprise_ids)
+        # a unit's staff own its list — not its inspectors or leaders (they act in their own pages)
+        if scope.department_ids and scope.has_role(Role.DEPARTMENT, Role.COUNTY_OFFICE):
+            mine |= by_unit & Q(supervising_unit_id__in=scope.department_ids)
+        if scope.township_ids:
+            mine |= by_unit & Q(supervising_unit__isnull=True, enterprise__township_id__in=scope.township_ids)
+        return self.open().filter(mine)
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
@@ -152,6 +171,20 @@ class Hazard(models.Model):
     @property
     def is_major(self) -> bool:
         return self.level == self.Level.MAJOR
+
+    @property
+    def owner_kind(self) -> str:
+        """Who owns the next step of an open hazard: "enterprise" or "unit" (see ``owned_by``)."""
+        S = self.State
+        if self.state in (S.CONFIRMED, S.RECTIFYING) or (self.state == S.AWAITING and not self.is_major):
+            return "enterprise"
+        return "unit"
+
+    @property
+    def owner_name(self) -> str:
+        if self.owner_kind == "enterprise":
+            return self.enterprise.name
+        return self.supervising_unit.name if self.supervising_unit_id else f"{self.enterprise.township.name}(属地)"
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -29,6 +29,7 @@ from worksafe.core.services import (
     NotAllowed,
     ServiceError,
     clean_attachment,
+    members,
     notify,
     save_as,
     validate_attachment,
@@ -128,9 +129,11 @@ def report_hazard(user, enterprise: Enterprise, *, location: str, description: s
         add_file(hazard, user, f, kind="finding", action=action)
     for f in evidence:
         add_file(hazard, user, f, kind="evidence", action=action)
-    if hazard.is_major:
-        notify([*supervisors_of(hazard), *township_units(enterprise)], f"【重大事故隐患】{enterprise.name}",
-               f"{hazard.location}:{hazard.description}", url=hazard.get_absolute_url())
+    if not fixed_on_spot:
+        title = (f"【重大事故隐患】{enterprise.name}" if hazard.is_major
+                 else f"【待确认】{enterprise.name}登记了隐患{hazard.code}")
+        notify(recipients_of("report", hazard), title, f"{hazard.location}:{hazard.description}",
+               url=hazard.get_absolute_url(), key=f"hazards.Hazard:{hazard.pk}:report", exclude=[user])
     return hazard
 
 
@@ -197,14 +200,55 @@ def _apply_confirm(act: Act) -> None:
         if not h.supervising_unit_id:
             raise ServiceError("该企业的行业领域没有监管部门,请先在“行业领域”中指定。")
     act.note = f"{h.get_level_display()},期限{h.deadline}"
+    act.message = f"已确认隐患 {h.code}({h.get_level_display()}),整改责任人{h.responsible_person},整改期限{h.deadline:%Y-%m-%d}。"
+
+
+# ---------------------------------------------------------------- who each step tells
+
+#: a unit's members who act on hazards (not its leaders, inspectors or administrators)
+STAFF = (Role.DEPARTMENT, Role.COUNTY_OFFICE)
+
+
+def acting_unit(h: Hazard) -> list:
+    """Who confirms a hazard and accepts a major one: the supervising department's staff, or,
+    without a supervising department, the township's staff (the one owner of ``owned_by``)."""
+    if h.supervising_unit_id:
+        return [members(h.supervising_unit, *STAFF)]
+    return township_staff(h)
+
+
+def township_staff(h: Hazard) -> list:
+    """The enterprise's township (属地): its staff, who must know of the hazards in their area."""
+    return [members(u, Role.TOWNSHIP) for u in township_units(h.enterprise)]
+
+
+#: who each step of a hazard tells, as data: (who must act next, who the rules say must know);
+#: the one who took the step is never told (core.lifecycle), and each person gets one notice.
+NOTICE_TO: dict[str, tuple] = {
+    # a new hazard: the unit that confirms it acts; a major one the township must know (安全生产法 第四十一条)
+    "report": (acting_unit, lambda h: township_staff(h) if h.is_major else []),
+    # confirmed: the enterprise rectifies; a major one its supervisors and township follow
+    "confirm": (lambda h: _enterprise_users(h),
+                lambda h: [*acting_unit(h), *township_staff(h)] if h.is_major else []),
+    # rectified: the acceptor acts (major: the supervising department; general: the enterprise), the township knows
+    "submit": (lambda h: acting_unit(h) if h.is_major else _enterprise_users(h), township_staff),
+    "accept": (lambda h: [], lambda h: [*_enterprise_users(h), *(acting_unit(h) if h.is_major else []),
+                                        *township_staff(h)]),
+    "refuse": (lambda h: _enterprise_users(h), lambda h: []),
+    "dismiss": (lambda h: [], lambda h: [h.found_by] if h.found_by_id else []),
+}
+
+
+def recipients_of(step: str, h: Hazard) -> list:
+    """Everyone step ``step`` of ``h`` tells (:data:`NOTICE_TO`)."""
+    act_next, must_know = NOTICE_TO.get(step, (lambda h: [], lambda h: []))
+    return [*act_next(h), *must_know(h)]
 
 
 def _tell_confirmed(act: Act) -> Notice:
     h = act.obj
-    recipients = _enterprise_users(h)
-    if h.is_major:
-        recipients += [*supervisors_of(h), *township_units(h.enterprise)]
-    return Notice(recipients, f"隐患{h.code}已确认,请于{h.deadline:%Y年%m月%d日}前整改完毕", h.description)
+    return Notice(recipients_of("confirm", h), f"隐患{h.code}已确认,请于{h.deadline:%Y年%m月%d日}前整改完毕",
+                  h.description)
 
 
 def _reason_required(message: str):
@@ -241,8 +285,7 @@ def _apply_submit(act: Act) -> None:
 
 def _tell_submitted(act: Act) -> Notice:
     h = act.obj
-    who = supervisors_of(h) if h.is_major else _enterprise_users(h) + supervisors_of(h)
-    return Notice(who, f"隐患{h.code}已整改,待验收", act.note, email=False)
+    return Notice(recipients_of("submit", h), f"隐患{h.code}已整改,待验收", act.note, email=False)
 
 
 def _apply_accept(act: Act) -> None:
@@ -281,19 +324,21 @@ HAZARD = Lifecycle(
         Transition("confirm", "确认隐患", [S.REPORTED], S.CONFIRMED, who=_may_confirm, form=ConfirmForm,
                    initial=_confirm_initial, apply=_apply_confirm, notify=_tell_confirmed, message="已确认隐患。"),
         Transition("dismiss", "不构成隐患", [S.REPORTED], S.DISMISSED, who=_may_confirm, form=DismissForm,
-                   apply=_apply_dismiss, danger=True, message="已确认不构成隐患。"),
+                   apply=_apply_dismiss, danger=True, message="已确认不构成隐患。",
+                   notify=lambda act: Notice(recipients_of("dismiss", act.obj),
+                                             f"隐患{act.obj.code}经确认不构成隐患", act.note, email=False)),
         Transition("start", "开始整改", [S.CONFIRMED], S.RECTIFYING, who=_may_rectify, form=NoteForm,
                    apply=_apply_note, message="已开始整改。"),
         Transition("submit", "提交整改验收", [S.RECTIFYING], S.AWAITING, who=_may_rectify, form=SubmitForm,
                    apply=_apply_submit, notify=_tell_submitted, message="已提交整改验收。"),
         Transition("accept", "验收通过并销号", [S.AWAITING], S.CLOSED, who=_may_accept, form=NoteForm,
                    apply=_apply_accept, reason="验收销号",
-                   notify=lambda act: Notice(_enterprise_users(act.obj) + supervisors_of(act.obj),
+                   notify=lambda act: Notice(recipients_of("accept", act.obj),
                                              f"隐患{act.obj.code}已验收销号", act.note, email=False),
                    message="已验收销号。"),
         Transition("refuse", "验收不通过", [S.AWAITING], S.RECTIFYING, who=_may_accept, form=RefuseForm,
                    apply=_reason_required("验收不通过时请填写原因。"), danger=True,
-                   notify=lambda act: Notice(_enterprise_users(act.obj), f"隐患{act.obj.code}验收不通过,请继续整改",
+                   notify=lambda act: Notice(recipients_of("refuse", act.obj), f"隐患{act.obj.code}验收不通过,请继续整改",
                                              act.note),
                    message="已退回继续整改。"),
     ])

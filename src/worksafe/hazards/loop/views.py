@@ -180,14 +180,19 @@ class OverdueBoard(ScopedListView):
 
 
 class MyHazards(ScopedListView):
-    """An enterprise's own hazards with what it must do next; an officer's open hazards in scope."""
+    """待办隐患: the open hazards whose next step the user's unit owns (the enterprise rectifies, the
+    supervising department — or the township without one — confirms and accepts a major one), each
+    with the steps the user may take."""
 
     model = Hazard
-    select_related = ("enterprise", "supervising_unit")
+    select_related = ("enterprise__township", "supervising_unit")
     template_name = "hazards/my_hazards.html"
 
+    paginate_by = 30
+
     def get_queryset(self):
-        return super().get_queryset().open().order_by("deadline", "-found_at")
+        """Only what the user's unit owns: each open hazard is on exactly one unit's list."""
+        return super().get_queryset().owned_by(self.scope).order_by("deadline", "-found_at")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
