@@ -22,21 +22,38 @@ from worksafe.standards.order493 import (
 G, L, M, X = Grade.GENERAL, Grade.LARGER, Grade.MAJOR, Grade.EXTRAORDINARY
 
 
-@pytest.mark.parametrize("deaths,expected", [
-    (0, G), (1, G), (2, G), (3, L), (4, L), (9, L), (10, M), (11, M), (29, M), (30, X), (31, X)])
+@pytest.mark.parametrize(
+    "deaths,expected",
+    [(0, G), (1, G), (2, G), (3, L), (4, L), (9, L), (10, M), (11, M), (29, M), (30, X), (31, X)],
+)
 def test_deaths_boundaries(deaths, expected):
     assert grade(deaths, 0, 0) == expected
 
 
-@pytest.mark.parametrize("injuries,expected", [
-    (0, G), (9, G), (10, L), (11, L), (49, L), (50, M), (51, M), (99, M), (100, X), (101, X)])
+@pytest.mark.parametrize(
+    "injuries,expected",
+    [(0, G), (9, G), (10, L), (11, L), (49, L), (50, M), (51, M), (99, M), (100, X), (101, X)],
+)
 def test_serious_injury_boundaries(injuries, expected):
     assert grade(0, injuries, 0) == expected
 
 
-@pytest.mark.parametrize("loss,expected", [
-    (0, G), (9_999_999, G), (Decimal("9999999.99"), G), (10_000_000, L), (10_000_001, L),
-    (49_999_999, L), (50_000_000, M), (50_000_001, M), (99_999_999, M), (100_000_000, X), (100_000_001, X)])
+@pytest.mark.parametrize(
+    "loss,expected",
+    [
+        (0, G),
+        (9_999_999, G),
+        (Decimal("9999999.99"), G),
+        (10_000_000, L),
+        (10_000_001, L),
+        (49_999_999, L),
+        (50_000_000, M),
+        (50_000_001, M),
+        (99_999_999, M),
+        (100_000_000, X),
+        (100_000_001, X),
+    ],
+)
 def test_direct_loss_boundaries(loss, expected):
     assert grade(0, 0, loss) == expected
 
@@ -57,13 +74,25 @@ def test_grades_are_ordered_and_labelled():
         Grade.from_code("huge")
 
 
-@pytest.mark.parametrize("args,field", [
-    ((-1, 0, 0), "deaths"), ((0, -1, 0), "serious_injuries"), ((0, 0, -1), "direct_loss_yuan"),
-    ((2.5, 0, 0), "deaths"), (("3", 0, 0), "deaths"), ((True, 0, 0), "deaths"), ((None, 0, 0), "deaths"),
-    ((10**9, 0, 0), "deaths"), ((0, 10**12, 0), "serious_injuries"), ((0, 0, 10**20), "direct_loss_yuan"),
-    ((0, 0, float("nan")), "direct_loss_yuan"), ((0, 0, float("inf")), "direct_loss_yuan"),
-    ((0, 0, "一千万"), "direct_loss_yuan"), ((0, 0, None), "direct_loss_yuan"),
-])
+@pytest.mark.parametrize(
+    "args,field",
+    [
+        ((-1, 0, 0), "deaths"),
+        ((0, -1, 0), "serious_injuries"),
+        ((0, 0, -1), "direct_loss_yuan"),
+        ((2.5, 0, 0), "deaths"),
+        (("3", 0, 0), "deaths"),
+        ((True, 0, 0), "deaths"),
+        ((None, 0, 0), "deaths"),
+        ((10**9, 0, 0), "deaths"),
+        ((0, 10**12, 0), "serious_injuries"),
+        ((0, 0, 10**20), "direct_loss_yuan"),
+        ((0, 0, float("nan")), "direct_loss_yuan"),
+        ((0, 0, float("inf")), "direct_loss_yuan"),
+        ((0, 0, "一千万"), "direct_loss_yuan"),
+        ((0, 0, None), "direct_loss_yuan"),
+    ],
+)
 def test_bad_input_is_a_clear_error(args, field):
     with pytest.raises(Order493Error) as e:
         grade(*args)

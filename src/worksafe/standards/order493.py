@@ -47,8 +47,18 @@ import math
 from decimal import Decimal, InvalidOperation
 
 __all__ = [
-    "CHAIN_LEVELS", "Grade", "Order493Error", "approval_due", "deadlines", "grade", "investigation_due",
-    "onward_report_due", "report_chain", "supplement_days", "supplement_until", "unit_report_due",
+    "CHAIN_LEVELS",
+    "Grade",
+    "Order493Error",
+    "approval_due",
+    "deadlines",
+    "grade",
+    "investigation_due",
+    "onward_report_due",
+    "report_chain",
+    "supplement_days",
+    "supplement_until",
+    "unit_report_due",
 ]
 
 #: the largest count or loss accepted: beyond any accident (an input error, not a grade)
@@ -99,10 +109,18 @@ class Grade(enum.IntEnum):
         raise Order493Error(f"未知的事故等级“{code}”。", field="grade")
 
 
-_LABELS = {Grade.GENERAL: "一般事故", Grade.LARGER: "较大事故", Grade.MAJOR: "重大事故",
-           Grade.EXTRAORDINARY: "特别重大事故"}
-_CODES = {Grade.GENERAL: "general", Grade.LARGER: "larger", Grade.MAJOR: "major",
-          Grade.EXTRAORDINARY: "extraordinary"}
+_LABELS = {
+    Grade.GENERAL: "一般事故",
+    Grade.LARGER: "较大事故",
+    Grade.MAJOR: "重大事故",
+    Grade.EXTRAORDINARY: "特别重大事故",
+}
+_CODES = {
+    Grade.GENERAL: "general",
+    Grade.LARGER: "larger",
+    Grade.MAJOR: "major",
+    Grade.EXTRAORDINARY: "extraordinary",
+}
 
 
 def _count(value, label: str, field: str) -> int:
@@ -167,8 +185,12 @@ CHAIN_LEVELS = [
 ]
 
 #: how far up each grade is reported (第十条): the last level that must report onward
-_CHAIN_TOP = {Grade.GENERAL: "county", Grade.LARGER: "prefecture", Grade.MAJOR: "province",
-              Grade.EXTRAORDINARY: "province"}
+_CHAIN_TOP = {
+    Grade.GENERAL: "county",
+    Grade.LARGER: "prefecture",
+    Grade.MAJOR: "province",
+    Grade.EXTRAORDINARY: "province",
+}
 
 
 def _aware_or_naive(dt: datetime.datetime, what: str) -> datetime.datetime:
@@ -221,8 +243,15 @@ def approval_due(received_on: datetime.date, g: Grade) -> datetime.date:
     return received_on + datetime.timedelta(days=30 if Grade(g) == Grade.EXTRAORDINARY else 15)
 
 
-def deadlines(occurred_at: datetime.datetime, known_at: datetime.datetime | None, kind: str, g: Grade,
-              reported: dict[str, datetime.datetime] | None = None, *, extended: bool = False) -> dict:
+def deadlines(
+    occurred_at: datetime.datetime,
+    known_at: datetime.datetime | None,
+    kind: str,
+    g: Grade,
+    reported: dict[str, datetime.datetime] | None = None,
+    *,
+    extended: bool = False,
+) -> dict:
     """Every due time of an accident: ``{"unit": …, "county": …, …, "supplement_until": …,
     "investigation": …}``. A level's onward report is due 2 hours after the level below reported
     (``reported[code]``), or, while it has not, 2 hours after that level's own due time."""
