@@ -29,6 +29,7 @@ class AccidentTable(Table):
     township = Column("乡镇", "township.name", page=False)
     kind = Column("类别", "get_kind_display", sort=("kind", "pk"))
     place = Column("地点", page=False)
+    description = Column("简要经过", cell="{{ row.place }}:{{ row.description|truncatechars:30 }}", width=40)
     deaths = Column("死亡", sort=("deaths", "pk"), descending_first=True)
     missing = Column("下落不明", page=False)
     serious_injuries = Column("重伤", sort=("serious_injuries", "pk"), descending_first=True)
@@ -47,7 +48,6 @@ class AccidentTable(Table):
         "迟报/逾期</span>{% endif %}",
     )
     supervising_unit = Column("监管部门", "supervising_unit.name", td_class="small")
-    description = Column("简要经过", page=False)
     causes = Column("原因", page=False)
 
     def row_class(self, row):
