@@ -392,7 +392,7 @@ def test_record_through_the_page_with_bad_input_kept(world, client_for):
     r = c.post("/accidents/new/", {**data, "deaths": "99999999999999999999"})
     assert r.status_code == 400
     # a body in a broken encoding (GBK bytes sent as UTF-8) loses nothing and is refused
-    raw = "kind=fire&place=%D0%A1%FF&occurred_at=%FF%FE&description=%C6%F0%BB%F0".encode()
+    raw = b"kind=fire&place=%D0%A1%FF&occurred_at=%FF%FE&description=%C6%F0%BB%F0"
     r = c.post("/accidents/new/", raw, content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400
     r = c.post("/accidents/new/", {**data, "deaths": "3"})
