@@ -248,14 +248,14 @@ def test_investigation_due_in_60_days_extended_once_then_closed(world):
     t = timezone.now() - 70 * D
     a = record(dept, world.enterprises[0], occurred_at=t, unit_reported_at=t + H)
     a = services.step(a, dept, "investigate", investigated_by="玛沁县人民政府", team="县应急管理局等")
-    assert a.state == "investigating" and a.investigation_due == t.date() + 60 * D
+    assert a.state == "investigating" and a.investigation_due == timezone.localtime(t).date() + 60 * D
     assert a.is_investigation_overdue()
     services.escalate_late()
     assert AccidentEscalation.objects.filter(accident=a, step="investigation").exists()
     with pytest.raises(ServiceError, match="延长理由"):
         services.step(a, dept, "extend", note="")
     a = services.step(a, dept, "extend", note="需技术鉴定")
-    assert a.investigation_due == t.date() + 120 * D and not a.is_investigation_overdue()
+    assert a.investigation_due == timezone.localtime(t).date() + 120 * D and not a.is_investigation_overdue()
     with pytest.raises(ServiceError, match="已延长过一次"):
         services.step(a, dept, "extend", note="再延")
     with pytest.raises(ServiceError, match="摘要"):

@@ -151,12 +151,12 @@ def generate() -> int:
         )
         made += 1
     if own and m:
-        t = now - 3 * h
+        t = now - datetime.timedelta(minutes=40)  # reported in time: its onward report is not yet due
         services.record_accident(
             m.user,
             enterprise=own,
             occurred_at=t,
-            known_at=t + datetime.timedelta(minutes=10),
+            known_at=t + datetime.timedelta(minutes=5),
             place="生产车间",
             kind="industry_trade",
             serious_injuries=1,

@@ -199,7 +199,7 @@ class Accident(models.Model):
 
     @property
     def supplement_until(self):
-        return order493.supplement_until(self.occurred_at, self.kind)
+        return order493.supplement_until(timezone.localtime(self.occurred_at), self.kind)
 
     def in_supplement_window(self, at=None) -> bool:
         return (at or timezone.now()) <= self.supplement_until

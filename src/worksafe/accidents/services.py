@@ -244,7 +244,9 @@ def sync_chain(a: Accident) -> None:
     reported true (each level's 2 hours run from the report of the level below)."""
     steps = {s.level: s for s in a.report_steps.all()}
     reported = {lvl: s.reported_at for lvl, s in steps.items() if s.reported_at}
-    due = order493.deadlines(a.occurred_at, a.known_at, a.kind, a.grade_enum, reported, extended=a.extended)
+    due = order493.deadlines(
+        timezone.localtime(a.occurred_at), a.known_at, a.kind, a.grade_enum, reported, extended=a.extended
+    )
     for order, code in enumerate(order493.report_chain(a.grade_enum)):
         s = steps.get(code)
         if s is None:
@@ -389,7 +391,7 @@ def _apply_investigate(act: Act) -> None:
         raise ServiceError("请填写组织调查的人民政府/部门和事故调查组组成。", field="team")
     a.investigated_by, a.team = by[:200], team
     a.investigation_started_on = d.get("started_on") or timezone.localdate()
-    a.investigation_due = order493.investigation_due(a.occurred_at)
+    a.investigation_due = order493.investigation_due(timezone.localtime(a.occurred_at))
 
 
 def _apply_extend(act: Act) -> None:
@@ -400,7 +402,7 @@ def _apply_extend(act: Act) -> None:
     if not reason:
         raise ServiceError("请填写延长理由。", field="note")
     a.extended, a.extension_reason = True, reason[:300]
-    a.investigation_due = order493.investigation_due(a.occurred_at, extended=True)
+    a.investigation_due = order493.investigation_due(timezone.localtime(a.occurred_at), extended=True)
     act.note = reason
 
 
