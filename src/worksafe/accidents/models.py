@@ -22,6 +22,13 @@ from worksafe.standards import order493
 
 GRADE_CHOICES = [(g.code, g.label) for g in order493.Grade]
 LEVEL_CHOICES = [(code, f"{who}→{to}") for code, who, to in order493.CHAIN_LEVELS]
+#: the same levels for narrow places (the chain table on a phone)
+SHORT_LEVELS = {
+    "unit": "单位→县级",
+    "county": "县级→州(市)级",
+    "prefecture": "州(市)级→省级",
+    "province": "省级→国务院",
+}
 
 
 class AccidentQuerySet(ScopedQuerySet):
@@ -260,6 +267,10 @@ class ReportStep(models.Model):
         if self.reported_at is not None:
             return self.reported_at > self.due_at
         return (now or timezone.now()) > self.due_at
+
+    @property
+    def short_label(self) -> str:
+        return SHORT_LEVELS.get(self.level, self.level)
 
     @property
     def limit_label(self) -> str:
