@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "worksafe.core.api.JsonErrorMiddleware",
     "worksafe.core.security.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -301,6 +302,11 @@ WORKSAFE_MQTT_CA_FILE = os.environ.get("WORKSAFE_MQTT_CA_FILE", "")
 WORKSAFE_MQTT_TOPIC_PREFIX = os.environ.get("WORKSAFE_MQTT_TOPIC_PREFIX", "worksafe")
 WORKSAFE_MQTT_GROUP = os.environ.get("WORKSAFE_MQTT_GROUP", "worksafe")
 WORKSAFE_MQTT_CLIENT_ID = os.environ.get("WORKSAFE_MQTT_CLIENT_ID", "")
+# the broker's passwd/acl directory: rewritten when a gateway is registered or its token rotated
+# (monitoring/broker.py); empty = by hand with `worksafe mqtt-passwd`
+WORKSAFE_MQTT_AUTH_DIR = os.environ.get("WORKSAFE_MQTT_AUTH_DIR", "")
+# a broker run by the same user (the demo's): sent SIGHUP after the files are rewritten
+WORKSAFE_MQTT_BROKER_PIDFILE = os.environ.get("WORKSAFE_MQTT_BROKER_PIDFILE", "")
 
 # === Deployment (deploy/, docs/deploy.md) =========================================================
 # Kept in one block (other settings blocks change independently). WORKSAFE_ENV=production (with

@@ -67,3 +67,66 @@ def test_every_lifecycle_object_shows_its_version(county, world):
         rows = r.json()["results"]
         if rows:
             assert "version" in rows[0], url
+
+
+def test_every_api_answer_is_json_even_from_the_url_resolver(county):
+    """A path the resolver refuses (an id with letters) answers the one error format, not Django's
+    HTML page: the schema documents only JSON."""
+    r = county.get("/api/areas/3x/")
+    assert r.status_code == 404 and r["Content-Type"].startswith("application/json")
+    assert r.json()["detail"]
+    r = county.get("/api/no-such-list/")
+    assert r.status_code == 404 and r.json()["detail"]
+
+
+def test_field_errors_come_in_the_one_error_format(county):
+    r = county.get("/api/areas/", {"plan": "abc"})
+    body = r.json()
+    assert r.status_code == 400 and body["field"] == "plan" and "整数" in body["detail"]
+    assert body["errors"]["plan"] == [body["detail"]]
+    r = county.post("/api/hazards/", {"enterprise": 0, "location": "x", "description": "x"}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "enterprise" and r.json()["detail"]
+
+
+@pytest.mark.parametrize("params", [{"limit": "abc"}, {"limit": "-5"}, {"offset": "1.5"}, {"offset": ""},
+                                    {"limit": "false"}])
+def test_limit_and_offset_must_be_whole_numbers(county, params):
+    r = county.get("/api/enterprises/", params)
+    assert r.status_code == 400 and r.json()["field"] in params
+
+
+@pytest.mark.parametrize("value", ["maybe", "1e-323", "2", "yes"])
+def test_yes_no_filters_take_only_true_or_false(county, value):
+    for path, name in (("/api/hazards/", "listed"), ("/api/departments/", "active")):
+        r = county.get(path, {name: value})
+        assert r.status_code == 400 and r.json()["field"] == name, (path, r.content)
+    assert county.get("/api/hazards/", {"listed": "true"}).status_code == 200
+
+
+def test_empty_parameters_are_refused_on_the_api_but_mean_all_on_the_page(world, county, client):
+    r = county.get("/api/monitoring/alarms/", {"kind": ""})
+    assert r.status_code == 400 and r.json()["field"] == "kind"
+    assert county.get("/api/hazards/", {"q": ""}).status_code == 200  # a text search may be empty
+    client.force_login(world.users["county"])
+    assert client.get("/monitoring/alarms/", {"kind": ""}).status_code == 200
+
+
+def test_a_percent_sign_in_a_filter_is_a_400_not_a_500(county):
+    r = county.get("/api/tasks/", {"unit": "%"})
+    assert r.status_code == 400 and "%" in r.json()["detail"]
+
+
+def test_inspection_items_filter_by_the_enterprise_they_apply_to(world, county):
+    from worksafe.inspections.models import InspectionItem
+    from worksafe.org.models import Department, Sector
+
+    ent = world.enterprises[0]
+    mine = ent.sectors.first()
+    other = Sector.objects.exclude(pk__in=ent.sectors.values("pk")).first()
+    dept = Department.objects.get(name="县应急管理局")
+    kw = {"department": dept, "basis": "QBASIS", "content": "QCONTENT", "method": "QMETHOD"}
+    a = InspectionItem.objects.create(title="QITEM-MINE", sector=mine, **kw)
+    b = InspectionItem.objects.create(title="QITEM-ALL", sector=None, **kw)
+    c = InspectionItem.objects.create(title="QITEM-OTHER", sector=other, **kw)
+    got = {i["id"] for i in county.get("/api/inspection-items/", {"enterprise": ent.pk, "limit": 500}).json()["results"]}
+    assert {a.pk, b.pk} <= got and c.pk not in got

@@ -43,7 +43,7 @@ def test_bad_ids_are_400_not_500(world, client_for):
         resp = c.get("/api/enterprises/", params)
         assert resp.status_code == 400, params
         field = next(iter(params))
-        assert field in resp.json() and resp.json()[field][0]
+        assert resp.json()["field"] == field and resp.json()["errors"][field][0]
         assert c.get(reverse("enterprises:enterprise_list"), params).status_code == 400
         assert c.get(reverse("enterprises:register_export"), params).status_code == 400
     assert c.get("/api/licences/", {"enterprise": "99999999999999999999"}).status_code == 400

@@ -433,6 +433,56 @@ def test_gateway_may_publish_and_read_only_its_own_topics(private_broker, make, 
     assert result.gateways == ["gw3"] and result.dropped == ["gw1"]
 
 
+def _logs_in(url: str, port: int) -> bool:
+    c = mqtt.make_client(f"test-login-{uuid.uuid4().hex[:6]}", broker=mqtt.parse_url(url))
+    got = []
+    c.on_connect = lambda cl, u, f, rc, p: got.append(not rc.is_failure)
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    wait_until(lambda: got)
+    c.disconnect()
+    c.loop_stop()
+    return got == [True]
+
+
+def test_registering_or_rotating_a_gateway_updates_the_broker_by_itself(
+        private_broker, names, world, settings, django_capture_on_commit_callbacks):
+    """With WORKSAFE_MQTT_AUTH_DIR and the broker's pid file set, a new gateway logs in with the
+    token the page showed, and after a rotation only the new token does — nobody ran mqtt-passwd."""
+    from worksafe.monitoring import services as mon
+
+    settings.WORKSAFE_MQTT_AUTH_DIR = str(private_broker.dir)
+    pidfile = private_broker.dir / "broker.pid"
+    pidfile.write_text(str(private_broker.proc.pid))
+    settings.WORKSAFE_MQTT_BROKER_PIDFILE = str(pidfile)
+    settings.WORKSAFE_MQTT_TOPIC_PREFIX = names["prefix"]
+    county, ent = world.users["county"], world.enterprises[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        gw, token = mon.create_gateway(county, ent, code="gwnew", name="新网关")
+    time.sleep(0.3)
+    assert f"topic write {names['prefix']}/readings/gwnew" in (private_broker.dir / "acl").read_text()
+    assert _logs_in(private_broker.auth_url("gwnew", token), private_broker.auth_port)
+    with django_capture_on_commit_callbacks(execute=True):
+        new = mon.rotate_token(gw, county)
+    time.sleep(0.3)
+    assert _logs_in(private_broker.auth_url("gwnew", new), private_broker.auth_port)
+    assert not _logs_in(private_broker.auth_url("gwnew", token), private_broker.auth_port)
+
+
+def test_a_broker_directory_that_cannot_be_written_never_blocks_the_gateway(
+        world, settings, tmp_path, django_capture_on_commit_callbacks, caplog):
+    from worksafe.monitoring import services as mon
+    from worksafe.monitoring.models import Gateway
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    settings.WORKSAFE_MQTT_AUTH_DIR = str(blocker / "sub")  # a directory under a file: cannot exist
+    with django_capture_on_commit_callbacks(execute=True):
+        gw, _ = mon.create_gateway(world.users["county"], world.enterprises[0], code="gwx", name="网关")
+    assert Gateway.objects.filter(pk=gw.pk).exists()
+    assert "mqtt-passwd" in caplog.text
+
+
 def test_mqtt_passwd_command(world, tmp_path, settings, capsys, monkeypatch):
     settings.WORKSAFE_MQTT_USERNAME, settings.WORKSAFE_MQTT_PASSWORD = "ingest", "consumer-secret"
     tokens = tmp_path / "tokens.json"

@@ -36,13 +36,19 @@ def _integer_key(field: forms.ModelChoiceField) -> bool:
     return isinstance(key, (models.IntegerField, models.AutoField))
 
 
+def _error(template: str, code: str, **params) -> ValidationError:
+    """A validation error quoting the caller's input through ``params`` (never in the template:
+    the message is %-formatted, so a ``%`` typed by the caller would break it)."""
+    return ValidationError(template, code=code, params={k: str(v)[:40] for k, v in params.items()})
+
+
 def _check_id(value, label: str):
     try:
         n = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationError(f"{label}:“{value}”不是有效的编号(应为整数)。", code="invalid_id") from None
+        raise _error("%(label)s:“%(value)s”不是有效的编号(应为整数)。", "invalid_id", label=label, value=value) from None
     if not INT_MIN <= n <= INT_MAX:
-        raise ValidationError(f"{label}:编号“{value}”超出范围。", code="invalid_id")
+        raise _error("%(label)s:编号“%(value)s”超出范围。", "invalid_id", label=label, value=value)
 
 
 def _guard(name: str, field: forms.Field) -> None:
@@ -61,7 +67,7 @@ def _guard(name: str, field: forms.Field) -> None:
         def clean(value):
             v = original(value)
             if v is not None and not INT_MIN <= v <= INT_MAX:
-                raise ValidationError(f"{label}:“{value}”超出范围。", code="out_of_range")
+                raise _error("%(label)s:“%(value)s”超出范围。", "out_of_range", label=label, value=value)
             return v
     else:
         return
@@ -79,16 +85,45 @@ class SelectOne(forms.Select):
         return getter(name) if getter else data.get(name)
 
 
+BOOLEAN_WORDS = {"true", "false", "True", "False", "1", "0", "unknown"}
+
+
+def _strict(name: str, field: forms.Field, data, api: bool) -> None:
+    """A yes/no filter takes ``true``/``false`` (``1``/``0``), nothing else: ``listed=maybe`` is a
+    400, not a silently ignored filter. On the API a parameter that is present but empty is refused
+    too (except text searches): the schema says what each parameter holds, and ``""`` is none of
+    those; the page's form sends empty fields for "all", so there it means no filter."""
+    label = str(field.label or name)
+    boolean = isinstance(field, forms.NullBooleanField) or isinstance(field.widget, django_filters.widgets.BooleanWidget)
+    text = isinstance(field, forms.CharField) and not isinstance(field, forms.ChoiceField)
+    if not boolean and (text or not api):
+        return
+    original = field.clean
+
+    def clean(value):
+        raw = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        raw = [r for r in raw if r is not None]
+        if api and raw and any(r == "" for r in raw) and not text:
+            raise _error("%(label)s:参数为空;不筛选时请不要传该参数。", "empty", label=label)
+        if boolean and any(r not in BOOLEAN_WORDS for r in raw if r != ""):
+            raise _error("%(label)s:应为 true 或 false。", "invalid_boolean", label=label)
+        return original(value)
+
+    field.clean = clean
+
+
 class FilterSet(drf_filters.FilterSet):
     """django-filter's FilterSet (its REST flavour: booleans read ``true``/``false``) with
-    Tabler widgets and guarded ids."""
+    Tabler widgets, guarded ids and strict yes/no values."""
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
             self._narrow_choices(getattr(request, "user", None))
+        api = request is not None and request.path.startswith("/api/")
         for name, field in self.form.fields.items():
             _guard(name, field)
+            _strict(name, field, self.data, api)
             if isinstance(field.widget, django_filters.widgets.BooleanWidget):
                 field.widget.choices = YES_NO
         bootstrap(self.form)

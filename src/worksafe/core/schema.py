@@ -8,6 +8,8 @@ from rest_framework import serializers
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="原因(中文)")
     field = serializers.CharField(required=False, help_text="出错的字段")
+    errors = serializers.DictField(child=serializers.JSONField(), required=False,
+                                   help_text="各字段的全部错误(字段 → 原因列表;嵌套字段按下标或键再分)")
 
 
 ERRORS = {
@@ -22,7 +24,7 @@ ERRORS = {
 
 class WorksafeAutoSchema(AutoSchema):
     """Every operation documents the errors it can answer, in the one error format: 400, 401,
-    403, 404 (with an id), 409 (steps with a version), 413 (bodies)."""
+    403, 404 (with an id), 409 (writes to an object: a stale version), 413 (bodies)."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -31,8 +33,8 @@ class WorksafeAutoSchema(AutoSchema):
         codes = [400, 401, 403]
         if "{" in path:
             codes.append(404)
-        if method == "POST" and path.rstrip("/").endswith("/step"):
-            codes.append(409)
+        if method in ("POST", "PUT", "PATCH") and "{" in path:
+            codes.append(409)  # a step or an action with a stale version; a concurrent change
         if method in ("POST", "PUT", "PATCH"):
             codes.append(413)
         for code in codes:

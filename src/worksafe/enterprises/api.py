@@ -123,6 +123,7 @@ class GatheringPlaceSerializer(serializers.ModelSerializer):
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
     allowed_steps = AllowedStepsField(services.CHANGE)
+    changes = serializers.DictField(help_text="要变更的字段 → 新值")
 
     class Meta:
         model = ChangeRequest

@@ -38,11 +38,24 @@ class ActionFilter(FilterSet):
 class ItemFilter(FilterSet):
     department = django_filters.ModelChoiceFilter(label="检查部门", queryset=Department.objects.all())
     sector = django_filters.ModelChoiceFilter(label="行业领域", queryset=Sector.objects.all())
-    enterprise = django_filters.NumberFilter(label="企业编号", field_name="enterprise_id")
+    enterprise = django_filters.NumberFilter(label="适用企业编号", method="for_enterprise")
 
     class Meta:
         model = InspectionItem
         fields = ["department", "sector"]
+
+
+    def for_enterprise(self, queryset, name, value):
+        """The items that apply to an enterprise the user may see: those of its sectors and those of
+        every sector (an enterprise outside the scope gives only the latter)."""
+        from django.db.models import Q
+
+        from worksafe.enterprises.models import Enterprise
+
+        user = getattr(self.request, "user", None)
+        ents = Enterprise.objects.visible_to(user) if user is not None and user.is_authenticated else Enterprise.objects.none()
+        sectors = ents.filter(pk=value).values("sectors")
+        return queryset.filter(Q(sector__isnull=True) | Q(sector__in=sectors))
 
 
 def _hidden(model, label):

@@ -10,6 +10,13 @@ gateway was deactivated, deleted, or given a new token is dropped on the next ru
 token stops working at the broker too. The consumer account (``WORKSAFE_MQTT_USERNAME`` /
 ``WORKSAFE_MQTT_PASSWORD``) is written from the settings.
 
+Kept in step automatically: with ``WORKSAFE_MQTT_AUTH_DIR`` set (the directory the broker reads its
+``passwd`` and ``acl`` from), registering a gateway or rotating its token rewrites both files once
+the change is committed (:func:`sync_after_commit`) — the new token is known at that moment, so no
+one has to type it into ``--set``. With ``WORKSAFE_MQTT_BROKER_PIDFILE`` set too, the broker is sent
+SIGHUP to reload them (a broker run by the same user: the demo's); in production a systemd path unit
+reloads Mosquitto when the files change (``deploy/systemd/worksafe-mqtt-auth.path``).
+
 ACL: each gateway may write ``<prefix>/readings/<code>`` and read ``<prefix>/acks/<code>``, nothing
 else; the consumer account reads ``<prefix>/readings/#`` and writes ``<prefix>/acks/#``.
 
@@ -25,9 +32,11 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +152,37 @@ def write_auth(directory: Path, tokens: dict[str, str] | None = None, *, consume
     _write(state_path, json.dumps(new_state, indent=1, sort_keys=True) + "\n", 0o600)
     _write(directory / "acl", acl_text(list(entries), consumer, topic_prefix))
     return PasswdResult(list(entries), added, dropped, sorted(set(active) - set(entries)), sorted(refused), consumer)
+
+
+logger = logging.getLogger(__name__)
+
+
+def sync_after_commit(tokens: dict[str, str] | None = None) -> None:
+    """Rewrite the broker's password and ACL files once the current transaction commits (a no-op
+    without ``WORKSAFE_MQTT_AUTH_DIR``). A failure to write them is logged and never undoes the
+    gateway change: ``worksafe mqtt-passwd`` can always rebuild the files."""
+    directory = getattr(settings, "WORKSAFE_MQTT_AUTH_DIR", "")
+    if not directory:
+        return
+    from django.db import transaction
+
+    tokens = dict(tokens or {})
+    transaction.on_commit(lambda: _sync(Path(directory), tokens))
+
+
+def _sync(directory: Path, tokens: dict[str, str]) -> PasswdResult | None:
+    try:
+        result = write_auth(directory, tokens)
+    except OSError as e:
+        logger.error("MQTT password file not updated in %s: %s (run `worksafe mqtt-passwd`)", directory, e)
+        return None
+    pidfile = getattr(settings, "WORKSAFE_MQTT_BROKER_PIDFILE", "")
+    if pidfile:
+        try:
+            os.kill(int(Path(pidfile).read_text().strip()), signal.SIGHUP)
+        except (OSError, ValueError) as e:
+            logger.error("MQTT broker not reloaded (pid file %s): %s", pidfile, e)
+    return result
 
 
 # --- local brokers (CI, demo, tests) ---------------------------------------------------------------

@@ -30,6 +30,7 @@ from worksafe.standards.thresholds import (
     derive_thresholds,
 )
 
+from . import broker
 from .ingest import bump_config
 from .models import EXTRA_QUANTITIES, Gateway, Sensor, SensorState
 
@@ -62,6 +63,7 @@ def create_gateway(user, enterprise: Enterprise, *, code: str, name: str, token:
     token = token or new_token()
     gw = create_as(Gateway, user, "登记采集网关", enterprise=enterprise, code=code, name=name.strip(),
                    token_hash=hash_token(token), token_hint=token[:7])
+    broker.sync_after_commit({gw.code: token})
     return gw, token
 
 
@@ -73,6 +75,7 @@ def rotate_token(gateway: Gateway, user) -> str:
     gateway.token_hash = hash_token(token)
     gateway.token_hint = token[:7]
     save_as(gateway, user, "更换令牌")
+    broker.sync_after_commit({gateway.code: token})
     return token
 
 
