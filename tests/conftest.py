@@ -66,6 +66,9 @@ TOKEN_FIELDS = {
     "inspections.FindingPhoto": "name",
     "inspections.EnforcementAction": "description",
     "inspections.InspectionDocument": "title",
+    "accidents.Accident": "description",
+    "accidents.ReportStep": "note",
+    "accidents.CasualtyChange": "note",
 }
 
 
@@ -168,7 +171,30 @@ def world(org, tmp_path):
     _hazard_world(w)
     _monitoring_world(w)
     _inspection_world(w)
+    _accident_world(w)
     return w
+
+
+def _accident_world(w):
+    """Accidents: QACC01 at QENT01 (危化, 大武镇; 3 deaths: 较大), QACC02 at QENT02 (道路运输, 拉加镇;
+    concealed), QACC03 of an unregistered party in 雪山乡 (道路运输 sector, no enterprise)."""
+    from worksafe.accidents import services as acc
+    from worksafe.org.models import Division, Sector
+
+    e1, e2, e3 = w.enterprises
+    county = w.users["county"]
+    t = timezone.now() - datetime.timedelta(days=2)
+    a1 = acc.record_accident(county, enterprise=e1, occurred_at=t, place="罐区", kind="hazardous_chemicals", deaths=3,
+                             description="QACC01罐区中毒", unit_reported_at=t + datetime.timedelta(minutes=30))
+    a1.report_steps.filter(level="unit").update(note="QARS01单位报告")
+    acc.record_casualty_change(a1, county, serious_injuries=2, note="QACH01两人重伤")
+    a2 = acc.record_accident(county, enterprise=e2, occurred_at=t, place="国道", kind="road_traffic", deaths=1,
+                             description="QACC02车辆侧翻", concealed=True, revealed_by="tip_off", revealed_how="举报")
+    a2.report_steps.filter(level="unit").update(note="QARS02未报告")
+    a3 = acc.record_accident(county, party="个体运输户", township=Division.objects.get(name="雪山乡"),
+                             sector=Sector.objects.get(name="道路运输"), occurred_at=t, place="乡道",
+                             kind="road_traffic", serious_injuries=1, description="QACC03农用车翻车")
+    w.accidents = [a1, a2, a3]
 
 
 def _inspection_world(w):

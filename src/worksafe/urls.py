@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from worksafe.accidents.api import register as register_accidents
 from worksafe.core.views import HomeView
 from worksafe.enterprises.api import register as register_enterprises
 from worksafe.hazards.api import register as register_hazards
@@ -24,6 +25,7 @@ register_risks(router)
 register_hazards(router)
 register_monitoring(router)
 register_inspections(router)
+register_accidents(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("hazards/", include("worksafe.hazards.urls")),
     path("monitoring/", include("worksafe.monitoring.urls")),
     path("inspections/", include("worksafe.inspections.urls")),
+    path("accidents/", include("worksafe.accidents.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

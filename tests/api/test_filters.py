@@ -3,6 +3,7 @@ the API took before (``filterset_fields``) is still a filter of the same name.""
 
 import pytest
 
+from worksafe.accidents import api as accidents
 from worksafe.enterprises import api as enterprises
 from worksafe.hazards.lists import api as measures
 from worksafe.hazards.loop import api as hazards
@@ -50,6 +51,7 @@ KEPT = [
     (inspections.BatchViewSet, ["plan", "state", "cross_region", "covert"]),
     (inspections.FindingViewSet, ["inspection", "result"]),
     (inspections.DocumentViewSet, ["inspection", "kind", "year"]),
+    (accidents.AccidentViewSet, ["enterprise", "township", "sector", "grade", "kind", "state", "late", "concealed"]),
 ]
 
 

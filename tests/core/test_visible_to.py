@@ -115,3 +115,26 @@ def test_inspections_follow_department_township_and_covert_rules(world, role):
     assert tokens(Batch.objects.visible_to(user), "name") == {f"QBAT{n}" for n in units}
     assert tokens(EnforcementCertificate.objects.visible_to(user), "number") == {f"QCERT{n}" for n in units}
     assert tokens(Recusal.objects.visible_to(user), "reason") == {f"QREC{n}" for n in units}
+
+
+ACCIDENTS = {
+    "county": {"01", "02", "03"},
+    "leader": {"01", "02", "03"},
+    "dept": {"01"},  # 危险化学品 (QENT01); QENT03 has none
+    "inspector": {"01"},
+    "transport": {"02", "03"},  # 道路运输: QENT02's and the unregistered party's
+    "township": {"01"},  # 大武镇
+    "enterprise": {"01"},
+    "nobody": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(ACCIDENTS))
+def test_accidents_follow_sector_township_and_enterprise(world, role):
+    from worksafe.accidents.models import Accident, CasualtyChange, ReportStep
+
+    user = world.users[role]
+    n = ACCIDENTS[role]
+    assert tokens(Accident.objects.visible_to(user), "description") == {f"QACC{i}" for i in n}
+    assert tokens(ReportStep.objects.visible_to(user), "note") == {f"QARS{i}" for i in n & {"01", "02"}}
+    assert tokens(CasualtyChange.objects.visible_to(user), "note") == {f"QACH{i}" for i in n & {"01"}}
