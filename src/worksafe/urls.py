@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from worksafe.core.views import HomeView
+from worksafe.credit.api import register as register_credit
 from worksafe.enterprises.api import register as register_enterprises
 from worksafe.hazards.api import register as register_hazards
 from worksafe.inspections.api import register as register_inspections
@@ -24,6 +25,7 @@ register_risks(router)
 register_hazards(router)
 register_monitoring(router)
 register_inspections(router)
+register_credit(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("hazards/", include("worksafe.hazards.urls")),
     path("monitoring/", include("worksafe.monitoring.urls")),
     path("inspections/", include("worksafe.inspections.urls")),
+    path("credit/", include("worksafe.credit.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

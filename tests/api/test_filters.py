@@ -3,6 +3,7 @@ the API took before (``filterset_fields``) is still a filter of the same name.""
 
 import pytest
 
+from worksafe.credit import api as credit
 from worksafe.enterprises import api as enterprises
 from worksafe.hazards.lists import api as measures
 from worksafe.hazards.loop import api as hazards
@@ -50,6 +51,10 @@ KEPT = [
     (inspections.BatchViewSet, ["plan", "state", "cross_region", "covert"]),
     (inspections.FindingViewSet, ["inspection", "result"]),
     (inspections.DocumentViewSet, ["inspection", "kind", "year"]),
+    (credit.CommitmentViewSet, ["enterprise", "day"]),
+    (credit.ListingViewSet, ["enterprise", "state", "department"]),
+    (credit.AccountabilityViewSet, ["kind", "state", "unit"]),
+    (credit.ClueTransferViewSet, ["state", "unit"]),
 ]
 
 
