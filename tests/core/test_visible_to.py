@@ -135,7 +135,14 @@ def test_credit_follows_enterprise_deciding_department_and_target(world, role):
     """A listing: its deciding department, and (once notified) whoever sees its enterprise; an
     accountability action: its target unit (a township's 党委/政府) or whoever sees its enterprise;
     clue transfers: the county office only."""
-    from worksafe.credit.models import Accountability, ClueTransfer, Commitment, Listing, ListingEvent, ListingFile
+    from worksafe.credit.models import (
+        Accountability,
+        ClueTransfer,
+        Commitment,
+        Listing,
+        ListingEvent,
+        ListingFile,
+    )
 
     user = world.users[role]
     commitments, listings, acts, clues = CREDIT[role]
