@@ -369,3 +369,19 @@ def test_demo_is_idempotent_and_covers_every_state(db):
     n = Listing.objects.count()
     call_command("demo", stdout=io.StringIO())
     assert Listing.objects.count() == n
+
+
+@pytest.mark.parametrize("role", ["county", "leader", "dept", "transport", "township", "inspector", "enterprise"])
+def test_pages_render_for_each_role(world, client_for, role):
+    c = client_for(world.users[role])
+    lst = Listing.objects.get(reasons="QLST01瞒报")
+    pages = ["/credit/commitments/", "/credit/listings/", "/credit/accountability/", "/credit/public/listings/",
+             "/credit/public/commitments/?q=QENT", "/", f"/enterprises/{world.enterprises[0].pk}/"]
+    if role not in ("transport",):
+        pages.append(f"/credit/listings/{lst.pk}/")
+    for url in pages:
+        resp = c.get(url)
+        assert resp.status_code == 200, (role, url, resp.status_code)
+    clues = c.get("/credit/clues/")
+    assert clues.status_code == 200
+    assert ("QCLU01" in clues.content.decode()) == (role in ("county", "leader"))
