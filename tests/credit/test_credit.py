@@ -373,10 +373,13 @@ def test_demo_is_idempotent_and_covers_every_state(db):
 
 @pytest.mark.parametrize("role", ["county", "leader", "dept", "transport", "township", "inspector", "enterprise"])
 def test_pages_render_for_each_role(world, client_for, role):
+    from worksafe.enterprises.models import Enterprise
+
     c = client_for(world.users[role])
     lst = Listing.objects.get(reasons="QLST01瞒报")
     pages = ["/credit/commitments/", "/credit/listings/", "/credit/accountability/", "/credit/public/listings/",
-             "/credit/public/commitments/?q=QENT", "/", f"/enterprises/{world.enterprises[0].pk}/"]
+             "/credit/public/commitments/?q=QENT", "/",
+             f"/enterprises/{Enterprise.objects.visible_to(world.users[role]).first().pk}/"]
     if role not in ("transport",):
         pages.append(f"/credit/listings/{lst.pk}/")
     for url in pages:
