@@ -23,17 +23,32 @@ def _em():
 
 
 def _candidate(world, ent=None, key="t:1", condition="accident_major"):
-    lst, created = services.propose_listing(enterprise=ent or world.enterprises[0], condition=condition,
-                                            department=_em(), source_label="测试事故", source_key=key)
+    lst, created = services.propose_listing(
+        enterprise=ent or world.enterprises[0],
+        condition=condition,
+        department=_em(),
+        source_label="测试事故",
+        source_key=key,
+    )
     assert created
     return lst
 
 
 def _published(world, ent, listed_on, key="t:pub"):
-    return Listing.objects.create(enterprise=ent, condition="accident_major", department=_em(), source_label="x",
-                                  source_key=key, reasons="测试", state="published", notified_on=listed_on,
-                                  decision_number=f"决{key}", listed_on=listed_on, term_end=rules.term_end(listed_on),
-                                  published_on=listed_on)
+    return Listing.objects.create(
+        enterprise=ent,
+        condition="accident_major",
+        department=_em(),
+        source_label="x",
+        source_key=key,
+        reasons="测试",
+        state="published",
+        notified_on=listed_on,
+        decision_number=f"决{key}",
+        listed_on=listed_on,
+        term_end=rules.term_end(listed_on),
+        published_on=listed_on,
+    )
 
 
 # ---------------------------------------------------------------- the lifecycle
@@ -50,7 +65,9 @@ def test_no_listing_without_a_notice_and_the_deciding_authority(world):
         services.step(lst, u["township"], "notify", reasons="事由")
     with pytest.raises(ServiceError, match="列入事由"):
         services.step(lst, u["dept"], "notify", reasons="  ")
-    lst = services.step(lst, u["dept"], "notify", reasons="瞒报事故", statement_deadline=TODAY() + datetime.timedelta(5))
+    lst = services.step(
+        lst, u["dept"], "notify", reasons="瞒报事故", statement_deadline=TODAY() + datetime.timedelta(5)
+    )
     assert lst.state == "notified" and lst.notified_on == TODAY()
     with pytest.raises(ServiceError, match="陈述申辩期限"):  # the party still has time to answer
         services.step(lst, u["dept"], "decide", decision_number="决1")
@@ -157,8 +174,9 @@ def test_joint_punishment_export_holds_exactly_those(world, client_for):
     ws = load_workbook(io.BytesIO(resp.content)).active
     rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if any(r)]
     assert ws.cell(2, 1).value == "统一社会信用代码"
-    assert [(r[0], r[1], r[3]) for r in rows] == [(pub.enterprise.credit_code, pub.enterprise.name,
-                                                   pub.decision_number)]
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        (pub.enterprise.credit_code, pub.enterprise.name, pub.decision_number)
+    ]
     assert rows[0][4].date() == pub.listed_on and rows[0][5].date() == pub.term_end
     # the same through the list's named export, and the transport department sees none of emergency's
     resp = client_for(world.users["transport"]).get("/credit/listings/?export=joint")
@@ -184,8 +202,15 @@ def test_decide_through_the_page_then_publish_recolours(world, client_for):
     url = f"/credit/listings/{lst.pk}/act/"
     resp = c.post(url, {"step": "notify", "version": lst.version, "reasons": ""})
     assert resp.status_code == 400 and "请填写告知的列入事由" in resp.content.decode()
-    resp = c.post(url, {"step": "notify", "version": lst.version, "reasons": "瞒报",
-                        "statement_deadline": (TODAY() - datetime.timedelta(days=1)).isoformat()})
+    resp = c.post(
+        url,
+        {
+            "step": "notify",
+            "version": lst.version,
+            "reasons": "瞒报",
+            "statement_deadline": (TODAY() - datetime.timedelta(days=1)).isoformat(),
+        },
+    )
     assert resp.status_code == 400 and "不能早于今天" in resp.content.decode()
     resp = c.post(url, {"step": "notify", "version": lst.version, "reasons": "瞒报"})
     assert resp.status_code == 302
@@ -201,26 +226,39 @@ def test_api_steps_with_version_and_scope(world, client_for):
     api = client_for(world.users["dept"])
     resp = api.get(f"/api/credit-listings/{lst.pk}/")
     assert resp.status_code == 200 and "notify" in resp.json()["allowed_steps"]
-    resp = api.post(f"/api/credit-listings/{lst.pk}/step/", {"step": "notify", "version": lst.version + 5,
-                                                                "reasons": "x"}, content_type="application/json")
+    resp = api.post(
+        f"/api/credit-listings/{lst.pk}/step/",
+        {"step": "notify", "version": lst.version + 5, "reasons": "x"},
+        content_type="application/json",
+    )
     assert resp.status_code == 409
-    resp = api.post(f"/api/credit-listings/{lst.pk}/step/", {"step": "notify", "version": "abc", "reasons": "x"},
-                    content_type="application/json")
+    resp = api.post(
+        f"/api/credit-listings/{lst.pk}/step/",
+        {"step": "notify", "version": "abc", "reasons": "x"},
+        content_type="application/json",
+    )
     assert resp.status_code == 400
-    resp = api.post(f"/api/credit-listings/{lst.pk}/step/", {"step": "notify", "version": lst.version,
-                                                                "reasons": "瞒报", "statement_deadline": "9" * 30},
-                    content_type="application/json")
+    resp = api.post(
+        f"/api/credit-listings/{lst.pk}/step/",
+        {"step": "notify", "version": lst.version, "reasons": "瞒报", "statement_deadline": "9" * 30},
+        content_type="application/json",
+    )
     assert resp.status_code == 400
-    resp = api.post(f"/api/credit-listings/{lst.pk}/step/", {"step": "notify", "version": lst.version,
-                                                                "reasons": "瞒报"}, content_type="application/json")
+    resp = api.post(
+        f"/api/credit-listings/{lst.pk}/step/",
+        {"step": "notify", "version": lst.version, "reasons": "瞒报"},
+        content_type="application/json",
+    )
     assert resp.status_code == 200 and resp.json()["state"] == "notified"
     # the transport department does not see it; the enterprise now does (notified) and may only answer
     assert client_for(world.users["transport"]).get(f"/api/credit-listings/{lst.pk}/").status_code == 404
     resp = client_for(world.users["enterprise"]).get(f"/api/credit-listings/{lst.pk}/")
     assert resp.json()["allowed_steps"] == ["statement"]
     resp = client_for(world.users["enterprise"]).post(
-        f"/api/credit-listings/{lst.pk}/step/", {"step": "decide", "version": resp.json()["version"],
-                                                 "decision_number": "决"}, content_type="application/json")
+        f"/api/credit-listings/{lst.pk}/step/",
+        {"step": "decide", "version": resp.json()["version"], "decision_number": "决"},
+        content_type="application/json",
+    )
     assert resp.status_code == 403
 
 
@@ -230,8 +268,11 @@ def test_api_steps_with_version_and_scope(world, client_for):
 def test_commitments_by_the_enterprise_only_and_status(world, client_for):
     u, (e1, e2, e3) = world.users, world.enterprises
     Commitment.objects.all().delete()
-    assert services.commitment_status([e1.pk, e2.pk, e3.pk]) == {e1.pk: "missing", e2.pk: "not_required",
-                                                                  e3.pk: "missing"}
+    assert services.commitment_status([e1.pk, e2.pk, e3.pk]) == {
+        e1.pk: "missing",
+        e2.pk: "not_required",
+        e3.pk: "missing",
+    }
     with pytest.raises(NotAllowed):
         services.submit_commitment(u["dept"], e1, principal="王某")
     with pytest.raises(ServiceError, match="提前"):
@@ -239,14 +280,28 @@ def test_commitments_by_the_enterprise_only_and_status(world, client_for):
     with pytest.raises(ServiceError, match="装置总数"):
         services.submit_commitment(u["enterprise"], e1, principal="王某", units_total=1, units_running=2)
     c = client_for(u["enterprise"])
-    resp = c.post("/credit/commitments/new/", {"day": TODAY().isoformat(), "units_total": "9" * 20,
-                                               "principal": "王某"})
+    resp = c.post(
+        "/credit/commitments/new/", {"day": TODAY().isoformat(), "units_total": "9" * 20, "principal": "王某"}
+    )
     assert resp.status_code == 400
-    resp = c.post("/credit/commitments/new/", {"day": TODAY().isoformat(), "units_total": 3, "units_running": 3,
-                                               "units_stopped": 0, "units_overhaul": 0, "hot_work_special": 0,
-                                               "hot_work_1": 0, "hot_work_2": 0, "confined_space": 0,
-                                               "major_hazards_safe": "on", "special_work_controlled": "on",
-                                               "principal": "王某", "risk_judgement": "研判"})
+    resp = c.post(
+        "/credit/commitments/new/",
+        {
+            "day": TODAY().isoformat(),
+            "units_total": 3,
+            "units_running": 3,
+            "units_stopped": 0,
+            "units_overhaul": 0,
+            "hot_work_special": 0,
+            "hot_work_1": 0,
+            "hot_work_2": 0,
+            "confined_space": 0,
+            "major_hazards_safe": "on",
+            "special_work_controlled": "on",
+            "principal": "王某",
+            "risk_judgement": "研判",
+        },
+    )
     assert resp.status_code == 302
     assert services.commitment_status([e1.pk, e3.pk]) == {e1.pk: "ok", e3.pk: "missing"}
     with pytest.raises(ServiceError, match="已发布"):
@@ -270,26 +325,50 @@ def test_penalty_decisions_become_one_candidate_each(world):
     assert services.sweep_penalties() == 1
     assert services.sweep_penalties() == 0
     lst = Listing.objects.get(source_key=f"inspections.EnforcementAction:{a.pk}")
-    assert lst.department.name == "县交通运输局" and lst.condition == "penalty_serious" and lst.state == "proposed"
+    assert (
+        lst.department.name == "县交通运输局"
+        and lst.condition == "penalty_serious"
+        and lst.state == "proposed"
+    )
     assert world.users["transport"].notifications.filter(title__contains="拟列入").exists()
 
 
 def test_accident_proposals_with_plain_values(world):
     ent = world.enterprises[0]
-    out = services.propose_from_accident(enterprise=ent, grade="major", concealed=True, source_label="罐区爆炸",
-                                         source_url="/accidents/1/", occurred=TODAY(), recent_count=3)
+    out = services.propose_from_accident(
+        enterprise=ent,
+        grade="major",
+        concealed=True,
+        source_label="罐区爆炸",
+        source_url="/accidents/1/",
+        occurred=TODAY(),
+        recent_count=3,
+    )
     assert sorted(x.condition for x in out["listings"]) == ["accident_concealed", "accident_major"]
     assert {a.kind for a in out["accountabilities"]} == {"interview", "warning"}
     assert out["accountabilities"][0].unit.name == "大武镇人民政府"
-    again = services.propose_from_accident(enterprise=ent, grade="major", concealed=True, source_label="罐区爆炸",
-                                           source_url="/accidents/1/", occurred=TODAY(), recent_count=3)
+    again = services.propose_from_accident(
+        enterprise=ent,
+        grade="major",
+        concealed=True,
+        source_label="罐区爆炸",
+        source_url="/accidents/1/",
+        occurred=TODAY(),
+        recent_count=3,
+    )
     assert [x.pk for x in again["listings"]] == [x.pk for x in out["listings"]]  # idempotent
-    assert services.propose_from_accident(enterprise=ent, grade="general", concealed=False, source_label="轻伤",
-                                          source_url="/accidents/2/", occurred=TODAY()) == {
-        "listings": [], "accountabilities": []}
+    assert services.propose_from_accident(
+        enterprise=ent,
+        grade="general",
+        concealed=False,
+        source_label="轻伤",
+        source_url="/accidents/2/",
+        occurred=TODAY(),
+    ) == {"listings": [], "accountabilities": []}
     with pytest.raises(ServiceError):
-        services.propose_from_accident(enterprise=ent, grade="huge", concealed=False, source_label="x",
-                                       source_url="", occurred=TODAY())
+        services.propose_from_accident(
+            enterprise=ent, grade="huge", concealed=False, source_label="x", source_url="", occurred=TODAY()
+        )
 
 
 def test_overdue_tasks_propose_interviews_once(world):
@@ -312,11 +391,24 @@ def test_accountability_recorded_by_the_county_office(world, client_for):
     with pytest.raises(NotAllowed):
         services.record_accountability(u["dept"], kind="interview", unit=town, reason="x", requirements="y")
     with pytest.raises(ServiceError, match="只选一个"):
-        services.record_accountability(u["county"], kind="interview", unit=town, enterprise=world.enterprises[0],
-                                       reason="x", requirements="y")
-    resp = client_for(u["county"]).post("/credit/accountability/", {"kind": "warning", "unit": town.pk,
-                                                                    "reason": "整治滞后", "requirements": "限期整改",
-                                                                    "on": TODAY().isoformat()})
+        services.record_accountability(
+            u["county"],
+            kind="interview",
+            unit=town,
+            enterprise=world.enterprises[0],
+            reason="x",
+            requirements="y",
+        )
+    resp = client_for(u["county"]).post(
+        "/credit/accountability/",
+        {
+            "kind": "warning",
+            "unit": town.pk,
+            "reason": "整治滞后",
+            "requirements": "限期整改",
+            "on": TODAY().isoformat(),
+        },
+    )
     assert resp.status_code == 302
     a = Accountability.objects.get(reason="整治滞后")
     assert a.state == "issued"
@@ -336,7 +428,9 @@ def test_clue_transfer_packs_evidence_docx_and_xlsx(world, client_for):
         services.create_clue(u["dept"], unit=em, summary="x")
     clue = services.create_clue(u["county"], unit=em, summary="长期逾期")
     assert clue.items and all(i["history"] for i in clue.items)
-    assert clue.accountabilities.filter(reason="QACC03通报").exists() is False  # proposed ones are not evidence
+    assert (
+        clue.accountabilities.filter(reason="QACC03通报").exists() is False
+    )  # proposed ones are not evidence
     c = client_for(u["county"])
     resp = c.get(f"/credit/clues/{clue.pk}/letter.docx")
     assert resp.status_code == 200
@@ -359,27 +453,43 @@ def test_demo_is_idempotent_and_covers_every_state(db):
     call_command("demo", stdout=io.StringIO())
     states = set(Listing.objects.values_list("state", flat=True))
     assert {"proposed", "notified", "decided", "dropped", "published", "removed"} <= states
-    assert set(Listing.objects.filter(state="removed").values_list("removal", flat=True)) == {"early", "expired"}
+    assert set(Listing.objects.filter(state="removed").values_list("removal", flat=True)) == {
+        "early",
+        "expired",
+    }
     assert Listing.objects.filter(state="published", term_end=TODAY() + datetime.timedelta(days=1)).exists()
     assert set(Accountability.objects.values_list("kind", flat=True)) == set(Accountability.Kind.values)
     assert ClueTransfer.objects.filter(state="replied").exists()
-    missing = [k for k, v in services.commitment_status(services.required_enterprises().values_list("pk", flat=True))
-               .items() if v == "missing"]
+    missing = [
+        k
+        for k, v in services.commitment_status(
+            services.required_enterprises().values_list("pk", flat=True)
+        ).items()
+        if v == "missing"
+    ]
     assert len(missing) == 1
     n = Listing.objects.count()
     call_command("demo", stdout=io.StringIO())
     assert Listing.objects.count() == n
 
 
-@pytest.mark.parametrize("role", ["county", "leader", "dept", "transport", "township", "inspector", "enterprise"])
+@pytest.mark.parametrize(
+    "role", ["county", "leader", "dept", "transport", "township", "inspector", "enterprise"]
+)
 def test_pages_render_for_each_role(world, client_for, role):
     from worksafe.enterprises.models import Enterprise
 
     c = client_for(world.users[role])
     lst = Listing.objects.get(reasons="QLST01瞒报")
-    pages = ["/credit/commitments/", "/credit/listings/", "/credit/accountability/", "/credit/public/listings/",
-             "/credit/public/commitments/?q=QENT", "/",
-             f"/enterprises/{Enterprise.objects.visible_to(world.users[role]).first().pk}/"]
+    pages = [
+        "/credit/commitments/",
+        "/credit/listings/",
+        "/credit/accountability/",
+        "/credit/public/listings/",
+        "/credit/public/commitments/?q=QENT",
+        "/",
+        f"/enterprises/{Enterprise.objects.visible_to(world.users[role]).first().pk}/",
+    ]
     if role not in ("transport",):
         pages.append(f"/credit/listings/{lst.pk}/")
     for url in pages:
@@ -388,3 +498,17 @@ def test_pages_render_for_each_role(world, client_for, role):
     clues = c.get("/credit/clues/")
     assert clues.status_code == 200
     assert ("QCLU01" in clues.content.decode()) == (role in ("county", "leader"))
+
+
+def test_a_penalty_decided_in_inspections_is_a_candidate_on_commit(world, django_capture_on_commit_callbacks):
+    from worksafe.inspections import services as insp
+    from worksafe.inspections.models import EnforcementAction
+
+    a = EnforcementAction.objects.get(description="QENF03超载罚款")
+    u = world.users
+    insp.ACTION.take(a, u["transport"], "submit_review")
+    insp.ACTION.take(a, u["county"], "approve_review", data={"note": "事实清楚"})
+    with django_capture_on_commit_callbacks(execute=True):
+        insp.ACTION.take(a, u["transport"], "decide", data={})
+    lst = Listing.objects.get(source_key=f"inspections.EnforcementAction:{a.pk}")
+    assert lst.department.name == "县交通运输局" and "罚" in lst.source_label

@@ -124,3 +124,21 @@ def _demo_credit(out):
 
 
 nav_menu("credit", "credit/_nav.html", order=80)
+
+
+def _connect_penalty_decisions():
+    """A penalty decided in the inspections app becomes a candidate as soon as its transaction commits
+    (its decision document and number exist by then); the tick's sweep catches anything missed."""
+    from django.db import transaction
+    from django.db.models.signals import post_save
+
+    from worksafe.inspections.models import EnforcementAction
+
+    def on_save(sender, instance, **kwargs):
+        if instance.category == "penalty" and instance.state in ("decided", "closed"):
+            transaction.on_commit(lambda: services.sweep_penalties(only=instance.pk))
+
+    post_save.connect(on_save, sender=EnforcementAction, dispatch_uid="credit_penalty_candidates", weak=False)
+
+
+_connect_penalty_decisions()

@@ -485,7 +485,7 @@ def _penalty_number(action) -> str:
     return doc.number if doc else ""
 
 
-def sweep_penalties(now=None) -> int:
+def sweep_penalties(now=None, *, only: int | None = None) -> int:
     """Each decided administrative penalty of the inspections app is one candidate (penalty_serious),
     decided by the department that imposed it. Idempotent."""
     from worksafe.inspections.models import EnforcementAction
