@@ -512,3 +512,17 @@ def test_a_penalty_decided_in_inspections_is_a_candidate_on_commit(world, django
         insp.ACTION.take(a, u["transport"], "decide", data={})
     lst = Listing.objects.get(source_key=f"inspections.EnforcementAction:{a.pk}")
     assert lst.department.name == "县交通运输局" and "罚" in lst.source_label
+
+
+def test_a_listed_major_hazard_past_its_deadline_is_a_candidate(world):
+    from worksafe.hazards.models import Hazard
+
+    h = Hazard.objects.get(description="QHAZ02车辆超载")
+    assert services.sweep_hazards() == 0
+    Hazard.objects.filter(pk=h.pk).update(deadline=TODAY() - datetime.timedelta(days=1))
+    assert services.sweep_hazards() == 2  # a listing candidate and an interview of the enterprise
+    assert services.sweep_hazards() == 0
+    lst = Listing.objects.get(source_key=f"hazards.Hazard:{h.pk}")
+    assert lst.condition == "major_hazard_refused" and lst.department.name == "县交通运输局"
+    assert not lst.condition_rule.verified
+    assert Accountability.objects.get(source_key=f"hazards.Hazard:{h.pk}").enterprise == h.enterprise

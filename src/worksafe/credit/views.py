@@ -47,7 +47,7 @@ class PublicCommitments(TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        q = (self.request.GET.get("q") or "").strip()[:100]
+        q = (self.request.GET.get("q") or "").replace("\x00", "").strip()[:100]
         ctx["q"], ctx["cards"] = q, []
         if len(q) >= 2:
             ents = (
