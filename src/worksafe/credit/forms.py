@@ -22,6 +22,10 @@ def _text(label, rows=2, required=False):
 class FilesMixin(forms.Form):
     files = MultipleFileField(label="文书/材料", required=False, help_text="PDF、图片、Word;按内容校验类型")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([n for n in self.fields if n != "files"] + ["files"])  # the documents last
+
 
 class NoticeForm(BootstrapFormMixin, FilesMixin):
     reasons = _text("告知的列入事由", 3, required=True)
