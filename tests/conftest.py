@@ -69,6 +69,12 @@ TOKEN_FIELDS = {
     "accidents.Accident": "description",
     "accidents.ReportStep": "note",
     "accidents.CasualtyChange": "note",
+    "credit.Commitment": "risk_judgement",
+    "credit.Listing": "reasons",
+    "credit.ListingEvent": "note",
+    "credit.ListingFile": "name",
+    "credit.Accountability": "reason",
+    "credit.ClueTransfer": "summary",
 }
 
 
@@ -195,6 +201,49 @@ def _accident_world(w):
                              sector=Sector.objects.get(name="道路运输"), occurred_at=t, place="乡道",
                              kind="road_traffic", serious_injuries=1, description="QACC03农用车翻车")
     w.accidents = [a1, a2, a3]
+    _credit_world(w)
+    return w
+
+
+def _credit_world(w):
+    """Credit: commitments of the two hazardous-chemicals enterprises; a listing of QENT01 decided by
+    县应急管理局 (notified, with an event and a document) and a proposed one of QENT02 by 县交通运输局;
+    accountability actions against 大武镇人民政府, 县应急管理局 and QENT02; a clue transfer."""
+    from django.core.files.base import ContentFile
+
+    from worksafe.credit.models import (
+        Accountability,
+        ClueTransfer,
+        Commitment,
+        Listing,
+        ListingEvent,
+        ListingFile,
+    )
+    from worksafe.org.models import Department
+
+    e1, e2, e3 = w.enterprises
+    em, tr = Department.objects.get(name="县应急管理局"), Department.objects.get(name="县交通运输局")
+    town = Department.objects.get(name="大武镇人民政府")
+    today = timezone.localdate()
+    u = w.users
+    for e, t in ((e1, "QCOM01"), (e3, "QCOM03")):
+        Commitment.objects.create(enterprise=e, day=today, principal="王某", risk_judgement=f"{t}研判",
+                                  submitted_by=u["enterprise"])
+    l1 = Listing.objects.create(enterprise=e1, condition="accident_concealed", department=em, source_label="瞒报事故",
+                                source_key="world:1", reasons="QLST01瞒报", state="notified", notified_on=today,
+                                statement_deadline=today + datetime.timedelta(days=5))
+    Listing.objects.create(enterprise=e2, condition="penalty_serious", department=tr, source_label="行政处罚",
+                           source_key="world:2", reasons="QLST02处罚")
+    ev = ListingEvent.objects.create(listing=l1, step="notify", label="告知当事人", from_state="proposed",
+                                     to_state="notified", note="QLEV01告知", user=u["dept"])
+    ListingFile.objects.create(event=ev, file=ContentFile(b"%PDF-1.4", name="n.pdf"), name="QLFI01.pdf",
+                               uploaded_by=u["dept"])
+    Accountability.objects.create(kind="interview", unit=town, reason="QACC01约谈", state="issued",
+                                  requirements="整改", created_by=u["county"])
+    Accountability.objects.create(kind="exposure", enterprise=e2, reason="QACC02曝光", state="issued",
+                                  requirements="整改", created_by=u["county"])
+    Accountability.objects.create(kind="circular", unit=em, reason="QACC03通报", created_by=u["county"])
+    ClueTransfer.objects.create(unit=tr, summary="QCLU01线索", created_by=u["county"])
 
 
 def _inspection_world(w):

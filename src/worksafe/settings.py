@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "worksafe.monitoring",
     "worksafe.inspections",
     "worksafe.accidents",
+    "worksafe.credit",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from worksafe.accidents.api import register as register_accidents
 from worksafe.core.views import HomeView
+from worksafe.credit.api import register as register_credit
 from worksafe.enterprises.api import register as register_enterprises
 from worksafe.hazards.api import register as register_hazards
 from worksafe.inspections.api import register as register_inspections
@@ -26,6 +27,7 @@ register_hazards(router)
 register_monitoring(router)
 register_inspections(router)
 register_accidents(router)
+register_credit(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -44,6 +46,7 @@ urlpatterns = [
     path("monitoring/", include("worksafe.monitoring.urls")),
     path("inspections/", include("worksafe.inspections.urls")),
     path("accidents/", include("worksafe.accidents.urls")),
+    path("credit/", include("worksafe.credit.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -4,6 +4,7 @@ the API took before (``filterset_fields``) is still a filter of the same name.""
 import pytest
 
 from worksafe.accidents import api as accidents
+from worksafe.credit import api as credit
 from worksafe.enterprises import api as enterprises
 from worksafe.hazards.lists import api as measures
 from worksafe.hazards.loop import api as hazards
@@ -52,6 +53,10 @@ KEPT = [
     (inspections.FindingViewSet, ["inspection", "result"]),
     (inspections.DocumentViewSet, ["inspection", "kind", "year"]),
     (accidents.AccidentViewSet, ["enterprise", "township", "sector", "grade", "kind", "state", "late", "concealed"]),
+    (credit.CommitmentViewSet, ["enterprise", "day"]),
+    (credit.ListingViewSet, ["enterprise", "state", "department"]),
+    (credit.AccountabilityViewSet, ["kind", "state", "unit"]),
+    (credit.ClueTransferViewSet, ["state", "unit"]),
 ]
 
 

@@ -138,3 +138,38 @@ def test_accidents_follow_sector_township_and_enterprise(world, role):
     assert tokens(Accident.objects.visible_to(user), "description") == {f"QACC{i}" for i in n}
     assert tokens(ReportStep.objects.visible_to(user), "note") == {f"QARS{i}" for i in n & {"01", "02"}}
     assert tokens(CasualtyChange.objects.visible_to(user), "note") == {f"QACH{i}" for i in n & {"01"}}
+CREDIT = {
+    # role: (commitments, listings, accountability actions, clue transfers)
+    "county": ({"QCOM01", "QCOM03"}, {"QLST01", "QLST02"}, {"QACC01", "QACC02", "QACC03"}, {"QCLU01"}),
+    "leader": ({"QCOM01", "QCOM03"}, {"QLST01", "QLST02"}, {"QACC01", "QACC02", "QACC03"}, {"QCLU01"}),
+    "dept": ({"QCOM01", "QCOM03"}, {"QLST01"}, {"QACC03"}, set()),
+    "inspector": ({"QCOM01", "QCOM03"}, {"QLST01"}, {"QACC03"}, set()),
+    "transport": (set(), {"QLST02"}, {"QACC02"}, set()),
+    "township": ({"QCOM01"}, {"QLST01"}, {"QACC01"}, set()),
+    "enterprise": ({"QCOM01"}, {"QLST01"}, set(), set()),
+    "nobody": (set(), set(), set(), set()),
+}
+
+
+@pytest.mark.parametrize("role", list(CREDIT))
+def test_credit_follows_enterprise_deciding_department_and_target(world, role):
+    """A listing: its deciding department, and (once notified) whoever sees its enterprise; an
+    accountability action: its target unit (a township's 党委/政府) or whoever sees its enterprise;
+    clue transfers: the county office only."""
+    from worksafe.credit.models import (
+        Accountability,
+        ClueTransfer,
+        Commitment,
+        Listing,
+        ListingEvent,
+        ListingFile,
+    )
+
+    user = world.users[role]
+    commitments, listings, acts, clues = CREDIT[role]
+    assert tokens(Commitment.objects.visible_to(user), "risk_judgement") == commitments
+    assert tokens(Listing.objects.visible_to(user), "reasons") == listings
+    assert tokens(ListingEvent.objects.visible_to(user), "note") == ({"QLEV01"} if "QLST01" in listings else set())
+    assert tokens(ListingFile.objects.visible_to(user), "name") == ({"QLFI01"} if "QLST01" in listings else set())
+    assert tokens(Accountability.objects.visible_to(user), "reason") == acts
+    assert tokens(ClueTransfer.objects.visible_to(user), "summary") == clues

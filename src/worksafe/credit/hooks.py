@@ -1,0 +1,144 @@
+"""What the credit app adds to shared mechanisms: tick jobs (removal at the end of the management
+period, candidates from penalties, hazards and plan tasks), the enterprise-colour raiser, the draw's
+weight factor, sections of the enterprise file, a dashboard panel, live metrics, the menu and the demo."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from worksafe.core.metrics import register
+from worksafe.core.registry import LEVEL_RAISERS, dashboard_panel, demo_loader, nav_menu, page_section
+from worksafe.core.tick import tick_job
+from worksafe.inspections.services import weight_provider
+
+from . import services
+
+
+@tick_job("credit_expire_listings")
+def _expire(now=None):
+    return services.expire_listings(now)
+
+
+@tick_job("credit_proposals")
+def _proposals(now=None):
+    return services.sweep_penalties(now) + services.sweep_hazards(now) + services.sweep_tasks(now)
+
+
+def listed(enterprise):
+    """A published, unremoved serious-dishonesty listing raises the enterprise's colour one level."""
+    if services.is_listed(enterprise):
+        return "列入安全生产严重失信主体名单"
+    return None
+
+
+LEVEL_RAISERS["credit"] = listed
+
+
+@weight_provider("credit")
+def listed_weight(enterprise_ids):
+    """A listed enterprise weighs 2 more in the random draw (加大执法检查频次, 安全生产法第七十八条)."""
+    from .models import Listing
+
+    ids = (
+        Listing.objects.public()
+        .filter(enterprise_id__in=enterprise_ids)
+        .values_list("enterprise_id", flat=True)
+    )
+    return {i: 2 for i in set(ids)}
+
+
+def _coverage(user=None, on=None):
+    ents = services.required_enterprises()
+    if user is not None:
+        from worksafe.enterprises.models import Enterprise
+
+        ents = ents.filter(pk__in=Enterprise.objects.visible_to(user).values("pk"))
+    status = services.commitment_status(list(ents.values_list("pk", flat=True)), on)
+    ok = sum(1 for v in status.values() if v == "ok")
+    return ok, len(status), [k for k, v in status.items() if v == "missing"]
+
+
+@register("credit_commitment_pct", "今日承诺公告发布率", ("承诺", "公告", "研判"), unit="%")
+def commitment_pct():
+    ok, total, _ = _coverage()
+    if not total:
+        return None
+    return (Decimal(ok * 100) / Decimal(total)).quantize(Decimal("0.1")), f"{ok}/{total}家"
+
+
+@register("credit_listed_enterprises", "列入严重失信主体名单的企业", ("失信", "黑名单", "惩戒"), unit="家")
+def listed_enterprises():
+    from .models import Listing
+
+    n = Listing.objects.public().values("enterprise_id").distinct().count()
+    return Decimal(n), f"{n}家"
+
+
+@dashboard_panel("credit", "credit/_panel.html", order=60)
+def credit_panel(request, scope):
+    if not scope.is_staff_scope:
+        return None
+    from worksafe.enterprises.models import Enterprise
+
+    from .models import Accountability, Listing
+
+    ok, total, missing = _coverage(request.user)
+    listings = Listing.objects.visible_to(request.user)
+    return {
+        "commit_ok": ok,
+        "commit_total": total,
+        "missing": Enterprise.objects.filter(pk__in=missing).order_by("name")[:10],
+        "missing_count": len(missing),
+        "pending": listings.filter(state__in=["proposed", "notified", "decided"]).count(),
+        "in_force": listings.filter(state="published").count(),
+        "repairs": listings.filter(state="published", repair_requested_on__isnull=False).count(),
+        "proposed_acts": Accountability.objects.visible_to(request.user).filter(state="proposed").count(),
+        "open_acts": Accountability.objects.visible_to(request.user).filter(state="issued").count(),
+    }
+
+
+@page_section("enterprises.Enterprise", "credit", "credit/_enterprise_credit.html", order=30)
+def enterprise_credit(request, enterprise, scope):
+    from .models import Accountability, Commitment, Listing
+
+    today = timezone.localdate()
+    status = services.commitment_status([enterprise.pk], today)[enterprise.pk]
+    return {
+        "commitment_status": status,
+        "commitments": Commitment.objects.visible_to(request.user).filter(enterprise=enterprise)[:7],
+        "listings": Listing.objects.visible_to(request.user).filter(enterprise=enterprise),
+        "accountabilities": Accountability.objects.visible_to(request.user).filter(enterprise=enterprise)[
+            :10
+        ],
+        "may_commit": scope.has_role("enterprise") and enterprise.pk in scope.enterprise_ids,
+    }
+
+
+@demo_loader("credit", order=90)
+def _demo_credit(out):
+    from . import demo
+
+    n = demo.generate()
+    if n:
+        out(f"演示信用与问责:{n}条")
+
+
+nav_menu("credit", "credit/_nav.html", order=80)
+
+
+def _connect_penalty_decisions():
+    """A penalty decided in the inspections app becomes a candidate as soon as its transaction commits
+    (its decision document and number exist by then); the tick's sweep catches anything missed."""
+    from django.db import transaction
+    from django.db.models.signals import post_save
+
+    from worksafe.inspections.models import EnforcementAction
+
+    def on_save(sender, instance, **kwargs):
+        if instance.category == "penalty" and instance.state in ("decided", "closed"):
+            transaction.on_commit(lambda: services.sweep_penalties(only=instance.pk))
+
+    post_save.connect(on_save, sender=EnforcementAction, dispatch_uid="credit_penalty_candidates", weak=False)
+
+
+_connect_penalty_decisions()
