@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "worksafe.hazards",
     "worksafe.monitoring",
     "worksafe.inspections",
+    "worksafe.tipoffs",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
 from worksafe.risks import api as risks
+from worksafe.tipoffs import api as tipoffs
 
 KEPT = [
     (plans.AreaViewSet, ["plan"]),
@@ -50,6 +51,8 @@ KEPT = [
     (inspections.BatchViewSet, ["plan", "state", "cross_region", "covert"]),
     (inspections.FindingViewSet, ["inspection", "result"]),
     (inspections.DocumentViewSet, ["inspection", "kind", "year"]),
+    (tipoffs.TipOffViewSet, ["state", "category", "channel", "outcome", "township", "department"]),
+    (tipoffs.RewardViewSet, ["state", "tipoff"]),
 ]
 
 

@@ -115,3 +115,29 @@ def test_inspections_follow_department_township_and_covert_rules(world, role):
     assert tokens(Batch.objects.visible_to(user), "name") == {f"QBAT{n}" for n in units}
     assert tokens(EnforcementCertificate.objects.visible_to(user), "number") == {f"QCERT{n}" for n in units}
     assert tokens(Recusal.objects.visible_to(user), "reason") == {f"QREC{n}" for n in units}
+
+
+TIPOFFS = {
+    # role: tip-offs (QTIP01 大武镇/应急, QTIP02 拉加镇/交通, QTIP03 雪山乡/应急); no enterprise sees a tip-off
+    "county": {"QTIP01", "QTIP02", "QTIP03"},
+    "leader": {"QTIP01", "QTIP02", "QTIP03"},
+    "dept": {"QTIP01", "QTIP03"},
+    "inspector": {"QTIP01", "QTIP03"},
+    "transport": {"QTIP02"},
+    "township": {"QTIP01"},
+    "enterprise": set(),
+    "nobody": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(TIPOFFS))
+def test_tipoffs_follow_handling_department_and_township_never_the_enterprise(world, role):
+    from worksafe.tipoffs.models import Reward, TipOff, TipOffFile, TipOffMessage
+
+    user = world.users[role]
+    expected = TIPOFFS[role]
+    assert tokens(TipOff.objects.visible_to(user), "description") == expected
+    assert tokens(TipOffFile.objects.visible_to(user), "name") == {"QTFL01"} & {t.replace("TIP", "TFL") for t in expected}
+    assert tokens(TipOffMessage.objects.visible_to(user), "text") == {"QTMS02"} & {
+        t.replace("TIP", "TMS") for t in expected}
+    assert tokens(Reward.objects.visible_to(user), "basis") == {"QRWD01"} & {t.replace("TIP", "RWD") for t in expected}
