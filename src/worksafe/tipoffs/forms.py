@@ -14,6 +14,15 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the service checks each one's type by content)."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 _SELECT = {"class": "form-select"}
 
 
@@ -58,7 +67,7 @@ class FileForm(forms.Form):
         widget=forms.TextInput(attrs=_TEXT),
         help_text="如:2026年11月每晚、上周三",
     )
-    files = forms.FileField(
+    files = MultipleFileField(
         label="照片和文件",
         required=False,
         widget=MultipleFileInput(attrs={"class": "form-control", "accept": ".jpg,.jpeg,.png,.pdf,.docx"}),

@@ -196,8 +196,9 @@ class TipOffCreate(View):
     def post(self, request):
         form = FileForm(request.POST, request.FILES, officer=True)
         if request.POST.get("lookup"):
-            return render(request, self.template_name, _form_context(FileForm(request.POST, officer=True),
-                                                                     lookup=True))
+            return render(
+                request, self.template_name, _form_context(FileForm(request.POST, officer=True), lookup=True)
+            )
         if form.is_valid():
             d = form.cleaned_data
             try:
