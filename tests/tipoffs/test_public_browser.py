@@ -22,8 +22,9 @@ def page(live_server, org):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        ctx = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False,
-                                  is_mobile=True, locale="zh-CN")
+        ctx = browser.new_context(
+            viewport={"width": 390, "height": 844}, java_script_enabled=False, is_mobile=True, locale="zh-CN"
+        )
         pg = ctx.new_page()
         requests = []
         pg.on("request", lambda r: requests.append(r.url))
