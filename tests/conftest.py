@@ -75,6 +75,10 @@ TOKEN_FIELDS = {
     "credit.ListingFile": "name",
     "credit.Accountability": "reason",
     "credit.ClueTransfer": "summary",
+    "tipoffs.TipOff": "description",
+    "tipoffs.TipOffMessage": "text",
+    "tipoffs.TipOffFile": "name",
+    "tipoffs.Reward": "basis",
 }
 
 
@@ -244,6 +248,29 @@ def _credit_world(w):
                                   requirements="整改", created_by=u["county"])
     Accountability.objects.create(kind="circular", unit=em, reason="QACC03通报", created_by=u["county"])
     ClueTransfer.objects.create(unit=tr, summary="QCLU01线索", created_by=u["county"])
+    _tipoff_world(w)
+    return w
+
+
+def _tipoff_world(w):
+    """Tip-offs: QTIP01 about QENT01 (县应急管理局, 大武镇) with a file and a reward, QTIP02 about QENT02
+    (县交通运输局, 拉加镇) with a message, QTIP03 about QENT03 (县应急管理局, 雪山乡). No enterprise sees any."""
+    from django.core.files.base import ContentFile
+
+    from worksafe.org.models import Department
+    from worksafe.tipoffs.models import Reward, TipOff, TipOffFile, TipOffMessage
+
+    em, tr = Department.objects.get(name="县应急管理局"), Department.objects.get(name="县交通运输局")
+    rows = []
+    for i, (e, dept) in enumerate(zip(w.enterprises, [em, tr, em], strict=True), 1):
+        rows.append(TipOff.objects.create(
+            number=f"JBTEST-{i:04d}", receipt_hash=f"world{i}", category="major_hazard", township=e.township,
+            enterprise=e, description=f"QTIP0{i}举报内容", received_at=timezone.now(), department=dept))
+    TipOffFile.objects.create(tipoff=rows[0], file=ContentFile(b"%PDF-1.4", name="t.pdf"), name="QTFL01.pdf")
+    TipOffMessage.objects.create(tipoff=rows[1], kind="question", text="QTMS02请补充")
+    Reward.objects.create(tipoff=rows[0], amount=3000, basis="QRWD01计算", rules="national",
+                          proposed_by=w.users["county"])
+    w.tipoffs = rows
 
 
 def _inspection_world(w):

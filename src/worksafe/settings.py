@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "worksafe.inspections",
     "worksafe.accidents",
     "worksafe.credit",
+    "worksafe.tipoffs",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from worksafe.org.api import register as register_org
 from worksafe.org.views import OTPSetup, OTPVerify, PasswordChange
 from worksafe.plans.api import register as register_plans
 from worksafe.risks.api import register as register_risks
+from worksafe.tipoffs.api import register as register_tipoffs
 
 router = DefaultRouter()
 register_org(router)
@@ -28,6 +29,7 @@ register_monitoring(router)
 register_inspections(router)
 register_accidents(router)
 register_credit(router)
+register_tipoffs(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -47,6 +49,7 @@ urlpatterns = [
     path("inspections/", include("worksafe.inspections.urls")),
     path("accidents/", include("worksafe.accidents.urls")),
     path("credit/", include("worksafe.credit.urls")),
+    path("tipoffs/", include("worksafe.tipoffs.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -14,6 +14,7 @@ from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
 from worksafe.risks import api as risks
+from worksafe.tipoffs import api as tipoffs
 
 KEPT = [
     (plans.AreaViewSet, ["plan"]),
@@ -57,6 +58,8 @@ KEPT = [
     (credit.ListingViewSet, ["enterprise", "state", "department"]),
     (credit.AccountabilityViewSet, ["kind", "state", "unit"]),
     (credit.ClueTransferViewSet, ["state", "unit"]),
+    (tipoffs.TipOffViewSet, ["state", "category", "channel", "outcome", "township", "department"]),
+    (tipoffs.RewardViewSet, ["state", "tipoff"]),
 ]
 
 

@@ -125,6 +125,15 @@ ACCIDENTS = {
     "transport": {"02", "03"},  # 道路运输: QENT02's and the unregistered party's
     "township": {"01"},  # 大武镇
     "enterprise": {"01"},
+TIPOFFS = {
+    # role: tip-offs (QTIP01 大武镇/应急, QTIP02 拉加镇/交通, QTIP03 雪山乡/应急); no enterprise sees a tip-off
+    "county": {"QTIP01", "QTIP02", "QTIP03"},
+    "leader": {"QTIP01", "QTIP02", "QTIP03"},
+    "dept": {"QTIP01", "QTIP03"},
+    "inspector": {"QTIP01", "QTIP03"},
+    "transport": {"QTIP02"},
+    "township": {"QTIP01"},
+    "enterprise": set(),
     "nobody": set(),
 }
 
@@ -173,3 +182,14 @@ def test_credit_follows_enterprise_deciding_department_and_target(world, role):
     assert tokens(ListingFile.objects.visible_to(user), "name") == ({"QLFI01"} if "QLST01" in listings else set())
     assert tokens(Accountability.objects.visible_to(user), "reason") == acts
     assert tokens(ClueTransfer.objects.visible_to(user), "summary") == clues
+@pytest.mark.parametrize("role", list(TIPOFFS))
+def test_tipoffs_follow_handling_department_and_township_never_the_enterprise(world, role):
+    from worksafe.tipoffs.models import Reward, TipOff, TipOffFile, TipOffMessage
+
+    user = world.users[role]
+    expected = TIPOFFS[role]
+    assert tokens(TipOff.objects.visible_to(user), "description") == expected
+    assert tokens(TipOffFile.objects.visible_to(user), "name") == {"QTFL01"} & {t.replace("TIP", "TFL") for t in expected}
+    assert tokens(TipOffMessage.objects.visible_to(user), "text") == {"QTMS02"} & {
+        t.replace("TIP", "TMS") for t in expected}
+    assert tokens(Reward.objects.visible_to(user), "basis") == {"QRWD01"} & {t.replace("TIP", "RWD") for t in expected}

@@ -11,7 +11,13 @@ from django.views.generic import FormView, ListView
 from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import Role, scope_of
 from worksafe.core.services import ServiceError
-from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
+from worksafe.core.views import (
+    ScopedDetailView,
+    ScopedFileView,
+    ScopedListView,
+    ScopedMixin,
+    rendered_sections,
+)
 
 from . import services
 from .filters import InspectionFilter, ItemFilter
@@ -342,6 +348,7 @@ class InspectionDetail(ScopedDetailView):
         ctx["item_form"] = ItemAddForm()
         ctx["action_form"] = kwargs.get("action_form") or ActionForm()
         ctx["may_add_action"] = ctx["can_act"] and insp.state in ("on_site", "recorded")
+        ctx["sections"] = rendered_sections(self.request, insp, {"object": insp})  # e.g. the tip-off it came from
         return ctx
 
 

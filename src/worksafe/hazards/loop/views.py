@@ -10,7 +10,13 @@ from django.views.generic import FormView
 from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
-from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
+from worksafe.core.views import (
+    ScopedDetailView,
+    ScopedFileView,
+    ScopedListView,
+    ScopedMixin,
+    rendered_sections,
+)
 
 from . import services
 from .filters import HazardFilter
@@ -68,6 +74,7 @@ class HazardDetail(ScopedDetailView):
         ctx["five"] = [(label, getattr(h, key).isoformat() if key == "deadline" and h.deadline else getattr(h, key))
                        for key, label in services.FIVE]
         ctx["report"] = [(label, getattr(h, key)) for key, label in services.MAJOR_REPORT]
+        ctx["sections"] = rendered_sections(self.request, h, {"object": h})  # e.g. the tip-off it came from
         return ctx
 
 
