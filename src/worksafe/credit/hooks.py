@@ -142,3 +142,39 @@ def _connect_penalty_decisions():
 
 
 _connect_penalty_decisions()
+
+
+def _connect_accidents():
+    """An accident recorded (or re-graded, or found concealed) in the accidents app proposes what
+    the rules say (``services.propose_from_accident``): listing candidates and an accountability
+    action, counted over the last 12 months (事故多发). A registered enterprise only: an accident of
+    an unregistered party has no one to list."""
+    import datetime
+
+    from django.utils import timezone
+
+    from worksafe.accidents.models import Accident
+    from worksafe.accidents.services import accident_counts
+    from worksafe.accidents.signals import accident_recorded
+
+    def on_accident(sender, accident, created=False, **kwargs):
+        if accident.enterprise_id is None or accident.state == "withdrawn":
+            return
+        occurred = timezone.localtime(accident.occurred_at).date()
+        since = occurred - datetime.timedelta(days=365)
+        larger = (Accident.objects.recorded().filter(enterprise_id=accident.enterprise_id,
+                                                     occurred_at__date__gte=since)
+                  .exclude(grade="general").count())
+        recent = accident_counts(since, occurred, by="township").get(accident.enterprise.township_id, (0, 0))[0]
+        services.propose_from_accident(
+            enterprise=accident.enterprise, grade=accident.grade,
+            concealed=bool(accident.concealed or accident.falsely_reported),
+            source_label=f"事故:{accident}", source_url=accident.get_absolute_url(),
+            source_key=f"accident:{accident.pk}", occurred=occurred,
+            department=accident.supervising_unit,
+            larger_in_12_months=max(larger, 1 if accident.grade != "general" else 0), recent_count=recent)
+
+    accident_recorded.connect(on_accident, sender=Accident, dispatch_uid="credit_from_accidents", weak=False)
+
+
+_connect_accidents()
