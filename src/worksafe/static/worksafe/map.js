@@ -52,7 +52,7 @@
     var labelRules = [
       {dataLayer: "places", filter: function (z, f) { return f.props.kind === "township"; },
         symbolizer: new P.OffsetTextSymbolizer({
-          labelProps: ["name"], fill: ink, stroke: "#ffffff", width: 2, offsetX: 8, offsetY: 4,
+          labelProps: ["name"], fill: ink, stroke: "#ffffff", width: 2, offsetX: 22, offsetY: 5,
           font: "600 13px sans-serif"})},
       {dataLayer: "places", maxzoom: 8, filter: function (z, f) { return f.props.kind === "county"; },
         symbolizer: new P.CenteredTextSymbolizer({
