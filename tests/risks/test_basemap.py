@@ -173,3 +173,16 @@ def test_no_setting_names_in_pages(installed, world, client_for, name):
         resp = client_for(world.users[role]).get(reverse(name))
         if resp.status_code == 200:
             assert not re.search(r"WORKSAFE_[A-Z]", resp.content.decode())
+
+
+def test_online_tiles_are_drawn_above_the_offline_map(installed, world, client_for, settings):
+    import json
+
+    settings.WORKSAFE_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    html = client_for(world.users["county"]).get(reverse("risks:map")).content.decode()
+    config = json.loads(
+        re.search(r'<script id="map-config" type="application/json">(.*?)</script>', html).group(1)
+    )
+    assert config["basemap_url"] == reverse("risks:basemap")
+    assert config["tile_url"] == "https://tiles.example.org/{z}/{x}/{y}.png"
+    assert "未安装离线底图" not in html and "WORKSAFE_" not in html
