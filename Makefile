@@ -38,6 +38,8 @@ $(VENDOR)/.copied: $(NM)/.installed
 	cp $(NM)/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	cp -r $(NM)/leaflet/dist/leaflet.js $(NM)/leaflet/dist/leaflet.css $(NM)/leaflet/dist/images $(VENDOR)/leaflet/
 	cp $(NM)/leaflet.markercluster/dist/leaflet.markercluster.js $(NM)/leaflet.markercluster/dist/MarkerCluster*.css $(VENDOR)/leaflet/
+	mkdir -p $(VENDOR)/protomaps-leaflet  # draws the offline base map; bundles the pmtiles reader
+	cp $(NM)/protomaps-leaflet/dist/protomaps-leaflet.js $(VENDOR)/protomaps-leaflet/
 	touch $@
 
 assets: $(VENDOR)/.copied

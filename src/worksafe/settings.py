@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
 # township seats and names on a plain background, so an offline intranet shows no broken images.
 WORKSAFE_MAP_TILE_URL = os.environ.get("WORKSAFE_MAP_TILE_URL", "")
 WORKSAFE_MAP_TILE_ATTRIBUTION = os.environ.get("WORKSAFE_MAP_TILE_ATTRIBUTION", "")
+# the offline base map, one PMTiles file (docs/map.md); empty: var/basemap/county.pmtiles, else the demo's
+WORKSAFE_BASEMAP_FILE = os.environ.get("WORKSAFE_BASEMAP_FILE", "")
 
 # worksafe tick: how often `worksafe serve` runs it in the demo (seconds).
 WORKSAFE_TICK_SECONDS = int(os.environ.get("WORKSAFE_TICK_SECONDS", "60"))

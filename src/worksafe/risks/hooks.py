@@ -41,6 +41,15 @@ def _demo_register(out):
         enterprise_user(Enterprise.objects.get(name="玛沁县雪莲加油站"))
 
 
+@demo_loader("basemap", order=35)
+def _demo_basemap(out):
+    """The demo's offline base map, generated from its divisions (var/basemap/demo.pmtiles)."""
+    from . import basemap
+
+    path = basemap.generate_demo()
+    out(f"演示离线底图:{path.name},{path.stat().st_size // 1024} KB")
+
+
 @page_section("enterprises.Enterprise", "nearby", "risks/_enterprise_nearby.html", slot="alerts", order=10)
 def enterprise_nearby(request, enterprise, scope):
     """Gathering places within the enterprise's external safety distance."""

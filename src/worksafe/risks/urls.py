@@ -7,6 +7,7 @@ urlpatterns = [
     # 一张图、一张表 (views_map.py)
     path("map/", views_map.MapView.as_view(), name="map"),
     path("map/data/", views_map.MapData.as_view(), name="map_data"),
+    path("map/basemap.pmtiles", views_map.BasemapFile.as_view(), name="basemap"),
     path("table/", views_map.TableView.as_view(), name="table"),
     # risk points, assessments, major hazard sources, diagnosis, projects (views.py)
     path("points/", views.RiskPointList.as_view(), name="riskpoint_list"),

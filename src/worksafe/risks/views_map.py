@@ -14,12 +14,13 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db.models import Count, F, Min, Prefetch, Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from worksafe.core.ranged import ranged_file_response
 from worksafe.core.registry import MAP_OVERLAYS
 from worksafe.core.views import ScopedListView, ScopedMixin
 from worksafe.enterprises.models import Enterprise, Facility, GatheringPlace, Licence
@@ -27,6 +28,7 @@ from worksafe.org.models import Division
 from worksafe.standards import geo
 from worksafe.standards.levels import Level
 
+from . import basemap
 from .filters import UNRATED, RiskMapFilter, RiskTableFilter
 from .models import MajorHazardSource
 from .tables import RiskTable
@@ -75,6 +77,7 @@ class MapView(MapMixin, TemplateView):
         query = self.request.GET.urlencode()
         data_url = reverse("risks:map_data") + (f"?{query}" if query else "")
         tile_url = getattr(settings, "WORKSAFE_MAP_TILE_URL", "") or ""
+        basemap_url = reverse("risks:basemap") if basemap.basemap_installed() else ""
         ctx.update(
             filter=self.filterset,
             querystring=query,
@@ -82,15 +85,32 @@ class MapView(MapMixin, TemplateView):
             unlocated=list(qs.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
                            .order_by(F("risk_level").desc(nulls_last=True), "name", "pk")),
             tile_url=tile_url,
+            basemap_url=basemap_url,
             map_config={
                 "data_url": data_url,
                 "tile_url": tile_url,
+                "basemap_url": basemap_url,
                 "attribution": getattr(settings, "WORKSAFE_MAP_TILE_ATTRIBUTION", "") or "",
                 "levels": level_legend(),
                 "style": MAP_STYLE,
             },
         )
         return ctx
+
+
+class BasemapFile(View):
+    """The offline base map (one PMTiles file, docs/map.md) in byte ranges for protomaps-leaflet;
+    login required like the map (the site's login middleware). No path comes from the request:
+    only the configured file can be read. 404 when it is not installed."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        if not basemap.basemap_installed():
+            raise Http404("未安装离线底图")
+        return ranged_file_response(request, basemap.basemap_path())
+
+    head = get
 
 
 def _flag_places(enterprises: list[Enterprise], places: list[GatheringPlace]) -> dict[int, list]:

@@ -25,10 +25,43 @@
 
   var map = L.map(el, {minZoom: 3, maxZoom: 18, zoomSnap: 0.5});
   map.attributionControl.setPrefix(false);  // no link to an outside site
+  // the offline base map (one PMTiles file served by the application, docs/map.md),
+  // online tiles above it when a tile server is configured
+  var hasBasemap = !!(cfg.basemap_url && window.protomapsL);
+  if (hasBasemap) {
+    basemap(cfg.basemap_url).addTo(map);
+  }
   if (cfg.tile_url) {
     L.tileLayer(cfg.tile_url, {attribution: cfg.attribution || "", maxZoom: 18}).addTo(map);
-  } else {
+  }
+  if (!cfg.tile_url && !hasBasemap) {
     el.classList.add("ws-map-plain");
+  }
+
+  function basemap(url) {
+    var P = window.protomapsL;
+    var ink = "#5c6670";
+    var paintRules = [
+      {dataLayer: "earth", symbolizer: new P.PolygonSymbolizer({fill: "#f3f1ea"})},
+      {dataLayer: "townships", symbolizer: new P.PolygonSymbolizer({fill: "#e9efe4", opacity: 0.6})},
+      {dataLayer: "boundaries", filter: function (z, f) { return f.props.kind === "township"; },
+        symbolizer: new P.LineSymbolizer({color: "#8a96a3", width: 1, dash: [4, 3]})},
+      {dataLayer: "boundaries", filter: function (z, f) { return f.props.kind === "county"; },
+        symbolizer: new P.LineSymbolizer({color: "#6c4f8a", width: 2.5})}
+    ];
+    var labelRules = [
+      {dataLayer: "places", filter: function (z, f) { return f.props.kind === "township"; },
+        symbolizer: new P.OffsetTextSymbolizer({
+          labelProps: ["name"], fill: ink, stroke: "#ffffff", width: 2, offsetX: 22, offsetY: 5,
+          font: "600 13px sans-serif"})},
+      {dataLayer: "places", maxzoom: 8, filter: function (z, f) { return f.props.kind === "county"; },
+        symbolizer: new P.CenteredTextSymbolizer({
+          labelProps: ["name"], fill: "#6c4f8a", stroke: "#ffffff", width: 2, font: "700 15px sans-serif"})}
+    ];
+    return P.leafletLayer({
+      url: url, maxDataZoom: 12, paintRules: paintRules, labelRules: labelRules,
+      backgroundColor: "#e8ecef", attribution: "离线底图"
+    });
   }
   L.control.scale({imperial: false}).addTo(map);
 
@@ -94,7 +127,9 @@
       L.circleMarker(ll, {
         radius: t.level === 3 ? 7 : 5, color: style.township, weight: 2, fillColor: style.township,
         fillOpacity: t.level === 3 ? 0.9 : 0.25, interactive: true
-      }).bindTooltip(esc(t.name), {permanent: true, direction: "right", offset: [6, 0], className: "ws-town-label"})
+      // the base map writes the township names itself
+      }).bindTooltip(esc(t.name), {permanent: !hasBasemap, direction: "right", offset: [6, 0],
+                                   className: hasBasemap ? "" : "ws-town-label"})
         .addTo(towns);
     });
 
