@@ -242,11 +242,11 @@ def _credit_world(w):
                                      to_state="notified", note="QLEV01告知", user=u["dept"])
     ListingFile.objects.create(event=ev, file=ContentFile(b"%PDF-1.4", name="n.pdf"), name="QLFI01.pdf",
                                uploaded_by=u["dept"])
-    Accountability.objects.create(kind="interview", unit=town, reason="QACC01约谈", state="issued",
+    Accountability.objects.create(kind="interview", unit=town, reason="QACT01约谈", state="issued",
                                   requirements="整改", created_by=u["county"])
-    Accountability.objects.create(kind="exposure", enterprise=e2, reason="QACC02曝光", state="issued",
+    Accountability.objects.create(kind="exposure", enterprise=e2, reason="QACT02曝光", state="issued",
                                   requirements="整改", created_by=u["county"])
-    Accountability.objects.create(kind="circular", unit=em, reason="QACC03通报", created_by=u["county"])
+    Accountability.objects.create(kind="circular", unit=em, reason="QACT03通报", created_by=u["county"])
     ClueTransfer.objects.create(unit=tr, summary="QCLU01线索", created_by=u["county"])
     _tipoff_world(w)
     return w

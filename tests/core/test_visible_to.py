@@ -125,6 +125,9 @@ ACCIDENTS = {
     "transport": {"02", "03"},  # 道路运输: QENT02's and the unregistered party's
     "township": {"01"},  # 大武镇
     "enterprise": {"01"},
+    "nobody": set(),
+}
+
 TIPOFFS = {
     # role: tip-offs (QTIP01 大武镇/应急, QTIP02 拉加镇/交通, QTIP03 雪山乡/应急); no enterprise sees a tip-off
     "county": {"QTIP01", "QTIP02", "QTIP03"},
@@ -147,14 +150,16 @@ def test_accidents_follow_sector_township_and_enterprise(world, role):
     assert tokens(Accident.objects.visible_to(user), "description") == {f"QACC{i}" for i in n}
     assert tokens(ReportStep.objects.visible_to(user), "note") == {f"QARS{i}" for i in n & {"01", "02"}}
     assert tokens(CasualtyChange.objects.visible_to(user), "note") == {f"QACH{i}" for i in n & {"01"}}
+
+
 CREDIT = {
     # role: (commitments, listings, accountability actions, clue transfers)
-    "county": ({"QCOM01", "QCOM03"}, {"QLST01", "QLST02"}, {"QACC01", "QACC02", "QACC03"}, {"QCLU01"}),
-    "leader": ({"QCOM01", "QCOM03"}, {"QLST01", "QLST02"}, {"QACC01", "QACC02", "QACC03"}, {"QCLU01"}),
-    "dept": ({"QCOM01", "QCOM03"}, {"QLST01"}, {"QACC03"}, set()),
-    "inspector": ({"QCOM01", "QCOM03"}, {"QLST01"}, {"QACC03"}, set()),
-    "transport": (set(), {"QLST02"}, {"QACC02"}, set()),
-    "township": ({"QCOM01"}, {"QLST01"}, {"QACC01"}, set()),
+    "county": ({"QCOM01", "QCOM03"}, {"QLST01", "QLST02"}, {"QACT01", "QACT02", "QACT03"}, {"QCLU01"}),
+    "leader": ({"QCOM01", "QCOM03"}, {"QLST01", "QLST02"}, {"QACT01", "QACT02", "QACT03"}, {"QCLU01"}),
+    "dept": ({"QCOM01", "QCOM03"}, {"QLST01"}, {"QACT03"}, set()),
+    "inspector": ({"QCOM01", "QCOM03"}, {"QLST01"}, {"QACT03"}, set()),
+    "transport": (set(), {"QLST02"}, {"QACT02"}, set()),
+    "township": ({"QCOM01"}, {"QLST01"}, {"QACT01"}, set()),
     "enterprise": ({"QCOM01"}, {"QLST01"}, set(), set()),
     "nobody": (set(), set(), set(), set()),
 }
@@ -182,6 +187,8 @@ def test_credit_follows_enterprise_deciding_department_and_target(world, role):
     assert tokens(ListingFile.objects.visible_to(user), "name") == ({"QLFI01"} if "QLST01" in listings else set())
     assert tokens(Accountability.objects.visible_to(user), "reason") == acts
     assert tokens(ClueTransfer.objects.visible_to(user), "summary") == clues
+
+
 @pytest.mark.parametrize("role", list(TIPOFFS))
 def test_tipoffs_follow_handling_department_and_township_never_the_enterprise(world, role):
     from worksafe.tipoffs.models import Reward, TipOff, TipOffFile, TipOffMessage

@@ -429,7 +429,7 @@ def test_clue_transfer_packs_evidence_docx_and_xlsx(world, client_for):
     clue = services.create_clue(u["county"], unit=em, summary="长期逾期")
     assert clue.items and all(i["history"] for i in clue.items)
     assert (
-        clue.accountabilities.filter(reason="QACC03通报").exists() is False
+        clue.accountabilities.filter(reason="QACT03通报").exists() is False
     )  # proposed ones are not evidence
     c = client_for(u["county"])
     resp = c.get(f"/credit/clues/{clue.pk}/letter.docx")
