@@ -15,6 +15,7 @@ from worksafe.org.api import register as register_org
 from worksafe.org.views import OTPSetup, OTPVerify, PasswordChange
 from worksafe.plans.api import register as register_plans
 from worksafe.risks.api import register as register_risks
+from worksafe.training.api import register as register_training
 
 router = DefaultRouter()
 register_org(router)
@@ -24,6 +25,7 @@ register_risks(router)
 register_hazards(router)
 register_monitoring(router)
 register_inspections(router)
+register_training(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("hazards/", include("worksafe.hazards.urls")),
     path("monitoring/", include("worksafe.monitoring.urls")),
     path("inspections/", include("worksafe.inspections.urls")),
+    path("training/", include("worksafe.training.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
