@@ -12,6 +12,7 @@ from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
 from worksafe.risks import api as risks
+from worksafe.training import api as training
 
 KEPT = [
     (plans.AreaViewSet, ["plan"]),
@@ -50,6 +51,9 @@ KEPT = [
     (inspections.BatchViewSet, ["plan", "state", "cross_region", "covert"]),
     (inspections.FindingViewSet, ["inspection", "result"]),
     (inspections.DocumentViewSet, ["inspection", "kind", "year"]),
+    (training.SessionViewSet, ["state", "organiser", "audience", "township", "sector", "year"]),
+    (training.AttendanceViewSet, ["kind", "session", "enterprise", "confirmed", "year"]),
+    (training.CertificateViewSet, ["kind", "expiry", "enterprise", "confirmed"]),
 ]
 
 

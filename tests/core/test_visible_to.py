@@ -115,3 +115,28 @@ def test_inspections_follow_department_township_and_covert_rules(world, role):
     assert tokens(Batch.objects.visible_to(user), "name") == {f"QBAT{n}" for n in units}
     assert tokens(EnforcementCertificate.objects.visible_to(user), "number") == {f"QCERT{n}" for n in units}
     assert tokens(Recusal.objects.visible_to(user), "reason") == {f"QREC{n}" for n in units}
+
+
+TRAINING = {
+    # role: (sessions, attendance, materials, certificates)
+    "county": ({"01", "02", "03"}, {"01", "02", "03"}, {"01", "03"}, {"01", "02"}),
+    "leader": ({"01", "02", "03"}, {"01", "02", "03"}, {"01", "03"}, {"01", "02"}),
+    "dept": ({"01"}, {"01", "02"}, {"01"}, {"01"}),  # organiser of QTSN01; supervises QENT01
+    "inspector": ({"01"}, {"01", "02"}, {"01"}, {"01"}),
+    "transport": ({"02"}, {"03"}, set(), {"02"}),
+    "township": ({"03"}, {"02"}, {"03"}, {"01"}),  # QENT01 is in 大武镇
+    "enterprise": ({"01", "03"}, {"02"}, {"01", "03"}, {"01"}),  # aimed at its principal / its township's workers
+    "nobody": (set(), set(), set(), set()),
+}
+
+
+@pytest.mark.parametrize("role", list(TRAINING))
+def test_training_follows_organiser_audience_and_enterprise(world, role):
+    from worksafe.training.models import Attendance, Certificate, TrainingMaterial, TrainingSession
+
+    user = world.users[role]
+    sessions, attendance, materials, certificates = TRAINING[role]
+    assert tokens(TrainingSession.objects.visible_to(user), "topic") == {f"QTSN{n}" for n in sessions}
+    assert tokens(Attendance.objects.visible_to(user), "name") == {f"QATN{n}" for n in attendance}
+    assert tokens(TrainingMaterial.objects.visible_to(user), "name") == {f"QTMA{n}" for n in materials}
+    assert tokens(Certificate.objects.visible_to(user), "number") == {f"QTCR{n}" for n in certificates}
