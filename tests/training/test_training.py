@@ -313,3 +313,33 @@ def test_api_lists_and_step(world, client_for, session):
     assert [x["number"] for x in r.json()["results"]] == ["QTCR01"] and r.json()["results"][0]["expiry"] == "expiring"
     assert c.get("/api/training-attendance/?year=abc").status_code == 400
     assert c.get("/api/training-sessions/?audience=martians").status_code == 400
+
+
+def test_api_records_proposes_and_confirms(world, client_for, session):
+    e1 = world.enterprises[0]
+    ent = client_for(world.users["enterprise"])
+    r = ent.post(f"/api/training-sessions/{session.pk}/attendance/",
+                 {"kind": "principal", "enterprise": e1.pk, "name": "接口申报"}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    row_id = r.json()["id"]
+    assert r.json()["confirmed"] is False
+    assert ent.post(f"/api/training-attendance/{row_id}/confirm/").status_code == 403
+    dept = client_for(world.users["dept"])
+    r = dept.post(f"/api/training-attendance/{row_id}/confirm/")
+    assert r.status_code == 200 and r.json()["confirmed"] is True
+    r = dept.post(f"/api/training-sessions/{session.pk}/attendance/",
+                  {"kind": "officials", "user": world.users["inspector"].pk}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["confirmed"] is True
+    for bad in ({"kind": "martian"}, {"kind": "principal", "enterprise": "x"},
+                {"kind": "principal", "enterprise": 10**30, "name": "x"},
+                {"kind": "principal", "enterprise": e1.pk, "name": "x", "score": "1e9"}):
+        assert dept.post(f"/api/training-sessions/{session.pk}/attendance/", bad,
+                         content_type="application/json").status_code == 400, bad
+    r = dept.post(f"/api/training-sessions/{session.pk}/attendance/",
+                  {"kind": "principal", "enterprise": world.enterprises[1].pk, "name": "x"},
+                  content_type="application/json")
+    assert r.status_code == 400  # QENT02 is not seen by 县应急管理局: "请选择企业"
+    cert = client_for(world.users["transport"]).get("/api/training-certificates/").json()["results"][0]
+    assert cert["confirmed"] is False
+    assert client_for(world.users["transport"]).post(
+        f"/api/training-certificates/{cert['id']}/confirm/").status_code == 200
