@@ -124,7 +124,7 @@ TRAINING = {
     "dept": ({"01"}, {"01", "02"}, {"01"}, {"01"}),  # organiser of QTSN01; supervises QENT01
     "inspector": ({"01"}, {"01", "02"}, {"01"}, {"01"}),
     "transport": ({"02"}, {"03"}, set(), {"02"}),
-    "township": ({"03"}, {"02"}, {"03"}, {"01"}),  # QENT01 is in 大武镇
+    "township": ({"01", "03"}, {"02"}, {"01", "03"}, {"01"}),  # QENT01 (in 大武镇) attended QTSN01
     "enterprise": ({"01", "03"}, {"02"}, {"01", "03"}, {"01"}),  # aimed at its principal / its township's workers
     "nobody": (set(), set(), set(), set()),
 }

@@ -35,11 +35,13 @@ AUDIENCE_FIELD = {Audience.OFFICIALS: "for_officials", Audience.PRINCIPALS: "for
 
 class SessionQuerySet(ScopedQuerySet):
     """The county office and leaders see all sessions; a department those it organises; a township
-    those of its units or aimed at its township; an enterprise those it attended or whose audience
-    includes its people (its township and sectors, or the whole county)."""
+    those of its units or aimed at its township; anyone the sessions of the attendance rows they see
+    (a township's enterprises at a county session); an enterprise those it attended or whose
+    audience includes its people (its township and sectors, or the whole county)."""
 
     def scoped(self, scope):
-        q = Q(organiser_id__in=scope.unit_ids) | Q(township_id__in=scope.township_ids)
+        q = (Q(organiser_id__in=scope.unit_ids) | Q(township_id__in=scope.township_ids)
+             | Q(pk__in=Attendance.objects.scoped(scope).values("session_id")))
         if scope.enterprise_ids:
             ents = Enterprise.objects.filter(pk__in=scope.enterprise_ids)
             attended = Attendance.objects.filter(enterprise_id__in=scope.enterprise_ids).values("session_id")
