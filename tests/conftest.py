@@ -79,6 +79,10 @@ TOKEN_FIELDS = {
     "tipoffs.TipOffMessage": "text",
     "tipoffs.TipOffFile": "name",
     "tipoffs.Reward": "basis",
+    "training.TrainingSession": "topic",
+    "training.TrainingMaterial": "name",
+    "training.Attendance": "name",
+    "training.Certificate": "number",
 }
 
 
@@ -271,6 +275,47 @@ def _tipoff_world(w):
     Reward.objects.create(tipoff=rows[0], amount=3000, basis="QRWD01计算", rules="national",
                           proposed_by=w.users["county"])
     w.tipoffs = rows
+    _training_world(w)
+    return w
+
+
+def _training_world(w):
+    """Training: 县应急管理局 trains officials and principals county-wide (QTSN01: 'dept' and QENT01's
+    principal attended), 县交通运输局 trains road-transport safety managers (QTSN02: QENT02's),
+    大武镇 trains its workers (QTSN03); certificates of QENT01 (QTCR01) and QENT02 (QTCR02)."""
+    from django.core.files.base import ContentFile
+
+    from worksafe.org.models import Department, Division, Sector
+    from worksafe.training.models import Attendance, Certificate, TrainingMaterial, TrainingSession
+
+    e1, e2, e3 = w.enterprises
+    u = w.users
+    em, tr = Department.objects.get(name="县应急管理局"), Department.objects.get(name="县交通运输局")
+    gov = Department.objects.get(name="大武镇人民政府")
+    town = Division.objects.get(name="大武镇")
+    today = timezone.localdate()
+    s1 = TrainingSession.objects.create(topic="QTSN01干部与负责人轮训", starts_on=today, organiser=em,
+                                        for_officials=True, for_principals=True, state="held", created_by=u["dept"])
+    s2 = TrainingSession.objects.create(topic="QTSN02运输安管培训", starts_on=today, organiser=tr,
+                                        for_safety_managers=True, sector=Sector.objects.get(name="道路运输"),
+                                        state="held", created_by=u["transport"])
+    s3 = TrainingSession.objects.create(topic="QTSN03大武镇从业人员培训", starts_on=today, organiser=gov,
+                                        township=town, for_workers=True, created_by=u["township"])
+    Attendance.objects.create(session=s1, kind="officials", user=u["dept"], unit=em, name="QATN01干部",
+                              confirmed=True, recorded_by=u["dept"])
+    Attendance.objects.create(session=s1, kind="principal", enterprise=e1, name="QATN02负责人",
+                              confirmed=True, recorded_by=u["dept"])
+    Attendance.objects.create(session=s2, kind="safety_manager", enterprise=e2, name="QATN03安管",
+                              confirmed=True, recorded_by=u["transport"])
+    TrainingMaterial.objects.create(session=s1, file=ContentFile(b"%PDF-1.4", name="m.pdf"), name="QTMA01.pdf",
+                                    uploaded_by=u["dept"])
+    TrainingMaterial.objects.create(session=s3, file=ContentFile(b"%PDF-1.4", name="m.pdf"), name="QTMA03.pdf",
+                                    uploaded_by=u["township"])
+    Certificate.objects.create(enterprise=e1, kind="principal", holder="负责人甲", number="QTCR01",
+                               valid_until=today, recorded_by=u["dept"], confirmed=True)
+    Certificate.objects.create(enterprise=e2, kind="safety_manager", holder="安管乙", number="QTCR02",
+                               valid_until=today, recorded_by=u["transport"])
+    w.training = [s1, s2, s3]
 
 
 def _inspection_world(w):

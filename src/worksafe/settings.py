@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "worksafe.accidents",
     "worksafe.credit",
     "worksafe.tipoffs",
+    "worksafe.training",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 WORKSAFE_ATTACHMENT_MAX_BYTES = int(os.environ.get("WORKSAFE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # 一公开: a finished random inspection is published this many working days after it is closed (docs/inspections.md)
 WORKSAFE_INSPECTION_PUBLISH_DAYS = int(os.environ.get("WORKSAFE_INSPECTION_PUBLISH_DAYS", "20"))
+# 考核合格证: flagged (and notified once) this many days before it expires (docs/training.md)
+WORKSAFE_CERTIFICATE_WARN_DAYS = int(os.environ.get("WORKSAFE_CERTIFICATE_WARN_DAYS", "90"))
 WORKSAFE_ATTACHMENT_TYPES = {
     ".pdf": "application/pdf",
     ".jpg": "image/jpeg",

@@ -18,6 +18,7 @@ from worksafe.org.views import OTPSetup, OTPVerify, PasswordChange
 from worksafe.plans.api import register as register_plans
 from worksafe.risks.api import register as register_risks
 from worksafe.tipoffs.api import register as register_tipoffs
+from worksafe.training.api import register as register_training
 
 router = DefaultRouter()
 register_org(router)
@@ -30,6 +31,7 @@ register_inspections(router)
 register_accidents(router)
 register_credit(router)
 register_tipoffs(router)
+register_training(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -50,6 +52,7 @@ urlpatterns = [
     path("accidents/", include("worksafe.accidents.urls")),
     path("credit/", include("worksafe.credit.urls")),
     path("tipoffs/", include("worksafe.tipoffs.urls")),
+    path("training/", include("worksafe.training.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

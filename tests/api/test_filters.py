@@ -15,6 +15,7 @@ from worksafe.org import api as org
 from worksafe.plans import api as plans
 from worksafe.risks import api as risks
 from worksafe.tipoffs import api as tipoffs
+from worksafe.training import api as training
 
 KEPT = [
     (plans.AreaViewSet, ["plan"]),
@@ -60,6 +61,9 @@ KEPT = [
     (credit.ClueTransferViewSet, ["state", "unit"]),
     (tipoffs.TipOffViewSet, ["state", "category", "channel", "outcome", "township", "department"]),
     (tipoffs.RewardViewSet, ["state", "tipoff"]),
+    (training.SessionViewSet, ["state", "organiser", "audience", "township", "sector", "year"]),
+    (training.AttendanceViewSet, ["kind", "session", "enterprise", "confirmed", "year"]),
+    (training.CertificateViewSet, ["kind", "expiry", "enterprise", "confirmed"]),
 ]
 
 

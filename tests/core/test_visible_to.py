@@ -161,6 +161,15 @@ CREDIT = {
     "transport": (set(), {"QLST02"}, {"QACT02"}, set()),
     "township": ({"QCOM01"}, {"QLST01"}, {"QACT01"}, set()),
     "enterprise": ({"QCOM01"}, {"QLST01"}, set(), set()),
+TRAINING = {
+    # role: (sessions, attendance, materials, certificates)
+    "county": ({"01", "02", "03"}, {"01", "02", "03"}, {"01", "03"}, {"01", "02"}),
+    "leader": ({"01", "02", "03"}, {"01", "02", "03"}, {"01", "03"}, {"01", "02"}),
+    "dept": ({"01"}, {"01", "02"}, {"01"}, {"01"}),  # organiser of QTSN01; supervises QENT01
+    "inspector": ({"01"}, {"01", "02"}, {"01"}, {"01"}),
+    "transport": ({"02"}, {"03"}, set(), {"02"}),
+    "township": ({"01", "03"}, {"02"}, {"01", "03"}, {"01"}),  # QENT01 (in 大武镇) attended QTSN01
+    "enterprise": ({"01", "03"}, {"02"}, {"01", "03"}, {"01"}),  # aimed at its principal / its township's workers
     "nobody": (set(), set(), set(), set()),
 }
 
@@ -200,3 +209,13 @@ def test_tipoffs_follow_handling_department_and_township_never_the_enterprise(wo
     assert tokens(TipOffMessage.objects.visible_to(user), "text") == {"QTMS02"} & {
         t.replace("TIP", "TMS") for t in expected}
     assert tokens(Reward.objects.visible_to(user), "basis") == {"QRWD01"} & {t.replace("TIP", "RWD") for t in expected}
+@pytest.mark.parametrize("role", list(TRAINING))
+def test_training_follows_organiser_audience_and_enterprise(world, role):
+    from worksafe.training.models import Attendance, Certificate, TrainingMaterial, TrainingSession
+
+    user = world.users[role]
+    sessions, attendance, materials, certificates = TRAINING[role]
+    assert tokens(TrainingSession.objects.visible_to(user), "topic") == {f"QTSN{n}" for n in sessions}
+    assert tokens(Attendance.objects.visible_to(user), "name") == {f"QATN{n}" for n in attendance}
+    assert tokens(TrainingMaterial.objects.visible_to(user), "name") == {f"QTMA{n}" for n in materials}
+    assert tokens(Certificate.objects.visible_to(user), "number") == {f"QTCR{n}" for n in certificates}
