@@ -161,6 +161,10 @@ CREDIT = {
     "transport": (set(), {"QLST02"}, {"QACT02"}, set()),
     "township": ({"QCOM01"}, {"QLST01"}, {"QACT01"}, set()),
     "enterprise": ({"QCOM01"}, {"QLST01"}, set(), set()),
+    "nobody": (set(), set(), set(), set()),
+}
+
+
 TRAINING = {
     # role: (sessions, attendance, materials, certificates)
     "county": ({"01", "02", "03"}, {"01", "02", "03"}, {"01", "03"}, {"01", "02"}),
