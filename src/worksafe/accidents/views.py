@@ -9,6 +9,7 @@ from django.views.generic import FormView
 from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
+from worksafe.core.views import rendered_sections
 from worksafe.core.views import ScopedDetailView, ScopedListView
 
 from . import services
@@ -78,6 +79,7 @@ class AccidentDetail(ScopedDetailView):
         ctx["supplement_until"] = a.supplement_until
         ctx["in_window"] = a.in_supplement_window(now)
         ctx["investigation_overdue"] = a.is_investigation_overdue()
+        ctx["sections"] = rendered_sections(self.request, a, {"object": a})  # e.g. the tip-off that revealed it
         return ctx
 
 

@@ -43,6 +43,18 @@ def inspection_tipoffs(request, inspection, scope):
     return _linked(request, inspection, "inspection")
 
 
+@page_section("accidents.Accident", "tipoffs", "tipoffs/_linked.html", order=50)
+def accident_tipoffs(request, accident, scope):
+    """The tip-off that revealed a concealed or falsely reported accident (the accident records its
+    number in ``tipoff_id``), when the viewer may see it."""
+    from .models import TipOff
+
+    if not accident.tipoff_id:
+        return None
+    rows = TipOff.objects.visible_to(request.user).filter(pk=accident.tipoff_id).select_related("department")
+    return {"tipoffs": list(rows)} if rows.exists() else None
+
+
 @dashboard_panel("tipoffs", "tipoffs/_panel.html", order=45)
 def tipoffs_panel(request, scope):
     if not scope.is_staff_scope:
@@ -66,3 +78,5 @@ def _demo_tipoffs(out):
     n = demo.generate()
     if n:
         out(f"演示举报:{n}件")
+    if demo.link_concealed_accident():
+        out("演示举报:已关联揭示瞒报事故的举报")
