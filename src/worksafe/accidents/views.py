@@ -9,8 +9,7 @@ from django.views.generic import FormView
 from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import ServiceError
-from worksafe.core.views import rendered_sections
-from worksafe.core.views import ScopedDetailView, ScopedListView
+from worksafe.core.views import ScopedDetailView, ScopedListView, rendered_sections
 
 from . import services
 from .filters import AccidentFilter
