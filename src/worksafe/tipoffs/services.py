@@ -572,7 +572,7 @@ def link_enterprise(tipoff: TipOff, user, enterprise: Enterprise) -> TipOff:
 def to_hazard(tipoff: TipOff, user, *, location: str, description: str, criterion=None):
     """A verified tip-off becomes a hazard (major where a 判定情形 is chosen), source 群众举报; linked
     both ways (``tipoff.hazard``; the hazard's page shows the tip-off)."""
-    t = TipOff.objects.select_for_update().select_related("enterprise").get(pk=tipoff.pk)
+    t = TipOff.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=tipoff.pk)
     _verified_with_enterprise(t, user, "登记为隐患")
     if t.hazard_id:
         raise ServiceError("该举报已登记为隐患。")
@@ -598,7 +598,7 @@ def to_inspection(tipoff: TipOff, user) -> Inspection:
     from worksafe.core.scoping import is_officer
     from worksafe.inspections.services import fill_checklist
 
-    t = TipOff.objects.select_for_update().select_related("enterprise").get(pk=tipoff.pk)
+    t = TipOff.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=tipoff.pk)
     _verified_with_enterprise(t, user, "转入监督检查")
     if t.inspection_id:
         raise ServiceError("该举报已转入监督检查。")
@@ -647,7 +647,7 @@ def propose_reward(
     the rate of the fines decided in the linked inspection (a major hazard's tier when the linked
     hazard is major, the 一般事故隐患 tier when it is general and the rules have one, else the
     违法行为 tier). First reporter only: a merged case is never rewarded (its earlier case is)."""
-    t = TipOff.objects.select_for_update().select_related("hazard").get(pk=tipoff.pk)
+    t = TipOff.objects.select_for_update(of=("self",)).select_related("hazard").get(pk=tipoff.pk)
     require_write(user, t, "您无权办理该举报。", officer=True)
     if not may_handle(user, t):
         raise NotAllowed("只有承办部门或县安委办可以提出奖励。")
