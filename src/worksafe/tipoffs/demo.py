@@ -234,17 +234,18 @@ def link_concealed_accident() -> int:
     Idempotent: an accident that already names its tip-off is left alone."""
     from worksafe.accidents.models import Accident
 
-    acc = (Accident.objects.filter(concealed=True, revealed_by="tip_off", tipoff_id__isnull=True,
-                                   enterprise__isnull=False).select_related("enterprise").first())
+    acc = (Accident.objects.filter(concealed=True, revealed_by="tip_off", tipoff_id__isnull=True)
+           .select_related("enterprise").first())
     if acc is None:
         return 0
     dept = User.objects.get(username="dept")
+    party = acc.enterprise.name if acc.enterprise else acc.party
     with transaction.atomic():
         t, _ = services.file_tipoff(
             category="concealed_accident",
-            enterprise_name=acc.enterprise.name,
+            enterprise_name=party,
             township=acc.township,
-            description=f"{acc.enterprise.name}{timezone.localtime(acc.occurred_at):%m月%d日}作业时有人被埋死亡,企业没有上报。",
+            description=f"{party}{timezone.localtime(acc.occurred_at):%m月%d日}作业时有人被埋死亡,企业没有上报。",
             channel="hotline",
             entered_by=dept,
             received_at=acc.occurred_at + datetime.timedelta(days=2),
