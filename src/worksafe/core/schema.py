@@ -42,3 +42,18 @@ class WorksafeAutoSchema(AutoSchema):
                 responses[str(code)] = self._get_response_for_code(
                     OpenApiResponse(ErrorSerializer, description=ERRORS[code]), str(code), direction=direction)
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A read-only choice taken from a model field that may be blank can answer ``""``: DRF
+        drops ``allow_blank`` from read-only fields, so the schema would not admit it."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ChoiceField) and field.read_only and isinstance(schema, dict) \
+                and "enum" in schema and "" not in schema["enum"]:
+            model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+            try:
+                blank = model._meta.get_field(field.source).blank if model is not None else False
+            except Exception:  # a source that is no model field (a property, a dotted path)
+                blank = False
+            if blank:
+                schema["enum"] = [*schema["enum"], ""]
+        return schema
