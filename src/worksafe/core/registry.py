@@ -18,6 +18,7 @@ imported again does not add a second one.
 | :data:`LEVEL_RAISERS` | rules that raise an enterprise's colour one level | the enterprise colour |
 | :data:`MAP_OVERLAYS` | per-enterprise extras for the risk map's markers | the map data |
 | :data:`NAV_MENUS` | each app's menu in the staff navigation bar | every page's header |
+| :data:`REPORT_FIGURES` | other apps' lines in an enterprise's periodic and dual reports | hazards' reports |
 | :data:`SEARCH_PROVIDERS` | each app's answer to the header's search, within the user's scope | the search page |
 """
 
@@ -238,3 +239,30 @@ def search_all(user, q: str) -> list[tuple[SearchProvider, list[SearchResult]]]:
         if results:
             out.append((p, results))
     return out
+
+
+# ---------------------------------------------------------------- an enterprise's reports
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """One line another app adds to an enterprise's periodic statistics and monthly dual report
+    (双报告): ``compute(enterprise, start, cutoff) -> number | None`` over the report's period up to
+    its cut-off; ``None`` leaves the line out (e.g. a duty that does not apply)."""
+
+    key: str
+    label: str
+    compute: Callable[[Any, Any, Any], Any]
+
+
+REPORT_FIGURES: dict[str, ReportFigure] = {}
+
+
+def report_figure(key: str, label: str):
+    """Decorator: register ``func(enterprise, start, cutoff)`` as the report line ``key``."""
+
+    def deco(func):
+        REPORT_FIGURES[key] = ReportFigure(key, label, func)
+        return func
+
+    return deco

@@ -7,7 +7,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from worksafe.core.metrics import register
-from worksafe.core.registry import LEVEL_RAISERS, dashboard_panel, demo_loader, nav_menu, page_section
+from worksafe.core.registry import (
+    LEVEL_RAISERS,
+    dashboard_panel,
+    demo_loader,
+    nav_menu,
+    page_section,
+    report_figure,
+)
 from worksafe.core.tick import tick_job
 from worksafe.inspections.services import weight_provider
 
@@ -178,3 +185,10 @@ def _connect_accidents():
 
 
 _connect_accidents()
+
+
+@report_figure("commitments_missing", "未按时发布安全承诺公告(天)")
+def commitments_missing(enterprise, start, cutoff):
+    """Days of the report's period (up to its cut-off) without the enterprise's safety commitment,
+    for an enterprise that must publish one; ``None`` (no line) for one that need not."""
+    return services.commitment_days_missing(enterprise, start, cutoff)

@@ -82,6 +82,23 @@ def commitment_status(enterprise_ids, on: datetime.date | None = None) -> dict[i
     return {i: ("not_required" if i not in required else "ok" if i in done else "missing") for i in ids}
 
 
+def commitment_days_missing(enterprise, start: datetime.date, end: datetime.date) -> int | None:
+    """Commitment periods (days, when daily) from ``start`` to ``end`` without the enterprise's
+    commitment, when it must publish one; ``None`` when it need not (the report then shows no
+    such line). One query whatever the length of the range."""
+    if end < start or not required_enterprises().filter(pk=enterprise.pk).exists():
+        return None if end >= start else 0
+    period = getattr(settings, "WORKSAFE_COMMITMENT_PERIOD_DAYS", None)
+    first = rules.commitment_due(start, period)
+    done = {rules.commitment_due(d, period) for d in Commitment.objects.filter(
+        enterprise=enterprise, day__gte=first, day__lte=end).values_list("day", flat=True)}
+    periods, day = set(), first
+    while day <= end:
+        periods.add(rules.commitment_due(day, period))
+        day += datetime.timedelta(days=1)
+    return len(periods - done)
+
+
 def _may_commit(user, enterprise) -> None:
     s = scope_of(user)
     if s.read_only or not (s.has_role(Role.ENTERPRISE) and enterprise.pk in s.enterprise_ids):

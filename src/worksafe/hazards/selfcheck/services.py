@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from worksafe.core.registry import REPORT_FIGURES
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import NotAllowed, ServiceError, require_writer, save_as
 from worksafe.enterprises.models import Enterprise
@@ -448,6 +449,10 @@ def hazard_figures(enterprise: Enterprise, start: datetime.date, end: datetime.d
     f["fix_rate"] = round(f["fixed"] * 100 / f["found"], 1) if f["found"] else None
     f["self_inspections"] = SelfInspection.objects.filter(
         enterprise=enterprise, performed_at__date__gte=start, performed_at__date__lte=cutoff).count()
+    for fig in REPORT_FIGURES.values():  # other apps' lines (e.g. credit: missing commitments)
+        value = fig.compute(enterprise, start, cutoff)
+        if value is not None:
+            f[fig.key] = value
     f["period_start"], f["period_end"], f["as_of"] = start.isoformat(), end.isoformat(), cutoff.isoformat()
     return f
 
@@ -485,7 +490,9 @@ def dual_state(enterprise: Enterprise, year: int, month: int, today: datetime.da
 
 
 def figure_rows(figures: dict, labels) -> list[tuple[str, object]]:
-    return [(label, figures.get(key)) for key, label in labels if key in figures]
+    """The report's lines in order, then the lines other apps registered (core REPORT_FIGURES)."""
+    extra = [(fig.key, fig.label) for fig in REPORT_FIGURES.values()]
+    return [(label, figures.get(key)) for key, label in [*labels, *extra] if key in figures]
 
 
 def _check_month(year, month):
