@@ -420,56 +420,27 @@ def may_reveal(user, tipoff: TipOff) -> bool:
     )
 
 
-def reveal_identity(user, tipoff: TipOff, *, reason: str, request=None) -> dict:
-    """The reporter's name and phone, decrypted — after the role check, with an audit record
-    naming who, when and why. A refusal is audited too."""
+def _reveal(user, tipoff: TipOff, target, blob, *, what: str, reason: str, request=None) -> dict:
+    """Decrypt ``blob`` (of ``target``, a tip-off or its reward) after the role check, with an audit
+    record naming who, when and why; a refusal is audited too."""
     reason = (reason or "").strip()
     if not may_reveal(user, tipoff):
-        audit.record(
-            AuditEvent.Kind.DECRYPT,
-            request=request,
-            user=user,
-            success=False,
-            target=tipoff,
-            fields="举报人身份",
-        )
-        raise NotAllowed("只有县安委办和该举报的举报材料保管人可以查看举报人身份。")
+        audit.record(AuditEvent.Kind.DECRYPT, request=request, user=user, success=False, target=target, fields=what)
+        raise NotAllowed(f"只有县安委办和该举报的举报材料保管人可以查看{what}。")
     if not reason:
         raise ServiceError("请填写查看理由。", field="reason")
-    audit.record(
-        AuditEvent.Kind.DECRYPT,
-        request=request,
-        user=user,
-        target=tipoff,
-        fields="举报人身份",
-        reason=reason[:500],
-    )
-    return crypto.decrypt(tipoff.identity)
+    audit.record(AuditEvent.Kind.DECRYPT, request=request, user=user, target=target, fields=what, reason=reason[:500])
+    return crypto.decrypt(blob)
+
+
+def reveal_identity(user, tipoff: TipOff, *, reason: str, request=None) -> dict:
+    """The reporter's name and phone, decrypted (audited, :func:`_reveal`)."""
+    return _reveal(user, tipoff, tipoff, tipoff.identity, what="举报人身份", reason=reason, request=request)
 
 
 def reveal_payee(user, reward: Reward, *, reason: str, request=None) -> dict:
-    reason = (reason or "").strip()
-    if not may_reveal(user, reward.tipoff):
-        audit.record(
-            AuditEvent.Kind.DECRYPT,
-            request=request,
-            user=user,
-            success=False,
-            target=reward,
-            fields="领奖人信息",
-        )
-        raise NotAllowed("只有县安委办和该举报的举报材料保管人可以查看领奖人信息。")
-    if not reason:
-        raise ServiceError("请填写查看理由。", field="reason")
-    audit.record(
-        AuditEvent.Kind.DECRYPT,
-        request=request,
-        user=user,
-        target=reward,
-        fields="领奖人信息",
-        reason=reason[:500],
-    )
-    return crypto.decrypt(reward.payee)
+    """The payee's details of a claimed reward, decrypted (audited, :func:`_reveal`)."""
+    return _reveal(user, reward.tipoff, reward, reward.payee, what="领奖人信息", reason=reason, request=request)
 
 
 # ---------------------------------------------------------------- questions, answers, 回访
