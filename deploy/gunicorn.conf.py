@@ -2,7 +2,7 @@
 
 Behind nginx (deploy/nginx/worksafe.conf) on a Unix socket; the environment file the systemd unit
 reads (/etc/worksafe/worksafe.env) holds the Django settings (WORKSAFE_ENV=production, DATABASE_URL,
-...). WORKSAFE_BIND, WORKSAFE_WORKERS, WORKSAFE_THREADS and WORKSAFE_TIMEOUT override the defaults
+...). WORKSAFE_BIND, WORKSAFE_WORKERS, WORKSAFE_THREADS, WORKSAFE_TIMEOUT and WORKSAFE_MAX_REQUESTS override the defaults
 below (CI binds a loopback port).
 """
 
@@ -22,8 +22,11 @@ timeout = int(os.environ.get("WORKSAFE_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
 # recycle workers now and then (a leak cannot grow for ever); jitter so they do not restart together
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after about 2000 requests (a leak cannot grow for ever). Replacing it closes
+# its idle keep-alive connections; nginx retries on a fresh one, but a client that talks to gunicorn
+# directly over keep-alive sees a reset: CI's fuzz does, so it sets WORKSAFE_MAX_REQUESTS=0 (never).
+max_requests = int(os.environ.get("WORKSAFE_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
 # load the app once in the master: faster worker start; Django opens database connections lazily,
 # per worker, so none is shared across the fork
 preload_app = True
