@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "worksafe.credit",
     "worksafe.tipoffs",
     "worksafe.training",
+    "worksafe.reporting",
 ]
 
 MIDDLEWARE = [

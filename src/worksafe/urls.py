@@ -16,6 +16,7 @@ from worksafe.monitoring.api import register as register_monitoring
 from worksafe.org.api import register as register_org
 from worksafe.org.views import OTPSetup, OTPVerify, PasswordChange
 from worksafe.plans.api import register as register_plans
+from worksafe.reporting.api import register as register_reporting
 from worksafe.risks.api import register as register_risks
 from worksafe.tipoffs.api import register as register_tipoffs
 from worksafe.training.api import register as register_training
@@ -32,6 +33,7 @@ register_accidents(router)
 register_credit(router)
 register_tipoffs(router)
 register_training(router)
+register_reporting(router)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -53,6 +55,7 @@ urlpatterns = [
     path("credit/", include("worksafe.credit.urls")),
     path("tipoffs/", include("worksafe.tipoffs.urls")),
     path("training/", include("worksafe.training.urls")),
+    path("reporting/", include("worksafe.reporting.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,1 @@
+"""Hooks of this sub-domain (registered from reporting/hooks.py)."""
