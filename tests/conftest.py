@@ -85,6 +85,10 @@ TOKEN_FIELDS = {
     "training.Certificate": "number",
 }
 
+from tests.reporting.world import TOKEN_FIELDS as _REPORTING_TOKENS  # noqa: E402
+
+TOKEN_FIELDS.update(_REPORTING_TOKENS)
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
@@ -316,6 +320,9 @@ def _training_world(w):
     Certificate.objects.create(enterprise=e2, kind="safety_manager", holder="安管乙", number="QTCR02",
                                valid_until=today, recorded_by=u["transport"])
     w.training = [s1, s2, s3]
+    from tests.reporting.world import reporting_world
+
+    reporting_world(w)
 
 
 def _inspection_world(w):
