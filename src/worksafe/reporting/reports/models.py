@@ -31,6 +31,8 @@ class Report(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     as_of = models.DateField("数据截至")
     title = models.CharField("标题", max_length=200)
+    remarks = models.TextField("存在问题和下一步工作", blank=True,
+                               help_text="由县安委办撰写,原样写入报告;不计入数据校验值")
     figures = models.JSONField("数据", default=dict)
     checksum = models.CharField("校验值(SHA-256)", max_length=64)
     docx = models.FileField("报告(.docx)", upload_to="reports/%Y/")
