@@ -48,7 +48,7 @@ def generate(*, seed: int = 2026, n: int = 60) -> int:
                                                                        ent.sectors.all()) else None
         h = hz.report_hazard(officer, ent, location=location, description=text, source=rng.choice(SOURCES),
                              level="major" if major else "general", criterion=criterion)
-        found = timezone.now() - datetime.timedelta(days=rng.randint(5, 360))
+        found = timezone.now() - datetime.timedelta(days=rng.randint(5, 540))
         Hazard.objects.filter(pk=h.pk).update(found_at=found)
         made += 1
         fate = rng.random()
@@ -56,6 +56,7 @@ def generate(*, seed: int = 2026, n: int = 60) -> int:
             continue  # still reported, awaiting confirmation
         if fate < 0.13:
             hz.dismiss(h, officer, reason="经核实不构成隐患")
+            _consistent_history(h.pk)
             continue
         deadline = today + datetime.timedelta(days=30)
         extra = dict(measures="制定整改方案,专人负责", funds=rng.choice([2, 5, 10]), contingency_plan="落实临时管控措施",
@@ -66,10 +67,12 @@ def generate(*, seed: int = 2026, n: int = 60) -> int:
         real_deadline = found.date() + datetime.timedelta(days=rng.choice([15, 30, 60]))
         if fate < 0.25:
             Hazard.objects.filter(pk=h.pk).update(deadline=real_deadline)  # confirmed, not started
+            _consistent_history(h.pk)
             continue
         h = hz.start_rectification(h, officer)
         if fate < 0.40:
             Hazard.objects.filter(pk=h.pk).update(deadline=real_deadline)  # rectifying (some overdue)
+            _consistent_history(h.pk)
             continue
         h = hz.submit_rectification(h, officer, note="已按要求整改完毕", evidence=[_evidence()])
         if fate < 0.48:
@@ -80,8 +83,35 @@ def generate(*, seed: int = 2026, n: int = 60) -> int:
         closed = min(timezone.now(), timezone.make_aware(datetime.datetime.combine(
             real_deadline + datetime.timedelta(days=rng.randint(-10, 8)), datetime.time(10))))
         Hazard.objects.filter(pk=h.pk).update(deadline=real_deadline, closed_at=max(closed, found))
+        _consistent_history(h.pk)
     _measures(county)
     return made
+
+
+def _consistent_history(pk: int) -> None:
+    """The demo writes a hazard's whole loop at once and then moves its dates into the past; give
+    its history and its steps the same past (docs/reporting.md: figures as of a date read the
+    history): records spread from ``found_at`` to ``closed_at`` (or a few days after finding),
+    with the deadline the row ends with."""
+    from .models import HazardAction
+
+    h = Hazard.objects.get(pk=pk)
+    if h.listed_on:  # listed a few days after it was found
+        listed = min(timezone.localdate(), timezone.localtime(h.found_at).date() + datetime.timedelta(days=3))
+        Hazard.objects.filter(pk=pk).update(listed_on=listed)
+        Hazard.history.filter(id=pk, listed_on__isnull=False).update(listed_on=listed)
+        h.listed_on = listed
+    end = h.closed_at or min(timezone.now(), h.found_at + datetime.timedelta(days=3))
+    records = list(Hazard.history.filter(id=pk).order_by("history_date", "history_id"))
+    actions = list(HazardAction.objects.filter(hazard_id=pk).order_by("at", "id"))
+    for seq, n in ((records, len(records)), (actions, len(actions))):
+        for k, row in enumerate(seq):
+            at = h.found_at + (end - h.found_at) * (k / max(1, n - 1)) if n > 1 else h.found_at
+            if seq is records:
+                type(row).objects.filter(pk=row.pk).update(history_date=at, **(
+                    {"deadline": h.deadline} if row.deadline is not None else {}))
+            else:
+                HazardAction.objects.filter(pk=row.pk).update(at=at)
 
 
 def _officer_for(ent):

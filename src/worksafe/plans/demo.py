@@ -39,6 +39,31 @@ def _plan(out) -> Plan:
     return plan
 
 
+def _backdate_progress(plan: Plan, rng) -> None:
+    """Give the reports believable dates: a done task was reported in progress some months before
+    its deadline and done by it (a few late); a task still open reported in the last months. The
+    reports' history follows (figures as of a date read them, docs/reporting.md)."""
+    from worksafe.plans.models import ProgressReport
+
+    now = timezone.now()
+    for task in Task.objects.filter(area__plan=plan):
+        reports = list(ProgressReport.objects.filter(task=task).order_by("created_at", "id"))
+        if not reports:
+            continue
+        due = timezone.make_aware(datetime.datetime.combine(task.due_date, datetime.time(10)))
+        done_at = min(now, due + datetime.timedelta(days=rng.choice([-40, -20, -5, 10]) if rng.random() < 0.85
+                                                    else rng.randint(20, 120)))
+        for r in reports:
+            if r.status == Task.Status.DONE:
+                at = done_at
+            elif len(reports) > 1:
+                at = done_at - datetime.timedelta(days=rng.randint(60, 150))
+            else:
+                at = now - datetime.timedelta(days=rng.randint(10, 120))
+            ProgressReport.objects.filter(pk=r.pk).update(created_at=at)
+            ProgressReport.history.filter(id=r.pk).update(history_date=at)
+
+
 def _progress(plan: Plan) -> None:
     """Progress as the units might have reported it: most tasks done, some late and pressed."""
     from worksafe.org.demo import staff_user
@@ -60,6 +85,7 @@ def _progress(plan: Plan) -> None:
             services.file_progress(task, reporter, status=Task.Status.IN_PROGRESS,
                                    percent=rng.choice([30, 60, 80]),
                                    text="部分工作已完成,剩余工作正在推进。", unit=lead.department)
+    _backdate_progress(plan, rng)
     for task in list(Task.objects.filter(area__plan=plan).late()[:2]):
         services.press_task(task, county_user, note="该任务已逾期,请牵头单位说明原因并加快推进。",
                             respond_by=timezone.localdate() + datetime.timedelta(days=7))
