@@ -15,6 +15,7 @@ from worksafe.org import api as org
 from worksafe.plans import api as plans
 from worksafe.risks import api as risks
 from worksafe.tipoffs import api as tipoffs
+from worksafe.reporting.reports import api as reports
 from worksafe.training import api as training
 
 KEPT = [
@@ -64,6 +65,7 @@ KEPT = [
     (training.SessionViewSet, ["state", "organiser", "audience", "township", "sector", "year"]),
     (training.AttendanceViewSet, ["kind", "session", "enterprise", "confirmed", "year"]),
     (training.CertificateViewSet, ["kind", "expiry", "enterprise", "confirmed"]),
+    (reports.ReportViewSet, ["kind", "state", "year"]),
 ]
 
 
