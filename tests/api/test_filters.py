@@ -13,9 +13,9 @@ from worksafe.inspections import api as inspections
 from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
+from worksafe.reporting.reports import api as reports
 from worksafe.risks import api as risks
 from worksafe.tipoffs import api as tipoffs
-from worksafe.reporting.reports import api as reports
 from worksafe.training import api as training
 
 KEPT = [
