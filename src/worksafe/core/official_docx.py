@@ -17,14 +17,16 @@ import io
 from worksafe.standards import gbt9704 as G
 
 
-def _set_font(target, role: str, bold: bool | None = None):
+def set_font(target, name: str, size_pt: float | None = None, bold: bool | None = None):
+    """Set a run's or a style's font, for East Asian text too (``w:eastAsia``: python-docx's
+    ``font.name`` alone leaves Chinese text in the theme font)."""
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    name, size = G.FONTS[role]
     font = target.font
     font.name = name
-    font.size = Pt(size)
+    if size_pt:
+        font.size = Pt(size_pt)
     if bold is not None:
         font.bold = bold
     rpr = target.element.get_or_add_rPr()
@@ -32,8 +34,12 @@ def _set_font(target, role: str, bold: bool | None = None):
     if rfonts is None:
         rfonts = rpr.makeelement(qn("w:rFonts"), {})
         rpr.append(rfonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
         rfonts.set(qn(attr), name)
+
+
+def _set_font(target, role: str, bold: bool | None = None):
+    set_font(target, *G.FONTS[role], bold=bold)
 
 
 def _page_field(paragraph):

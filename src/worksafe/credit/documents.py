@@ -10,7 +10,7 @@ import io
 from django.utils import timezone
 
 from worksafe.core.export import table_workbook
-from worksafe.inspections.documents import _font
+from worksafe.core.official_docx import set_font as _font
 
 from .models import ClueTransfer
 

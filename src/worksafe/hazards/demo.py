@@ -102,16 +102,16 @@ def _consistent_history(pk: int) -> None:
         Hazard.history.filter(id=pk, listed_on__isnull=False).update(listed_on=listed)
         h.listed_on = listed
     end = h.closed_at or min(timezone.now(), h.found_at + datetime.timedelta(days=3))
-    records = list(Hazard.history.filter(id=pk).order_by("history_date", "history_id"))
-    actions = list(HazardAction.objects.filter(hazard_id=pk).order_by("at", "id"))
-    for seq, n in ((records, len(records)), (actions, len(actions))):
-        for k, row in enumerate(seq):
-            at = h.found_at + (end - h.found_at) * (k / max(1, n - 1)) if n > 1 else h.found_at
-            if seq is records:
-                type(row).objects.filter(pk=row.pk).update(history_date=at, **(
-                    {"deadline": h.deadline} if row.deadline is not None else {}))
-            else:
-                HazardAction.objects.filter(pk=row.pk).update(at=at)
+    def spread(rows):
+        n = len(rows)
+        return [(row, h.found_at + (end - h.found_at) * (k / (n - 1)) if n > 1 else h.found_at)
+                for k, row in enumerate(rows)]
+
+    for row, at in spread(list(Hazard.history.filter(id=pk).order_by("history_date", "history_id"))):
+        type(row).objects.filter(pk=row.pk).update(
+            history_date=at, **({"deadline": h.deadline} if row.deadline is not None else {}))
+    for row, at in spread(list(HazardAction.objects.filter(hazard_id=pk).order_by("at", "id"))):
+        HazardAction.objects.filter(pk=row.pk).update(at=at)
 
 
 def _officer_for(ent):

@@ -10,28 +10,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from worksafe.core.official_docx import set_font as _font
 from worksafe.core.services import save_as
 
 from .models import DocumentCounter, EnforcementAction, Inspection, InspectionDocument
-
-
-def _font(run_or_style, name: str, size_pt: float | None = None, bold: bool | None = None):
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    font = run_or_style.font
-    font.name = name
-    if size_pt:
-        font.size = Pt(size_pt)
-    if bold is not None:
-        font.bold = bold
-    rpr = run_or_style.element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
-        rfonts.set(qn(attr), name)
 
 
 def next_number(department, year: int, kind: str) -> tuple[int, str]:

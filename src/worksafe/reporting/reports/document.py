@@ -8,6 +8,7 @@ import datetime
 import io
 
 from worksafe.core.official_docx import OfficialDocument
+from worksafe.standards.gbt9704 import document_date
 
 STATUS = {"not_started": "未开始", "in_progress": "推进中", "done": "已完成", "blocked": "受阻"}
 KIND = {"random": "双随机抽查", "cross_region": "异地交叉检查", "covert": "明查暗访", "department": "部门检查"}
@@ -21,8 +22,7 @@ def _pct(a, b) -> str:
 
 
 def _d(iso: str) -> str:
-    d = datetime.date.fromisoformat(iso)
-    return f"{d.year}年{d.month}月{d.day}日"
+    return document_date(datetime.date.fromisoformat(iso))
 
 
 def _grade_label(code: str) -> str:

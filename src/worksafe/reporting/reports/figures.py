@@ -19,6 +19,8 @@ import json
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count, Sum
+
 from worksafe.org.models import Department
 
 from .. import asof
@@ -49,12 +51,16 @@ def _split(qs) -> dict:
 
 
 def _progress(plan, day: datetime.date) -> tuple[list[dict], list[dict]]:
+    from worksafe.plans.models import Task
+
+    by_area: dict = {}
+    for t in asof.task_status(Task.objects.filter(area__plan=plan).order_by("order", "id"), day):
+        by_area.setdefault(t.area_id, []).append(t)
     areas, tasks = [], []
     for area in plan.areas.order_by("order", "id").prefetch_related("area_units__department"):
         lead = "、".join(au.department.name for au in area.area_units.all() if au.role == "lead")
-        rows = list(asof.task_status(area.tasks.order_by("order", "id"), day))
         counts = Counter()
-        for t in rows:
+        for t in by_area.get(area.pk, []):
             done = t.status_then == "done"
             on_time = done and asof.done_on_time(t)
             overdue = not done and t.due_date < day
@@ -119,14 +125,14 @@ def _inspections(win: Window) -> dict:
 
 def _tipoffs(win: Window) -> dict:
     due = asof.tipoffs_due(win)
-    paid = asof.rewards_paid(win)
+    paid = asof.rewards_paid(win).aggregate(n=Count("pk"), amount=Sum("amount"))
     return {
         "received": asof.tipoffs_received(win).count(),
         "closed": asof.tipoffs_closed(win).count(),
         "due": due.count(),
         "closed_on_time": asof.closed_by_due(due).count(),
-        "rewards_paid": paid.count(),
-        "reward_amount": _money(sum((r.amount for r in paid), Decimal(0))),
+        "rewards_paid": paid["n"],
+        "reward_amount": _money(paid["amount"]),
     }
 
 
