@@ -1,11 +1,12 @@
 from django import forms
 
+from worksafe.core.filters import BootstrapFormMixin
 from worksafe.plans.models import Plan
 
 from .models import Report
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(BootstrapFormMixin, forms.Form):
     plan = forms.ModelChoiceField(label="方案", queryset=Plan.objects.none(), empty_label=None)
     kind = forms.ChoiceField(label="类别", choices=Report.Kind.choices)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
