@@ -21,6 +21,7 @@ from worksafe.training import api as training
 KEPT = [
     (plans.AreaViewSet, ["plan"]),
     (plans.TaskViewSet, ["area", "status", "area__plan"]),
+    (plans.TargetViewSet, ["plan"]),
     (plans.ProgressReportViewSet, ["task", "unit", "status"]),
     (enterprises.EnterpriseViewSet, ["township", "status", "sectors", "risk_level"]),
     (enterprises.SafetyManagerViewSet, ["enterprise"]),

@@ -8,7 +8,7 @@ from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from worksafe.org.models import Department, Sector, SectorSupervisor
 
 from . import services
-from .filters import AreaFilter, ProgressReportFilter, TaskFilter
+from .filters import AreaFilter, ProgressReportFilter, TargetFilter, TaskFilter
 from .models import Area, AreaUnit, Phase, Plan, ProgressReport, Target, Task, TaskUnit
 
 
@@ -166,6 +166,7 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     queryset = Target.objects.all()
     serializer_class = TargetSerializer
     select_related = ("task__area",)
+    filterset_class = TargetFilter
 
     @extend_schema(request=TargetValueSerializer, responses=TargetSerializer)
     @action(detail=True, methods=["post"])

@@ -1,13 +1,12 @@
 """The filtersets of the plans lists, shared by the pages and the API."""
 
 import django_filters
-from django import forms
 from django.utils import timezone
 
 from worksafe.core.filters import FilterSet
 from worksafe.org.models import Department, Division
 
-from .models import Area, Plan, ProgressReport, Task, task_unit_filter
+from .models import Area, Plan, ProgressReport, Target, Task, task_unit_filter
 
 
 class TaskFilter(FilterSet):
@@ -19,9 +18,9 @@ class TaskFilter(FilterSet):
     status = django_filters.ChoiceFilter(label="状态", choices=Task.Status.choices)
     late = django_filters.BooleanFilter(label="仅看逾期", method="by_late",
                                         widget=django_filters.widgets.BooleanWidget())
-    # the API's (kept with its name): tasks of one plan
+    # the plan (a county runs several): the page's 方案 choice and the API's filter, one name
     area__plan = django_filters.ModelChoiceFilter(label="方案", field_name="area__plan",
-                                                  queryset=Plan.objects.all(), widget=forms.HiddenInput)
+                                                  queryset=Plan.objects.all())
 
     class Meta:
         model = Task
@@ -48,6 +47,22 @@ class TaskFilter(FilterSet):
             return qs
         late = qs.late(timezone.localdate())
         return late if value else qs.exclude(pk__in=late.values("pk"))
+
+
+class TargetFilter(FilterSet):
+    """The targets of one plan (each plan has its own)."""
+
+    plan = django_filters.ModelChoiceFilter(label="方案", field_name="task__area__plan", queryset=Plan.objects.all())
+
+    class Meta:
+        model = Target
+        fields = ["plan"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        visible = Plan.objects.visible_to(request.user if request else None)
+        self.filters["plan"].queryset = visible
+        self.form.fields["plan"].queryset = visible
 
 
 class AreaFilter(FilterSet):

@@ -59,7 +59,8 @@ class TargetValueForm(BootstrapFormMixin, forms.Form):
 
 class PlanUploadForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label="方案文件", help_text="支持 .txt(UTF-8 或 GB18030 编码)、.docx(含任务分工表)、.xlsx(任务分工表)和有文字层的 .pdf")
-    county = forms.ModelChoiceField(label="所属县", queryset=Division.objects.filter(level=Division.Level.COUNTY))
+    county = forms.ModelChoiceField(label="所属县", queryset=Division.objects.filter(level=Division.Level.COUNTY),
+                                    empty_label="— 请选择方案所属的县 —")
 
 
 class SectorForm(BootstrapFormMixin, forms.ModelForm):

@@ -27,46 +27,56 @@ def remind_late_tasks(now=None) -> int:
     return sent
 
 
-def _desk_plan(request):
-    """The plan the desk shows, read once per request for both plan panels."""
-    if not hasattr(request, "_worksafe_desk_plan"):
-        from .models import Plan
+def _desk_plans(request):
+    """The plans in force the desk shows (services.plans_in_force), read once per request for
+    both plan panels."""
+    if not hasattr(request, "_worksafe_desk_plans"):
+        from .services import plans_in_force
 
-        request._worksafe_desk_plan = Plan.objects.visible_to(request.user).first()
-    return request._worksafe_desk_plan
+        request._worksafe_desk_plans = plans_in_force(request.user)
+    return request._worksafe_desk_plans
 
 
 @dashboard_panel("plan", "plans/_panel_plan.html", order=10)
 def plan_panel(request, scope):
-    plan = _desk_plan(request)
-    return {"plan": plan} if plan else None
+    plans = _desk_plans(request)
+    return {"plans": plans} if plans else None
 
 
 @dashboard_panel("plan_progress", "plans/_panel_progress.html", order=40)
 def progress_panel(request, scope):
-    """Task counts, late tasks and targets of the user's scope (the template shows them to
-    government users)."""
+    """Per plan in force: task counts, late tasks and targets of the user's scope in that plan
+    only (the template shows them to government users). Three queries for all the plans."""
     from .models import Target, Task
     from .services import target_state
 
     user = request.user
     today = timezone.localdate()
-    plan = _desk_plan(request)
-    tasks = Task.objects.visible_to(user)
-    if plan:
-        tasks = tasks.filter(area__plan=plan)
-    counts = tasks.aggregate(
+    plans = _desk_plans(request)
+    if not plans:
+        return {"sections": []}
+    tasks = Task.objects.visible_to(user).filter(area__plan__in=plans)
+    counts = {row.pop("area__plan"): row for row in tasks.order_by().values("area__plan").annotate(
         total=Count("id"),
         done=Count("id", filter=Q(status=Task.Status.DONE)),
         late=Count("id", filter=Q(due_date__lt=today) & ~Q(status=Task.Status.DONE)),
         in_progress=Count("id", filter=Q(status=Task.Status.IN_PROGRESS)),
-    )
-    targets = list(Target.objects.visible_to(user).select_related("task__area")[:20])
-    return {
-        "task_counts": counts,
-        "late_tasks": tasks.late(today).select_related("area").order_by("due_date", "id")[:10],
-        "targets": [(t, target_state(t, today)) for t in targets],
-    }
+    )}
+    late = {}
+    for t in tasks.late(today).select_related("area").order_by("due_date", "id")[:10 * len(plans)]:
+        late.setdefault(t.area.plan_id, []).append(t)
+    targets = {}
+    for t in Target.objects.visible_to(user).filter(task__area__plan__in=plans).select_related("task__area")[
+            :20 * len(plans)]:
+        targets.setdefault(t.task.area.plan_id, []).append(t)
+    empty = {"total": 0, "done": 0, "late": 0, "in_progress": 0}
+    sections = [{
+        "plan": plan,
+        "task_counts": counts.get(plan.pk, empty),
+        "late_tasks": late.get(plan.pk, [])[:10],
+        "targets": [(t, target_state(t, today)) for t in targets.get(plan.pk, [])[:20]],
+    } for plan in plans]
+    return {"sections": sections, "several": len(sections) > 1}
 
 
 @demo_loader("plan", order=20)

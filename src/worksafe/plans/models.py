@@ -69,6 +69,8 @@ class Area(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas", verbose_name="方案")
     order = models.PositiveSmallIntegerField("顺序")
     number = models.CharField("序号", max_length=10)
+    mark = models.CharField("序号写法", max_length=16, blank=True,
+                            help_text="原文的序号写法(1.、一、、第一项);空为(一)式")
     title = models.CharField("专项", max_length=200)
     units = models.ManyToManyField(Department, through="AreaUnit", related_name="areas", verbose_name="单位")
     vague_units = models.JSONField(
@@ -84,7 +86,12 @@ class Area(models.Model):
         verbose_name_plural = "专项"
 
     def __str__(self):
-        return f"({self.number}){self.title}"
+        return f"{self.numbering}{self.title}"
+
+    @property
+    def numbering(self) -> str:
+        """The heading's numbering as the document wrote it: 1. / 一、 / 第一项, else (一)."""
+        return self.mark or f"({self.number})"
 
     def units_as_written(self, role: str) -> list[str]:
         """The units of ``role`` as the plan wrote them (各乡镇党委、政府 stays one entry)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from worksafe.core import metrics
@@ -80,14 +81,20 @@ def resolve_units(names: list[str], county: Division | None) -> UnitResolution:
     def add(key, depts):
         index.setdefault(_normal(key), depts)
 
-    departments = list(Department.objects.filter(active=True))
+    departments = Department.objects.filter(active=True)
+    if county is not None:  # a prefecture hosts several counties: match within this one only
+        departments = departments.filter(Q(division=county) | Q(division__parent=county))
+    departments = list(departments)
     for d in departments:  # exact names win over aliases and short names
         add(d.name, [d])
     for d in departments:
         for a in d.alias_list:
             add(a, [d])
+    ids = {d.pk for d in departments}
     for g in UnitGroup.objects.prefetch_related("departments"):
-        members = [d for d in g.departments.all() if d.active]
+        members = [d for d in g.departments.all() if d.pk in ids]
+        if not members:
+            continue
         add(g.name, members)
         for a in g.alias_list:
             add(a, members)
@@ -110,17 +117,22 @@ def resolve_units(names: list[str], county: Division | None) -> UnitResolution:
 
 
 _TOWNSHIP_COLLECTIVE_RE = re.compile(
-    r"^(?:县)?各乡[(（]?镇[)）]?(?:、?(?:街道|社区))?(?P<what>人民政府|政府|党委)$")
+    r"^(?:县)?各乡[(（]?镇[)）]?(?:、?(?:街道|社区))?(?P<what>人民政府|政府|党委[、和]?政府|党委)$")
 
 
 def _township_collective(name: str, departments: list[Department]) -> list[Department]:
     """各乡镇人民政府 / 各乡(镇)人民政府 → every township government; 各乡镇党委 → every
-    township party committee (各乡镇党委、政府 is the org's UnitGroup)."""
+    township party committee; 各乡(镇)党委、政府 / 各乡镇党委政府 → both (各乡镇党委、政府 itself
+    is the org's UnitGroup)."""
     m = _TOWNSHIP_COLLECTIVE_RE.match(_normal(name))
     if not m:
         return []
-    kind = Department.Kind.TOWNSHIP_PARTY if m["what"] == "党委" else Department.Kind.TOWNSHIP_GOVERNMENT
-    return [d for d in departments if d.kind == kind]
+    what = m["what"]
+    if what.startswith("党委") and what.endswith("政府"):  # 各乡(镇)党委、政府: both
+        kinds = {Department.Kind.TOWNSHIP_PARTY, Department.Kind.TOWNSHIP_GOVERNMENT}
+    else:
+        kinds = {Department.Kind.TOWNSHIP_PARTY if what == "党委" else Department.Kind.TOWNSHIP_GOVERNMENT}
+    return [d for d in departments if d.kind in kinds]
 
 
 def plan_unit_names(parsed: ParsedPlan) -> list[str]:
@@ -256,7 +268,7 @@ def import_plan(
     for i, a in enumerate(parsed.areas, 1):
         units = list(dict.fromkeys([*a.lead_units, *a.responsible_units]))
         area = Area.objects.create(
-            plan=plan, order=i, number=a.number, title=a.title[:200],
+            plan=plan, order=i, number=a.number, mark=a.mark, title=a.title[:200],
             vague_units=[u for u in units if is_vague_unit(u) and not chosen.get((a.title, u))],
         )
         seen: set[int] = set()
@@ -443,6 +455,36 @@ class TargetState:
     live: bool
     met: bool | None
     overdue: bool
+
+
+def county_warning(source_text: str, county: Division | None) -> str:
+    """A warning when the document names another county than the one it is filed under."""
+    from worksafe.standards.plan_text import named_county, same_county
+
+    named = named_county(source_text)
+    if county is None or same_county(named, county.name):
+        return ""
+    return f"文件中写的是“{named}”,但将导入到“{county.name}”。请确认所属县是否正确;单位只在“{county.name}”的单位中匹配。"
+
+
+def plans_in_force(user, today: datetime.date | None = None) -> list[Plan]:
+    """The plans the user's desk and menu show: those of the user's county running today
+    (start ≤ today ≤ end), the earliest first; when none runs, the newest one. A county runs
+    several at once (the three-year action and a 治本攻坚 plan, sub-plans of departments), each
+    with its own tasks and targets; a prefecture's system holds several counties' plans, and a
+    county's officer sees their own county's on the desk (all of them stay on the plan list)."""
+    today = today or timezone.localdate()
+    visible = Plan.objects.visible_to(user).select_related("county")
+    scope = scope_of(user)
+    if not scope.everything and scope.unit_ids:  # a unit's county: its own division or its township's
+        counties = Division.objects.filter(
+            Q(departments__in=scope.unit_ids) | Q(children__departments__in=scope.unit_ids))
+        visible = visible.filter(county__in=counties.values("pk"))
+    running = list(visible.filter(start__lte=today, end__gte=today).order_by("start", "id"))
+    if running:
+        return running
+    newest = visible.first()
+    return [newest] if newest else []
 
 
 def target_state(target: Target, today: datetime.date | None = None) -> TargetState:

@@ -53,7 +53,7 @@ class TargetTable(Table):
     title = "量化目标"
     empty_text = "没有量化目标"
 
-    area = Column("专项", "task.area.number", cell="({{ row.task.area.number }})",
+    area = Column("专项", "task.area.number", cell="{{ row.task.area.numbering }}",
                   sort=("task__area__order", "task__order", "pk"))
     text = Column("目标", link=True, width=40)
     goal = Column("目标值", lambda t: f"{t.get_comparator_display()}{t.value.normalize():f}{t.unit}",
@@ -87,9 +87,9 @@ class SectorTable(Table):
     empty_text = "暂无行业领域(导入方案后自动生成)"
 
     name = Column("行业领域", link=True, sort=("name", "pk"))
-    area = Column("对应专项", lambda s: f"({s.area.number}){s.area.title}" if s.area_id else "",
+    area = Column("对应专项", lambda s: f"{s.area.numbering}{s.area.title}" if s.area_id else "",
                   sort=("area__order", "name", "pk"),
-                  cell="{% if row.area %}({{ row.area.number }}){{ row.area.title|truncatechars:18 }}{% else %}—{% endif %}")
+                  cell="{% if row.area %}{{ row.area.numbering }}{{ row.area.title|truncatechars:18 }}{% else %}—{% endif %}")
     lead = Column("行业主管", lambda s: _supervisors(s, "lead"))
     co = Column("协同监管", lambda s: _supervisors(s, "co"), td_class="small")
     high_risk = Column("高危", sort=("-high_risk", "name", "pk"),

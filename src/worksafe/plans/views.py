@@ -19,7 +19,7 @@ from worksafe.org.models import Department, Division, Sector, SectorSupervisor
 from worksafe.standards import plan_tables, plan_text
 
 from . import services
-from .filters import TaskFilter
+from .filters import TargetFilter, TaskFilter
 from .forms import PlanUploadForm, PressForm, ProgressForm, SectorForm, TargetValueForm
 from .models import (
     Area,
@@ -246,6 +246,7 @@ class TaskPress(ScopedMixin, View):
 
 class TargetList(ScopedListView):
     model = Target
+    filterset_class = TargetFilter
     table_class = TargetTable
     select_related = ("task__area__plan",)
     template_name = "plans/target_list.html"
@@ -331,7 +332,9 @@ class PlanImportUpload(CountyOfficeRequiredMixin, FormView):
         return ctx
 
     def get_initial(self):
-        return {"county": Division.objects.filter(level=Division.Level.COUNTY).first()}
+        """The county is asked, not assumed: preset only when the system holds one county."""
+        counties = list(Division.objects.filter(level=Division.Level.COUNTY)[:2])
+        return {"county": counties[0]} if len(counties) == 1 else {}
 
     def form_valid(self, form):
         import os
@@ -358,6 +361,9 @@ class PlanImportUpload(CountyOfficeRequiredMixin, FormView):
             return self.form_invalid(form)
         draft = PlanImport.objects.create(county=form.cleaned_data["county"], source_name=f.name[:200],
                                           source_text=text, parsed=parsed.to_dict(), created_by=self.request.user)
+        warning = services.county_warning(text, draft.county)
+        if warning:
+            messages.warning(self.request, warning)
         return redirect(draft)
 
 
@@ -368,7 +374,7 @@ def parsed_from_dict(d: dict) -> plan_text.ParsedPlan:
         title=d["title"],
         phases=[plan_text.Phase(**p) for p in d["phases"]],
         areas=[plan_text.Area(
-            number=a["number"], title=a["title"], lead_units=a["lead_units"],
+            number=a["number"], title=a["title"], lead_units=a["lead_units"], mark=a.get("mark", ""),
             responsible_units=a["responsible_units"],
             items=[plan_text.Item(text=i["text"], deadlines=[datetime.date.fromisoformat(x) for x in i["deadlines"]],
                                   targets=[plan_text.Target(**t) for t in i["targets"]],
@@ -396,7 +402,8 @@ class PlanImportReview(CountyOfficeRequiredMixin, ScopedMixin, TemplateView):
                    res.resolved], unknown=res.unknown, departments=Department.objects.filter(active=True),
                    vague=[(i, v) for i, v in enumerate(parsed.vague_units)],
                    target_count=sum(len(i["targets"]) for a in draft.parsed["areas"] for i in a["items"]),
-                   item_count=sum(len(a["items"]) for a in draft.parsed["areas"]))
+                   item_count=sum(len(a["items"]) for a in draft.parsed["areas"]),
+                   county_warning=services.county_warning(draft.source_text, draft.county))
         return ctx
 
     def post(self, request, pk):

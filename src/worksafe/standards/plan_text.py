@@ -187,11 +187,17 @@ class Area:
     lead_units: list[str] = field(default_factory=list)
     responsible_units: list[str] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
+    #: the heading's numbering as the document writes it ("1.", "一、", "第一项"); "" is the
+    #: default style （一） and is left out of the JSON (the seed's shape does not change)
+    mark: str = ""
 
     def to_dict(self) -> dict:
-        return {"number": self.number, "title": self.title, "lead_units": list(self.lead_units),
-                "responsible_units": list(self.responsible_units),
-                "items": [i.to_dict() for i in self.items]}
+        d = {"number": self.number, "title": self.title, "lead_units": list(self.lead_units),
+             "responsible_units": list(self.responsible_units),
+             "items": [i.to_dict() for i in self.items]}
+        if self.mark:
+            d["mark"] = self.mark
+        return d
 
 
 @dataclass
@@ -271,6 +277,35 @@ def _int_to_cn(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
+_NAMED_COUNTY_RE = re.compile(
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=关于印发)|(?<=中共))"
+    r"([\u4e00-\u9fff]{1,7}?(?:自治县|县|旗|市|区))(?=安全生产|人民政府|安全委员会|安委会|关于|应急管理局)")
+_NOT_A_NAME = {"全县", "我县", "本县", "该县", "各县", "由县", "全市", "我市", "本市", "全区", "本区", "我区"}
+
+
+def named_county(text: str, lines: int = 12) -> str:
+    """The county the document names in its first lines (the title 湖滨县安全生产专项整治……, the
+    issuer 湖滨县人民政府/湖滨县安全生产委员会), or "" — so an import filed under another county
+    can be warned about. A unit such as 县应急管理局 names none (no name before 县)."""
+    for line in _clean_lines(text)[:lines]:
+        for m in _NAMED_COUNTY_RE.finditer(line):
+            if m.group(1) not in _NOT_A_NAME:
+                return m.group(1)
+    return ""
+
+
+def same_county(named: str, county_name: str) -> bool:
+    """玛沁县 is 玛沁县, also written 果洛州玛沁县 or (rarely) 玛沁."""
+    if not named or not county_name:
+        return True
+    return named == county_name or named.endswith(county_name) or county_name.endswith(named)
+
+
+def cn_numeral(n: int) -> str:
+    """A count as a plan writes it (四个阶段, 十八个专项): 1..99 in Chinese numerals, else digits."""
+    return _int_to_cn(n) if 0 < n < 100 else str(n)
+
+
 # --------------------------------------------------------------------------- lines and sections
 
 _TOP_HEADING_RE = re.compile(
@@ -304,6 +339,16 @@ def _numbered(line: str) -> tuple[str, str, str] | None:
         if m:
             return style, m.group(1), line[m.end():]
     return None
+
+
+_MARKS = {"di_xiang": "第{}项", "cn_dun": "{}、", "arabic": "{}.", "paren_arabic": "（{}）", "circled": "{}"}
+
+
+def numbering_mark(style: str, number: str) -> str:
+    """The heading's numbering as written, normalised to one spelling per style ("1." for 1．/1、,
+    "一、", "第一项", "（1）", "①"); "" for the default style （一）."""
+    template = _MARKS.get(style)
+    return template.format(number) if template else ""
 
 
 def _first_clause(s: str) -> str:
@@ -633,7 +678,7 @@ def _parse_tasks(lines: list[str], unplaced: list[str]) -> list[Area]:
         texts, lead_in = _split_items([rest, *raw.body], raw.style)
         if lead_in:
             pending.append((raw.index, lead_in))
-        area = Area(raw.number, title)
+        area = Area(raw.number, title, mark=numbering_mark(raw.style, raw.number))
         for note in raw.notes:
             leads, responsible = _parse_note(note)
             area.lead_units += [u for u in leads if u not in area.lead_units]

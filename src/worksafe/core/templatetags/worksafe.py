@@ -101,6 +101,17 @@ def mask_phone(value: str) -> str:
     return mask(value)
 
 
+@register.filter
+def cn_numeral(n) -> str:
+    """{{ phases|length|cn_numeral }}个阶段 → 四个阶段: the count the data holds, as a plan writes it."""
+    from worksafe.standards.plan_text import cn_numeral as numeral
+
+    try:
+        return numeral(int(n))
+    except (TypeError, ValueError):
+        return ""
+
+
 @register.simple_tag
 def is_late(task):
     return task.is_late(timezone.localdate())

@@ -41,6 +41,9 @@ class Command(BaseCommand):
                 self._summary(parsed)
             return
         division = self._county(county)
+        warning = services.county_warning(text, division)
+        if warning:
+            self.stderr.write("注意:" + warning)
         mapping = {}
         for m in map:
             if "=" not in m:
