@@ -1,6 +1,6 @@
 """The demo's accidents: a 较大事故 (road traffic; an injured person died on the 2nd day, so the 补报
 regraded it from 一般 to 较大) under investigation; a 一般事故 reported late by the unit whose
-onward report is still missing; a closed 一般事故; a concealed accident revealed by a tip-off (its
+onward report is still missing; a closed 一般事故 of last year; a concealed accident revealed by a tip-off (its
 unit report never made: late); an enterprise's own report awaiting the officer's confirmation.
 Everything goes through the services, with times in the past."""
 
@@ -10,6 +10,7 @@ import datetime
 
 from django.utils import timezone
 
+from worksafe.core.backdate import move_back
 from worksafe.core.scoping import Role
 from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Membership, User
@@ -129,6 +130,9 @@ def generate() -> int:
             summary="电气线路老化短路引发火灾,属一般生产安全责任事故;建议对企业主要负责人罚款。",
         )
         services.step(a, county, "close", note="县人民政府已批复,处罚已执行。")
+        # a case of last year, investigated and closed then: the whole case moves back (the yearly
+        # report and the assessment of that year count it)
+        move_back(a, t - timezone.make_aware(datetime.datetime(now.year - 1, 8, 12, 15, 20)))
         made += 1
     towns = list(Enterprise.objects.values_list("township", flat=True).distinct()[:2])
     if towns:

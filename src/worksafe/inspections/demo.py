@@ -88,6 +88,39 @@ def _progress(insp: Inspection, target: str, dept_user, *, fail: bool = True) ->
                   summary=f"检查{len(findings)}项,发现问题{n_failed}项" + (",已责令限期整改" if n_failed else ",未发现问题"))
 
 
+def _last_year(em, dept_user, sectors, today) -> int:
+    """Last year's plan: a batch drawn, its first inspections recorded and closed then (one with a
+    rectification order checked by 复查). Written through the services today and moved back whole
+    (core.backdate) before this year's draw, so last year's report and assessment count it and
+    this year's exclusion window does not."""
+    from worksafe.core.backdate import move_back
+
+    year = today.year - 1
+    plan = InspectionPlan.objects.create(department=em, year=year, title=f"{em.name}{year}年度监督检查计划",
+                                         note="按风险等级确定抽查比例。", created_by=dept_user)
+    b = Batch.objects.create(plan=plan, name="第一批次:重点行业双随机抽查", shares={"4": 1.0, "3": 0.3, "2": 0.1},
+                             exclusion_days=0, due_on=today + datetime.timedelta(days=60))
+    b.sectors.set(sectors)
+    services.open_batch(b, dept_user)
+    try:
+        services.draw_batch(Batch.objects.get(pk=b.pk), dept_user)
+    except services.ServiceError:
+        pass
+    made = 0
+    for k, insp in enumerate(Inspection.objects.filter(batch=b).order_by("order")[:6]):
+        _progress(insp, "recorded", dept_user, fail=False)
+        if k == 0:
+            member = insp.team.order_by("pk").first()
+            order = services.add_action(Inspection.objects.get(pk=insp.pk), member, kind="rectify",
+                                        basis="《中华人民共和国安全生产法》第六十五条",
+                                        description="安全管理台账不完整", deadline=today + datetime.timedelta(days=15))
+            take(order, dept_user, "reinspect", data={"note": "经复查,已整改到位", "passed": True})
+        services.step(Inspection.objects.get(pk=insp.pk), dept_user, "close")
+        made += 1
+    move_back(plan, datetime.timedelta(days=(today - datetime.date(year, 9, 20)).days), depth=4)
+    return made
+
+
 def generate() -> int:
     if InspectionPlan.objects.exists():
         return 0
@@ -114,6 +147,7 @@ def generate() -> int:
         if zf03 and first:
             Recusal.objects.get_or_create(inspector=zf03, enterprise=first,
                                           defaults={"department": em, "reason": "近亲属在该企业任职"})
+        _last_year(em, dept_user, sectors, today)
         plan = InspectionPlan.objects.create(department=em, year=today.year, title=f"{em.name}{today.year}年度监督检查计划",
                                              note="按风险等级确定抽查比例,红色企业全覆盖。", created_by=dept_user)
         b1 = Batch.objects.create(plan=plan, name="第一批次:重点行业双随机抽查",

@@ -212,7 +212,42 @@ def generate() -> int:
             data={"outcome": "false", "findings": "现场核实:仓库机械通风设施完好,运行记录齐全。"},
         )
         made += 5
+        made += _last_year(ent, other, dept, now)
     _write_receipt(show.number, receipt)
+    return made
+
+
+def _last_year(ent, other, dept, now) -> int:
+    """Two cases of last year, handled and closed then (the yearly report and the assessment of
+    that year count them): a hotline call found true and a letter found untrue. Each is written
+    through the services today and moved back whole (core.backdate); its number follows its date."""
+    from worksafe.core.backdate import move_back
+
+    cases = [
+        ("illegal", other or ent, "hotline", "夜间非法储存、销售散装汽油。", "true",
+         "现场核实:该处存放散装汽油约200升,已依法查处并责令清除。",
+         datetime.datetime(now.year - 1, 5, 14, 9, 30)),
+        ("major_hazard", ent, "letter", "企业特种作业人员无证上岗。", "false",
+         "现场核实:特种作业人员均持有效证件上岗。", datetime.datetime(now.year - 1, 10, 9, 15, 0)),
+    ]
+    made = 0
+    for category, target, channel, text, outcome, findings, when in cases:
+        t, _ = services.file_tipoff(category=category, enterprise_name=target.name, channel=channel,
+                                    description=text, entered_by=dept,
+                                    received_at=now - datetime.timedelta(days=18))  # handled in 18 days
+        take(t, dept, "accept", data={})
+        take(TipOff.objects.get(pk=t.pk), dept, "verify", data={})
+        data = {"outcome": outcome, "findings": findings}
+        if outcome == "true":
+            data["result_text"] = "经核查,您举报的情况属实,已依法处理。感谢您的监督。"
+        take(TipOff.objects.get(pk=t.pk), dept, "conclude", data=data)
+        take(TipOff.objects.get(pk=t.pk), dept, "close", data={"note": "已答复举报人,办结"})
+        when = timezone.make_aware(when)
+        move_back(TipOff.objects.get(pk=t.pk), now - datetime.timedelta(days=18) - when)
+        day = f"JB{timezone.localtime(when):%Y%m%d}"
+        n = TipOff.objects.filter(number__startswith=day).count() + 1
+        TipOff.objects.filter(pk=t.pk).update(number=f"{day}-{n:04d}")
+        made += 1
     return made
 
 

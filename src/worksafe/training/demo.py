@@ -1,4 +1,4 @@
-"""The demo's training: a county session for officials (held, recorded), a session for principals
+"""The demo's training: a county session for officials (held, recorded; and last year's), a session for principals
 and safety managers of the hazardous-chemicals sector (held, with an enterprise's proposal waiting
 for confirmation), a planned township session, a cancelled one, and certificates of the register's
 principals and safety managers (one expired, one expiring)."""
@@ -47,6 +47,21 @@ def generate() -> int:
             continue  # a quarter missing: the coverage page's drill-down shows them
         services.record_attendance(county, s1, kind="officials", person=u, passed=True, score=80 + k % 20)
     take(s1, county, "record", version=s1.version)
+    # 1b. last year's round for officials, held and recorded then (written today, moved back whole:
+    # core.backdate), so last year's report and assessment have their own coverage
+    s0 = _session(county, f"安全生产监管干部轮训({today.year - 1}年)", starts_on=today, hours=16, organiser=em,
+                  for_officials=True, place="县委党校", note="安全生产专项整治三年行动部署、隐患排查治理")
+    if s0.state == TrainingSession.State.PLANNED:
+        take(s0, county, "hold", version=s0.version)
+        s0.refresh_from_db()
+        for k, u in enumerate(officials):
+            if k % 3 == 2:
+                continue
+            services.record_attendance(county, s0, kind="officials", person=u, passed=True, score=75 + k % 25)
+        take(s0, county, "record", version=TrainingSession.objects.get(pk=s0.pk).version)
+        from worksafe.core.backdate import move_back
+
+        move_back(s0, datetime.timedelta(days=(today - datetime.date(today.year - 1, 6, 10)).days))
     # 2. principals and safety managers of 危险化学品: held; one enterprise proposal pending
     chem = Sector.objects.filter(name="危险化学品").first()
     s2 = _session(county, "危险化学品企业主要负责人和安全管理人员培训", starts_on=today - datetime.timedelta(days=30),
