@@ -20,7 +20,7 @@ class TaskFilter(FilterSet):
                                         widget=django_filters.widgets.BooleanWidget())
     # the plan (a county runs several): the page's 方案 choice and the API's filter, one name
     area__plan = django_filters.ModelChoiceFilter(label="方案", field_name="area__plan",
-                                                  queryset=Plan.objects.all())
+                                                  queryset=Plan.objects.all(), empty_label="全部方案")
 
     class Meta:
         model = Task
@@ -52,7 +52,8 @@ class TaskFilter(FilterSet):
 class TargetFilter(FilterSet):
     """The targets of one plan (each plan has its own)."""
 
-    plan = django_filters.ModelChoiceFilter(label="方案", field_name="task__area__plan", queryset=Plan.objects.all())
+    plan = django_filters.ModelChoiceFilter(label="方案", field_name="task__area__plan", queryset=Plan.objects.all(),
+                                            empty_label="全部方案")
 
     class Meta:
         model = Target
