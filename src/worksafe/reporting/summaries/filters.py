@@ -24,8 +24,9 @@ class SummaryFilter(FilterSet):
     round = django_filters.ModelChoiceFilter(label="轮次", queryset=SummaryRound.objects.all())
     unit = django_filters.ModelChoiceFilter(label="单位", queryset=Department.objects.filter(active=True))
     state = django_filters.ChoiceFilter(label="状态", choices=Summary.State.choices)
-    late = django_filters.BooleanFilter(label="逾期报送")
-    missing = django_filters.BooleanFilter(label="逾期未报送", method="filter_missing")
+    late = django_filters.BooleanFilter(label="逾期报送", widget=django_filters.widgets.BooleanWidget())
+    missing = django_filters.BooleanFilter(label="逾期未报送", method="filter_missing",
+                                           widget=django_filters.widgets.BooleanWidget())
 
     class Meta:
         model = Summary

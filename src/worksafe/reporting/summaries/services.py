@@ -42,8 +42,13 @@ from .models import Summary, SummaryFile, SummaryPress, SummaryRound
 
 S = Summary.State
 EDITABLE = (S.PENDING, S.RETURNED)
-#: the yearly round opens by itself this many days before its due date (the tick)
-OPEN_DAYS_BEFORE = getattr(settings, "WORKSAFE_SUMMARY_OPEN_DAYS", 30)
+
+
+def open_days_before() -> int:
+    """The yearly round opens by itself this many days before its due date (the tick; setting
+    ``WORKSAFE_SUMMARY_OPEN_DAYS``, default 30)."""
+    return int(getattr(settings, "WORKSAFE_SUMMARY_OPEN_DAYS", 30))
+
 #: what a summary's attachments may be
 FILE_TYPES = [".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt"]
 
@@ -367,14 +372,15 @@ def plans_in_force(day: datetime.date):
 
 
 def tick(now=None) -> int:
-    """Open each plan's yearly round ``OPEN_DAYS_BEFORE`` days before its due date, and tell each unit
+    """Open each plan's yearly round :func:`open_days_before` days before its due date, and tell each unit
     still missing its summary once the due day is over (once per round)."""
     today = timezone.localtime(now).date() if now else timezone.localdate()
     done = 0
+    lead = datetime.timedelta(days=open_days_before())
     for plan in plans_in_force(today):
         for year in (today.year, today.year + 1):
             due, _ = due_from_plan(plan, SummaryRound.Kind.YEARLY, year)
-            if due is None or not (due - datetime.timedelta(days=OPEN_DAYS_BEFORE) <= today <= due):
+            if due is None or not (due - lead <= today <= due):
                 continue
             if not SummaryRound.objects.filter(plan=plan, kind=SummaryRound.Kind.YEARLY, year=year).exists():
                 with transaction.atomic():
@@ -383,7 +389,8 @@ def tick(now=None) -> int:
                     notify([_unit_people(s.unit)], f"【总结报送】请于{due:%Y年%m月%d日}前报送{rnd}",
                            rnd.due_basis, url=s.get_absolute_url(), key=f"reporting.SummaryRound:{rnd.pk}:open")
                 done += 1
-    for s in (Summary.objects.filter(submitted_at__isnull=True, round__due_on__lt=today)
+    recent = today - datetime.timedelta(days=90)  # older rounds were told long ago
+    for s in (Summary.objects.filter(submitted_at__isnull=True, round__due_on__lt=today, round__due_on__gte=recent)
               .select_related("round", "unit")):
         done += bool(notify([_unit_people(s.unit)], f"【总结报送】{s.round}已逾期未报送",
                             f"报送截止日期为{s.round.due_on:%Y年%m月%d日},请尽快报送。", url=s.get_absolute_url(),

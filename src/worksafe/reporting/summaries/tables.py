@@ -69,3 +69,22 @@ class SummaryTable(Table):
 
         return {**super().cell_context(), "can_press": is_county_office(getattr(self.request, "user", None)),
                 "editable": list(EDITABLE)}
+
+
+class RoundSummaryTable(SummaryTable):
+    """The round page's table (the round is the page's: ``context["round"]``)."""
+
+    def export_title(self) -> str:
+        r = self.context.get("round")
+        return f"{r.plan.title}·{r}报送情况" if r else self.title
+
+    def export_lines(self) -> list[str]:
+        r = self.context.get("round")
+        return [f"报送截止日期:{r.due_on:%Y-%m-%d};导出日期:{self.today:%Y-%m-%d}"] if r else []
+
+    def export_filename(self) -> str:
+        r = self.context.get("round")
+        return f"{r}报送情况{self.today:%Y%m%d}.xlsx" if r else super().export_filename()
+
+
+RoundSummaryTable.columns = {k: v for k, v in SummaryTable.columns.items() if k != "round"}

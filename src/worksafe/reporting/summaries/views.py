@@ -29,7 +29,7 @@ from . import phases, services
 from .filters import RoundFilter, RoundSummaryFilter, SummaryFilter
 from .forms import DraftForm, FileForm, OpenRoundForm, PressForm
 from .models import Summary, SummaryFile, SummaryRound
-from .tables import RoundTable, SummaryTable
+from .tables import RoundSummaryTable, RoundTable, SummaryTable
 
 
 def _staff_only(request):
@@ -103,7 +103,7 @@ class RoundDetail(ScopedDetailView):
         qs = services.with_press_counts(Summary.objects.visible_to(request.user).filter(round=self.object)
                                         .select_related("unit", "round"))
         self.filterset = RoundSummaryFilter(request.GET or None, queryset=qs, request=request)
-        self.table = SummaryTable(request)
+        self.table = RoundSummaryTable(request, context={"round": self.object})
         if self.filterset.is_bound and not self.filterset.is_valid():
             ctx = self.get_context_data(object=self.object, filter_error=self.filterset.error_text(), rows=qs.none())
             return self.render_to_response(ctx, status=400)
