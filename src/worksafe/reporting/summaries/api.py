@@ -74,7 +74,8 @@ class SummarySerializer(serializers.ModelSerializer):
         return services.is_overdue(obj)
 
     def get_press_count(self, obj) -> int:
-        return obj.presses.count()
+        n = getattr(obj, "press_count", None)
+        return obj.presses.count() if n is None else n
 
 
 class DraftSerializer(serializers.Serializer):
@@ -98,6 +99,9 @@ class SummaryViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnl
     lifecycle = services.SUMMARY
     filterset_class = SummaryFilter
     select_related = ("unit", "round")
+
+    def get_queryset(self):
+        return services.with_press_counts(super().get_queryset())
 
     @extend_schema(request=DraftSerializer, responses=SummarySerializer)
     def partial_update(self, request, pk=None):
