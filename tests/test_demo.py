@@ -15,6 +15,7 @@ def test_demo_loads_and_running_again_keeps_data(db, capsys):
               Enterprise.objects.count(), User.objects.count())
     assert counts[0] == 1 and counts[2] > 0 and Task.objects.late().exists()
     _monitoring_demo_is_live(out)
+    _summaries_demo_is_there()
     call_command("demo")
     assert (Plan.objects.count(), Task.objects.count(), ProgressReport.objects.count(),
             Enterprise.objects.count(), User.objects.count()) == counts
@@ -78,3 +79,24 @@ def _monitoring_demo_is_live(out):
     assert page.count("实时") >= 3 and "50%" in page and "33.3%" in page
     detail = c.get(Target.objects.get(metric="tailings_online_monitoring_pct").get_absolute_url()).content.decode()
     assert "系统实时计算" in detail and "在用尾矿库2个,其中在线监测正常上报1个" in detail
+
+
+def _summaries_demo_is_there():
+    """2025's yearly summaries: every unit, two sent after 2025-12-05, dated in 2025, and the 2025
+    county report's summaries section read them; 2026's round open with one unit pressed."""
+    import datetime
+
+    from worksafe.reporting.models import Report, Summary, SummaryRound
+
+    last = SummaryRound.objects.get(year=2025, kind="yearly")
+    assert last.due_on == datetime.date(2025, 12, 5)
+    assert last.summaries.filter(submitted_at__isnull=False).count() == last.summaries.count() > 20
+    late = last.summaries.filter(late=True)
+    assert late.count() == 2 and all(s.submitted_at.date() > last.due_on for s in late)
+    assert not Summary.history.filter(round=last, history_date__year__gt=2025).exists()
+    s = Report.objects.get(year=2025).figures["summaries"]
+    assert s["units"] == last.summaries.count() and s["submitted"] == s["units"] - 2
+    assert sorted(s["missing"]) == sorted(late.values_list("unit__name", flat=True))
+    this = SummaryRound.objects.get(year=2026, kind="yearly")
+    assert this.due_on == datetime.date(2026, 12, 5)
+    assert this.summaries.filter(state="pending").exists() and this.summaries.filter(presses__isnull=False).count() == 1

@@ -14,6 +14,7 @@ from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
 from worksafe.reporting.reports import api as reports
+from worksafe.reporting.summaries import api as summaries
 from worksafe.risks import api as risks
 from worksafe.tipoffs import api as tipoffs
 from worksafe.training import api as training
@@ -67,6 +68,11 @@ KEPT = [
     (training.AttendanceViewSet, ["kind", "session", "enterprise", "confirmed", "year"]),
     (training.CertificateViewSet, ["kind", "expiry", "enterprise", "confirmed"]),
     (reports.ReportViewSet, ["kind", "state", "year"]),
+    (summaries.RoundViewSet, ["plan", "kind", "year"]),
+    (summaries.SummaryViewSet, ["round", "unit", "state", "late"]),
+    (summaries.SummaryFileViewSet, ["summary"]),
+    (summaries.SummaryPressViewSet, ["summary"]),
+    (summaries.PhaseCheckViewSet, ["plan"]),
 ]
 
 

@@ -45,6 +45,8 @@ class SummaryRound(models.Model):
         verbose_name_plural = "总结报送轮次"
 
     def __str__(self):
+        if self.kind == self.Kind.YEARLY:
+            return f"{self.year}年度总结"
         return f"{self.year}年{self.get_kind_display()}"
 
     def get_absolute_url(self):
