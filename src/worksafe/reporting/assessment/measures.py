@@ -50,17 +50,32 @@ class Unit:
         return asof.unit_scope(self.department)
 
 
+URLS = {"plans.Task": "plans:task_detail", "hazards.Hazard": "hazards:hazard_detail",
+        "accidents.Accident": "accidents:accident_detail", "enterprises.Enterprise": "enterprises:enterprise_detail",
+        "tipoffs.TipOff": "tipoffs:tipoff_detail"}
+
+
 @dataclass(frozen=True)
 class Row:
+    """One drill-down row: the record (model label and id), what it reads as, whether it counted
+    (in a 按比例 indicator's numerator; as an occurrence of a 扣分 one) and why. Stored in the
+    published results as a list (``as_list``), the link derived from the model."""
+
     model: str  # "hazards.Hazard"
     pk: int
     label: str
-    url: str
     counted: bool
     why: str
 
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        name = URLS.get(self.model)
+        return reverse(name, args=[self.pk]) if name else ""
+
     def as_list(self) -> list:
-        return [self.model, self.pk, self.label, self.url, self.counted, self.why]
+        return [self.model, self.pk, self.label, self.counted, self.why]
 
     @classmethod
     def from_list(cls, v: list) -> Row:
@@ -126,6 +141,43 @@ def _deduction(rows: list[Row]) -> Measured:
     return Measured(sum(r.counted for r in rows), 0, rows)
 
 
+# ---------------------------------------------------------------- shared row sets
+#
+# The row sets as of the period's end are computed once for the whole county (their history
+# look-ups are the expensive part) and each unit takes the rows its scope reaches (the models' own
+# ``scoped`` rule, ``asof.rows``): the same rows as ``asof.<set>(window, unit.scope)``.
+
+
+def _mine(ctx: Context, unit: Unit, model) -> set[int]:
+    return ctx.once((model._meta.label, unit.ref),
+                    lambda: set(asof.rows(model, unit.scope).values_list("pk", flat=True)))
+
+
+def _county(ctx: Context, name: str, fn) -> list:
+    return ctx.once(("county", name), lambda: list(fn()))
+
+
+def _hazards_due(ctx):
+    qs = asof.hazards_due(ctx.window).select_related("enterprise").order_by("deadline_then", "pk")
+    on_time = set(asof.rectified_on_time(qs).values_list("pk", flat=True))
+    return [(h, h.pk in on_time) for h in qs]
+
+
+def _majors_overdue(ctx):
+    return asof.hazards_overdue(ctx.window.end).filter(level_then="major").select_related("enterprise").order_by(
+        "deadline_then", "pk")
+
+
+def _tipoffs_due(ctx):
+    qs = asof.tipoffs_due(ctx.window).order_by("complete_due_then", "pk")
+    on_time = set(asof.closed_by_due(qs).values_list("pk", flat=True))
+    return [(t, t.pk in on_time) for t in qs]
+
+
+def _hazard_label(h) -> str:
+    return f"{h.code} {h.enterprise} {h.description[:40]}"
+
+
 # ---------------------------------------------------------------- the measures
 
 
@@ -144,49 +196,51 @@ def tasks_on_time(ctx: Context, unit: Unit) -> Measured:
             why = f"逾期完成:{_d(t.done_at)}报送已完成,时限{_d(t.due_date)}"
         else:
             why = f"未按期完成:截至{_d(w.end)}未报送已完成,时限{_d(t.due_date)}"
-        out.append(Row("plans.Task", t.pk, f"{t.area.number}.{t.order} {t.text[:60]}", t.get_absolute_url(), ok, why))
+        out.append(Row("plans.Task", t.pk, f"{t.area.number}.{t.order} {t.text[:60]}", ok, why))
     return _rate(out)
 
 
 @measure("hazards_on_time", "隐患按期整改率", "rate", 15,
          help="本单位辖区(乡镇)或监管行业(部门)内整改期限在考核期内的隐患中,期限内整改销号的比例")
 def hazards_on_time(ctx: Context, unit: Unit) -> Measured:
-    qs = asof.hazards_due(ctx.window, unit.scope).select_related("enterprise").order_by("deadline_then", "pk")
-    on_time = set(asof.rectified_on_time(qs).values_list("pk", flat=True))
+    from worksafe.hazards.models import Hazard
+
+    mine = _mine(ctx, unit, Hazard)
+    end = asof.end_of(ctx.window.end)
     out = []
-    for h in qs:
-        ok = h.pk in on_time
+    for h, ok in _county(ctx, "hazards_due", lambda: _hazards_due(ctx)):
+        if h.pk not in mine:
+            continue
         if ok:
             why = f"按期整改:{_d(h.closed_at)}销号,期限{_d(h.deadline_then)}"
-        elif h.closed_at and h.closed_at < asof.end_of(ctx.window.end):
+        elif h.closed_at and h.closed_at < end:
             why = f"逾期整改:{_d(h.closed_at)}销号,期限{_d(h.deadline_then)}"
         else:
             why = f"未按期整改:截至{_d(ctx.window.end)}未销号,期限{_d(h.deadline_then)}"
-        out.append(Row("hazards.Hazard", h.pk, f"{h.code} {h.enterprise} {h.description[:40]}",
-                       h.get_absolute_url(), ok, why))
+        out.append(Row("hazards.Hazard", h.pk, _hazard_label(h), ok, why))
     return _rate(out)
 
 
 @measure("major_overdue", "重大事故隐患超期未整改", "deduction", 10, 5,
          help="考核期末本单位辖区或监管行业内超过整改期限仍未销号的重大事故隐患,每项扣分")
 def major_overdue(ctx: Context, unit: Unit) -> Measured:
-    qs = asof.hazards_overdue(ctx.window.end, unit.scope).filter(level_then="major").select_related("enterprise")
-    return _deduction([Row("hazards.Hazard", h.pk, f"{h.code} {h.enterprise} {h.description[:40]}",
-                           h.get_absolute_url(), True,
+    from worksafe.hazards.models import Hazard
+
+    mine = _mine(ctx, unit, Hazard)
+    return _deduction([Row("hazards.Hazard", h.pk, _hazard_label(h), True,
                            f"重大事故隐患:期限{_d(h.deadline_then)},截至{_d(ctx.window.end)}未销号")
-                       for h in qs.order_by("deadline_then", "pk")])
+                       for h in _county(ctx, "majors_overdue", lambda: _majors_overdue(ctx)) if h.pk in mine])
 
 
 def _accident_rows(ctx: Context, unit: Unit, *, fatal: bool) -> list[Row]:
-    qs = asof.accidents(ctx.window, unit.scope).order_by("occurred_at", "pk")
-    out = []
-    for a in qs:
-        if fatal and not a.deaths_then:
-            continue
-        who = a.party_name or ""
-        out.append(Row("accidents.Accident", a.pk, f"{a.code} {who} {a.place}", a.get_absolute_url(), True,
-                       f"{_d(a.occurred_at)}发生,死亡{a.deaths_then}人"))
-    return out
+    from worksafe.accidents.models import Accident
+
+    mine = _mine(ctx, unit, Accident)
+    rows = _county(ctx, "accidents", lambda: asof.accidents(ctx.window).select_related("enterprise").order_by(
+        "occurred_at", "pk"))
+    return [Row("accidents.Accident", a.pk, f"{a.code} {a.party_name or ''} {a.place}", True,
+                f"{_d(a.occurred_at)}发生,死亡{a.deaths_then}人")
+            for a in rows if a.pk in mine and (a.deaths_then or not fatal)]
 
 
 @measure("accidents", "生产安全事故", "deduction", 15, 5,
@@ -201,43 +255,47 @@ def accident_deaths(ctx: Context, unit: Unit) -> Measured:
     return _deduction(_accident_rows(ctx, unit, fatal=True))
 
 
-def _operating(scope):
+def _operating(ctx: Context, unit: Unit) -> list:
     from worksafe.enterprises.models import Enterprise
 
-    return asof.rows(Enterprise, scope).filter(status=Enterprise.Status.OPERATING).order_by("name", "pk")
+    mine = _mine(ctx, unit, Enterprise)
+    ents = _county(ctx, "operating", lambda: Enterprise.objects.filter(status=Enterprise.Status.OPERATING).order_by(
+        "name", "pk"))
+    return [e for e in ents if e.pk in mine]
 
 
 @measure("inspection_coverage", "监督检查覆盖率", "rate", 10,
          help="本单位辖区(乡镇)或监管行业(部门)内在营企业中,考核期内完成现场检查记录的比例(部门计本部门的检查)")
 def inspection_coverage(ctx: Context, unit: Unit) -> Measured:
-    scope = unit.scope
     done: dict = {}
-    for ent_id, at in asof.inspections_done(ctx.window, scope).values_list("enterprise_id", "recorded_at"):
+    for ent_id, at in asof.inspections_done(ctx.window, unit.scope).values_list("enterprise_id", "recorded_at"):
         done.setdefault(ent_id, []).append(at)
     out = []
-    for e in _operating(scope):
+    for e in _operating(ctx, unit):
         dates = sorted(done.get(e.pk, []))
         why = (f"已检查{len(dates)}次(首次{_d(dates[0])})" if dates else "考核期内未检查")
-        out.append(Row("enterprises.Enterprise", e.pk, e.name, e.get_absolute_url(), bool(dates), why))
+        out.append(Row("enterprises.Enterprise", e.pk, e.name, bool(dates), why))
     return _rate(out)
 
 
 @measure("tipoffs_on_time", "举报按期办结率", "rate", 10,
          help="本单位受理(部门)或辖区内(乡镇)办结期限在考核期内的举报中,期限内办结的比例")
 def tipoffs_on_time(ctx: Context, unit: Unit) -> Measured:
-    qs = asof.tipoffs_due(ctx.window, unit.scope).order_by("complete_due_then", "pk")
-    on_time = set(asof.closed_by_due(qs).values_list("pk", flat=True))
+    from worksafe.tipoffs.models import TipOff
+
+    mine = _mine(ctx, unit, TipOff)
+    end = asof.end_of(ctx.window.end)
     out = []
-    for t in qs:
-        ok = t.pk in on_time
+    for t, ok in _county(ctx, "tipoffs_due", lambda: _tipoffs_due(ctx)):
+        if t.pk not in mine:
+            continue
         if ok:
             why = f"按期办结:{_d(t.closed_at)}办结,期限{_d(t.complete_due_then)}"
-        elif t.closed_at and t.closed_at < asof.end_of(ctx.window.end):
+        elif t.closed_at and t.closed_at < end:
             why = f"逾期办结:{_d(t.closed_at)}办结,期限{_d(t.complete_due_then)}"
         else:
             why = f"未按期办结:截至{_d(ctx.window.end)}未办结,期限{_d(t.complete_due_then)}"
-        out.append(Row("tipoffs.TipOff", t.pk, f"{t.number} {t.get_category_display()}", t.get_absolute_url(),
-                       ok, why))
+        out.append(Row("tipoffs.TipOff", t.pk, f"{t.number} {t.get_category_display()}", ok, why))
     return _rate(out)
 
 
@@ -256,26 +314,32 @@ def months_in(window: Window) -> list[tuple[int, int]]:
     return out
 
 
-@measure("dual_reports", "双报告按月报送率", "rate", 10,
-         help="本单位辖区或监管行业内在营企业对考核期内每个整月应报送的双报告中,考核期末前已报送的比例")
-def dual_reports(ctx: Context, unit: Unit) -> Measured:
+def _filed_duals(ctx: Context) -> dict:
     from worksafe.hazards.models import DualReport
 
+    months = set(months_in(ctx.window))
+    out: dict = {}
+    for e, y, m in DualReport.objects.filter(year__in={y for y, _ in months},
+                                             submitted_at__lt=asof.end_of(ctx.window.end)).values_list(
+            "enterprise_id", "year", "month"):
+        if (y, m) in months:
+            out.setdefault(e, set()).add((y, m))
+    return out
+
+
+@measure("dual_reports", "双报告按月报送率", "rate", 10,
+         help="本单位辖区或监管行业内在营企业中,考核期内每个整月的双报告都在考核期末前报送了的企业所占比例")
+def dual_reports(ctx: Context, unit: Unit) -> Measured:
     months = months_in(ctx.window)
-    ents = list(_operating(unit.scope))
-    years = {y for y, _ in months}
-    filed = {(r.enterprise_id, r.year, r.month): r for r in DualReport.objects.filter(
-        enterprise__in=[e.pk for e in ents], year__in=years, submitted_at__lt=asof.end_of(ctx.window.end))}
+    filed = ctx.once(("county", "duals"), lambda: _filed_duals(ctx))
     out = []
-    for e in ents:
-        for y, m in months:
-            r = filed.get((e.pk, y, m))
-            if r is not None:
-                out.append(Row("hazards.DualReport", r.pk, f"{e.name} {y}年{m}月", r.get_absolute_url(), True,
-                               f"已报送({_d(r.submitted_at)})"))
-            else:
-                out.append(Row("enterprises.Enterprise", e.pk, f"{e.name} {y}年{m}月", e.get_absolute_url(), False,
-                               f"截至{_d(ctx.window.end)}未报送"))
+    for e in _operating(ctx, unit) if months else []:
+        have = filed.get(e.pk, set())
+        gaps = [f"{y}年{m}月" if len({yy for yy, _ in months}) > 1 else f"{m}月"
+                for y, m in months if (y, m) not in have]
+        why = f"应报{len(months)}个月,已报{len(months) - len(gaps)}个月" + (
+            f",缺{'、'.join(gaps[:6])}{'等' if len(gaps) > 6 else ''}" if gaps else "")
+        out.append(Row("enterprises.Enterprise", e.pk, e.name, not gaps, why))
     return _rate(out)
 
 
@@ -294,16 +358,10 @@ def training_coverage(ctx: Context, unit: Unit) -> Measured:
     for p in people.get(unit.key, []):
         a = p["audience"]
         if a == "officials":
-            model, pk, url = "org.User", p["user_id"], ""
-            label = f"{p['name']}({p['unit']})"
+            row = ("org.User", p["user_id"], f"{p['name']}({p['unit']})")
         else:
-            model, pk, url = "enterprises.Enterprise", p["enterprise_id"], ""
-            label = f"{p['name']}({p['enterprise']})"
-            from django.urls import reverse
-
-            url = reverse("enterprises:enterprise_detail", args=[pk])
-        out.append(Row(model, pk, label, url, bool(p["trained"]),
-                       f"{AUDIENCE[a]}:{'已参训' if p['trained'] else '未参训'}"))
+            row = ("enterprises.Enterprise", p["enterprise_id"], f"{p['name']}({p['enterprise']})")
+        out.append(Row(*row, bool(p["trained"]), f"{AUDIENCE[a]}:{'已参训' if p['trained'] else '未参训'}"))
     return _rate(out)
 
 
