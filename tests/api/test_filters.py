@@ -13,6 +13,7 @@ from worksafe.inspections import api as inspections
 from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
+from worksafe.reporting.assessment import api as assessment
 from worksafe.reporting.reports import api as reports
 from worksafe.risks import api as risks
 from worksafe.tipoffs import api as tipoffs
@@ -66,6 +67,8 @@ KEPT = [
     (training.AttendanceViewSet, ["kind", "session", "enterprise", "confirmed", "year"]),
     (training.CertificateViewSet, ["kind", "expiry", "enterprise", "confirmed"]),
     (reports.ReportViewSet, ["kind", "state", "year"]),
+    (assessment.SchemeViewSet, ["state", "year"]),
+    (assessment.IndicatorViewSet, ["scheme"]),
 ]
 
 
