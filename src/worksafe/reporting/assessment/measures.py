@@ -383,8 +383,9 @@ def townships() -> list[Unit]:
     for d in (Department.objects.filter(active=True, kind__in=[Department.Kind.TOWNSHIP_GOVERNMENT,
                                                                Department.Kind.TOWNSHIP_PARTY])
               .select_related("division").order_by("division__code", "kind", "pk")):
-        # the government stands for the township (kind sorts township_government after township_party)
-        units[d.division_id] = d
+        # the government stands for the township (its party committee when it has none)
+        if d.division_id not in units or d.kind == Department.Kind.TOWNSHIP_GOVERNMENT:
+            units[d.division_id] = d
     towns = Division.objects.filter(pk__in=units, level=Division.Level.TOWNSHIP).order_by("code")
     return [Unit(TOWNSHIPS, t.pk, t.name, units[t.pk]) for t in towns]
 

@@ -185,11 +185,16 @@ def weight_problems(scheme: Scheme) -> list[str]:
         mine = [i for i in inds if i.applies_to in APPLIES[g]]
         total = sum((i.weight for i in mine), Decimal(0))
         if mine and total != 100:
-            out.append(f"适用于{M.GROUP_LABELS[g]}的指标分值合计{total:g}分,应为100分。")
+            out.append(f"适用于{M.GROUP_LABELS[g]}的指标分值合计{num(total)}分,应为100分。")
     return out
 
 
 # ---------------------------------------------------------------- computing
+
+
+def num(d) -> str:
+    """90.0 → "90", 12.5 → "12.5" (weights and marks as people write them)."""
+    return format(Decimal(d).normalize(), "f")
 
 
 def _s(d: Decimal) -> str:

@@ -149,7 +149,7 @@ class IndicatorAdd(_SchemePost):
         if not form.is_valid():
             raise ServiceError("请选择要增加的计算口径(方案中没有的)。")
         ind = services.add_indicator(self.request.user, scheme, form.cleaned_data["measure"])
-        return f"已增加指标“{ind.label}”({ind.weight:g}分),请调整分值使合计为100分。"
+        return f"已增加指标“{ind.label}”({services.num(ind.weight)}分),请调整分值使合计为100分。"
 
     def back(self, obj):
         return obj.get_absolute_url() + "#indicators"
