@@ -87,6 +87,10 @@ class SchemeViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
     prefetch_related = ("indicators",)
     filterset_class = SchemeFilter
 
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs.defer("results") if self.action == "list" else qs
+
     @extend_schema(request=CreateSchemeSerializer, responses={201: SchemeSerializer})
     def create(self, request, *args, **kwargs):
         s = CreateSchemeSerializer(data=request.data)

@@ -30,6 +30,9 @@ class SchemeList(ScopedListView):
     table_class = SchemeTable
     template_name = "reporting/assessment/scheme_list.html"
 
+    def get_queryset(self):
+        return super().get_queryset().defer("results")  # the frozen results are read on the scheme's page only
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "can_create": services.may_edit(self.request.user)}
 
@@ -72,12 +75,12 @@ class SchemeCreate(FormView):
         return redirect(scheme)
 
 
-def _result_tables(res: dict, groups: dict) -> list[dict]:
+def _result_tables(res: dict, groups: dict, own_only: bool = False) -> list[dict]:
     out = []
     for g in services.GROUPS:
         rows = groups.get(g) or []
         inds = document.indicators_of(res, g)
-        if not inds:
+        if not inds or (own_only and not rows):
             continue
         out.append({"group": g, "title": document.GROUP_TITLES[g], "indicators": inds,
                     "rows": [{**u, "cells_list": [(i, u["cells"][i["measure"]], document._value(i, u["cells"][i["measure"]]))
@@ -108,8 +111,8 @@ class SchemeDetail(ScopedDetailView):
         ctx["problems"] = services.weight_problems(s) if s.state == Scheme.State.DRAFT else []
         res = services.results(s)
         groups = services.visible_groups(user, res)
-        ctx["tables"] = _result_tables(res, groups)
         ctx["own_only"] = services.own_refs(user) is not None
+        ctx["tables"] = _result_tables(res, groups, ctx["own_only"])
         ctx["can_propose"] = s.state == Scheme.State.PUBLISHED and services.may_edit(user)
         ctx["propose_form"] = ProposeForm()
         ctx["period_over"] = s.period_end < timezone.localdate()
