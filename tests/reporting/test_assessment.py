@@ -389,3 +389,18 @@ def test_pages_render(world, client_for):
     pub = world.schemes[1]
     assert "提出问责建议" in c.get(pub.get_absolute_url()).content.decode() or not any(
         u["grade"] == "不合格" for u in pub.results["groups"]["townships"])
+
+
+def test_demo_loader_publishes_last_year_and_drafts_this_year(two_towns):
+    from worksafe.reporting.assessment import demo
+
+    Scheme.objects.all().delete()
+    assert demo.generate() == 2 and demo.generate() == 0
+    pub = Scheme.objects.get(state="published")
+    draft = Scheme.objects.get(state="draft")
+    year = timezone.localdate().year
+    assert (pub.period_start, draft.period_start, draft.period_end) == (
+        datetime.date(year - 1, 1, 1), datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    assert pub.checksum == checksum(pub.results)
+    totals = {u["total"] for u in pub.results["groups"]["townships"]}
+    assert len(totals) > 1  # a ranking, not a tie of everyone
