@@ -66,8 +66,10 @@ def build_docx(scheme, res: dict, groups: dict) -> bytes:
                   [[u["rank"], u["name"], u["total"], u["grade"] + ("(一票否决)" if u["vetoed"] else "")]
                    for u in rows])
     doc.para("各单位得分明细及每项指标所依据的记录见附表(.xlsx)和系统考核明细。")
+    from django.utils import timezone
+
     doc.signature("县安全生产委员会办公室", p1 if scheme.published_at is None
-                  else scheme.published_at.date())
+                  else timezone.localtime(scheme.published_at).date())
     return doc.to_bytes()
 
 

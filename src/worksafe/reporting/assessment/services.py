@@ -19,6 +19,7 @@ from worksafe.core.lifecycle import Act, Lifecycle, Transition
 from worksafe.core.scoping import scope_of
 from worksafe.core.services import NotAllowed, ServiceError, save_as
 from worksafe.standards import assessment as A
+from worksafe.standards.gbt9704 import document_date
 
 from ..asof import Window
 from ..reports.figures import canonical, checksum
@@ -328,7 +329,7 @@ def _apply_publish(act: Act) -> None:
     scheme = act.obj
     today = timezone.localdate()
     if scheme.period_end >= today:
-        raise ServiceError(f"考核期至{scheme.period_end:%Y年%m月%d日}止,期满后才能发布考核结果。")
+        raise ServiceError(f"考核期至{document_date(scheme.period_end)}止,期满后才能发布考核结果。")
     problems = weight_problems(scheme)
     if problems:
         raise ServiceError("不能发布:" + "".join(problems))
@@ -377,7 +378,7 @@ def propose_accountability(user, scheme: Scheme, ref: str, *, kind: str = "inter
     weak = "、".join(f"{inds[m]['label']}得{u['cells'][m]['points']}分(满分{inds[m]['weight']}分)"
                      for d, m in lost[:3] if d > 0)
     n = len(scheme.results["groups"][group])
-    reason = (f"《{scheme.name}》({scheme.period_start:%Y年%m月%d日}至{scheme.period_end:%Y年%m月%d日}):"
+    reason = (f"《{scheme.name}》({document_date(scheme.period_start)}至{document_date(scheme.period_end)}):"
               f"{u['name']}得分{u['total']}分,评定为{u['grade']}"
               f"{'(一票否决)' if u['vetoed'] else ''},在{n}个{M.GROUP_LABELS[group]}中排名第{u['rank']}。"
               + (f"失分较多的指标:{weak}。" if weak else "")
