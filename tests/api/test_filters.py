@@ -13,6 +13,7 @@ from worksafe.inspections import api as inspections
 from worksafe.monitoring import api as monitoring
 from worksafe.org import api as org
 from worksafe.plans import api as plans
+from worksafe.reporting.assessment import api as assessment
 from worksafe.reporting.reports import api as reports
 from worksafe.reporting.summaries import api as summaries
 from worksafe.risks import api as risks
@@ -73,6 +74,8 @@ KEPT = [
     (summaries.SummaryFileViewSet, ["summary"]),
     (summaries.SummaryPressViewSet, ["summary"]),
     (summaries.PhaseCheckViewSet, ["plan"]),
+    (assessment.SchemeViewSet, ["state", "year"]),
+    (assessment.IndicatorViewSet, ["scheme"]),
 ]
 
 

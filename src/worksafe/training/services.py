@@ -369,6 +369,17 @@ def coverage_table(year: int | None = None, by: str = "township", as_of: datetim
     return rows
 
 
+def people_by_group(year: int | None = None, by: str = "township", as_of: datetime.date | None = None) -> dict:
+    """Every person of each township / department / sector (``by``) across the three audiences,
+    keyed by the group's key (the rows behind :func:`coverage_table`): each person is the dict of
+    :func:`audiences` with its ``audience`` added (reporting's assessment drill-down)."""
+    people = audiences(year, as_of)
+    out: dict = {}
+    for key, _label, belongs in _groups(by):
+        out[key] = [{**p, "audience": a} for a in AUDIENCE_KEYS for p in people[a] if belongs(p, a)]
+    return out
+
+
 def missing(year=None, by="township", key=None, audience="officials", as_of=None, user=None) -> list[dict]:
     """The people of one cell of :func:`coverage_table` not yet trained (the drill-down)."""
     if audience not in AUDIENCE_KEYS:
