@@ -133,6 +133,10 @@ def generate() -> int:
         # a case of last year, investigated and closed then: the whole case moves back (the yearly
         # report and the assessment of that year count it)
         move_back(a, t - timezone.make_aware(datetime.datetime(now.year - 1, 8, 12, 15, 20)))
+        moved = Accident.objects.get(pk=a.pk)
+        code = services._next_code(moved.occurred_at)  # its number follows its (moved) date
+        Accident.objects.filter(pk=a.pk).update(code=code)
+        Accident.history.filter(id=a.pk).update(code=code)
         made += 1
     towns = list(Enterprise.objects.values_list("township", flat=True).distinct()[:2])
     if towns:

@@ -23,6 +23,36 @@ FINDINGS = [
     ("车队", "车辆未按规定进行二级维护"), ("锅炉房", "安全阀未按期校验"), ("工地", "脚手架连墙件缺失"),
     ("景区", "游步道护栏松动"), ("库区", "危险化学品混存,禁配物质未隔离"), ("站房", "灭火器压力不足"),
 ]
+#: which findings fit which sectors (a word of the sector's name); a finding not listed fits any
+#: enterprise (fire, electricity, emergency lighting are everyone's)
+FITS = {
+    "防雷防静电接地检测报告过期": ("危险化学品", "新型生物油", "危险废物"),
+    "加油机静电接地线松脱": ("危险化学品",),
+    "燃气管道未安装泄漏报警装置": ("危险化学品", "城镇建设", "消防", "文化旅游"),
+    "设备传动部位防护罩缺失": ("工贸", "农业机械", "特种设备", "新型生物油"),
+    "边坡台阶宽度不足": ("非煤矿山",),
+    "车辆未按规定进行二级维护": ("道路运输", "邮政快递"),
+    "安全阀未按期校验": ("特种设备", "危险化学品", "工贸"),
+    "脚手架连墙件缺失": ("建筑施工", "城镇建设"),
+    "游步道护栏松动": ("文化旅游",),
+    "危险化学品混存,禁配物质未隔离": ("危险化学品", "危险废物"),
+}
+
+
+def _fitting(finding, ent, rng):
+    """``finding`` if it fits the enterprise's sectors, else one that does (no 景区:游步道护栏松动 at
+    a chemical company)."""
+    names = [s.name for s in ent.sectors.all()]
+
+    def fits(f):
+        words = FITS.get(f[1])
+        return words is None or any(w in n for w in words for n in names)
+
+    if fits(finding):
+        return finding
+    return rng.choice([f for f in FINDINGS if fits(f)])
+
+
 SOURCES = ["self_inspection", "department_inspection", "township_inspection", "covert_inspection",
            "cross_region_inspection", "tip_off"]
 
@@ -42,14 +72,17 @@ def generate(*, seed: int = 2026, n: int = 60) -> int:
     for i in range(n):
         ent = rng.choice(enterprises)
         officer = _officer_for(ent) or county
-        location, text = rng.choice(FINDINGS)
+        location, text = _fitting(rng.choice(FINDINGS), ent, random.Random(seed * 1000 + i))
         major = i % 9 == 0
         criterion = rng.choice(criteria) if major and criteria and any("危险化学品" in s.name for s in
                                                                        ent.sectors.all()) else None
         h = hz.report_hazard(officer, ent, location=location, description=text, source=rng.choice(SOURCES),
                              level="major" if major else "general", criterion=criterion)
         found = timezone.now() - datetime.timedelta(days=rng.randint(5, 540))
-        Hazard.objects.filter(pk=h.pk).update(found_at=found)
+        # found that day: its code carries that day (YH<date>-<n>, as the service numbers a new one)
+        day = f"YH{timezone.localtime(found):%Y%m%d}"
+        Hazard.objects.filter(pk=h.pk).update(found_at=found, code=f"{day}-{i + 1:04d}")
+        Hazard.history.filter(id=h.pk).update(code=f"{day}-{i + 1:04d}")
         made += 1
         fate = rng.random()
         if fate < 0.08:
