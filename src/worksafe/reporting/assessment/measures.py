@@ -200,6 +200,15 @@ def tasks_on_time(ctx: Context, unit: Unit) -> Measured:
     return _rate(out)
 
 
+def _by_due(ok: bool, closed_at, due, end, window_end, done: str, closed: str) -> str:
+    """Why a row counts as closed by its due day or not (按期整改 / 逾期整改 / 未按期整改)."""
+    if ok:
+        return f"按期{done}:{_d(closed_at)}{closed},期限{_d(due)}"
+    if closed_at and closed_at < end:
+        return f"逾期{done}:{_d(closed_at)}{closed},期限{_d(due)}"
+    return f"未按期{done}:截至{_d(window_end)}未{closed},期限{_d(due)}"
+
+
 @measure("hazards_on_time", "隐患按期整改率", "rate", 15,
          help="本单位辖区(乡镇)或监管行业(部门)内整改期限在考核期内的隐患中,期限内整改销号的比例")
 def hazards_on_time(ctx: Context, unit: Unit) -> Measured:
@@ -211,12 +220,7 @@ def hazards_on_time(ctx: Context, unit: Unit) -> Measured:
     for h, ok in _county(ctx, "hazards_due", lambda: _hazards_due(ctx)):
         if h.pk not in mine:
             continue
-        if ok:
-            why = f"按期整改:{_d(h.closed_at)}销号,期限{_d(h.deadline_then)}"
-        elif h.closed_at and h.closed_at < end:
-            why = f"逾期整改:{_d(h.closed_at)}销号,期限{_d(h.deadline_then)}"
-        else:
-            why = f"未按期整改:截至{_d(ctx.window.end)}未销号,期限{_d(h.deadline_then)}"
+        why = _by_due(ok, h.closed_at, h.deadline_then, end, ctx.window.end, "整改", "销号")
         out.append(Row("hazards.Hazard", h.pk, _hazard_label(h), ok, why))
     return _rate(out)
 
@@ -289,12 +293,7 @@ def tipoffs_on_time(ctx: Context, unit: Unit) -> Measured:
     for t, ok in _county(ctx, "tipoffs_due", lambda: _tipoffs_due(ctx)):
         if t.pk not in mine:
             continue
-        if ok:
-            why = f"按期办结:{_d(t.closed_at)}办结,期限{_d(t.complete_due_then)}"
-        elif t.closed_at and t.closed_at < end:
-            why = f"逾期办结:{_d(t.closed_at)}办结,期限{_d(t.complete_due_then)}"
-        else:
-            why = f"未按期办结:截至{_d(ctx.window.end)}未办结,期限{_d(t.complete_due_then)}"
+        why = _by_due(ok, t.closed_at, t.complete_due_then, end, ctx.window.end, "办结", "办结")
         out.append(Row("tipoffs.TipOff", t.pk, f"{t.number} {t.get_category_display()}", ok, why))
     return _rate(out)
 
