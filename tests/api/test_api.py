@@ -54,13 +54,14 @@ def test_file_progress_through_the_api(world):
     assert resp.json()["unit"] == t.area.area_units.get(role="lead").department_id
     t.refresh_from_db()
     assert t.status == "done"
-    # a unit outside the task: 403 with a message; a task outside the scope: 404
+    # a task outside the scope: the same 400 on "task" as a task that does not exist (the body's id,
+    # not the path, names it; the answer does not confirm that it exists)
     other = Task.objects.get(pk=world.tasks["QTASK05"].pk)
     resp = api(world.users["township"]).post("/api/progress-reports/",
                                              {"task": t.pk, "status": "in_progress", "percent": 5, "text": "x"})
-    assert resp.status_code == 404
+    assert resp.status_code == 400 and resp.json()["field"] == "task"
     resp = c.post("/api/progress-reports/", {"task": other.pk, "status": "in_progress", "percent": 5, "text": "x"})
-    assert resp.status_code == 404
+    assert resp.status_code == 400 and "不存在或无权查看" in resp.json()["detail"]
 
 
 def test_press_and_record_through_the_api(world):

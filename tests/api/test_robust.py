@@ -130,3 +130,23 @@ def test_inspection_items_filter_by_the_enterprise_they_apply_to(world, county):
     c = InspectionItem.objects.create(title="QITEM-OTHER", sector=other, **kw)
     got = {i["id"] for i in county.get("/api/inspection-items/", {"enterprise": ent.pk, "limit": 500}).json()["results"]}
     assert {a.pk, b.pk} <= got and c.pk not in got
+
+
+@pytest.mark.parametrize("route, body, field", [
+    ("summary-rounds", {"plan": 67547568, "kind": "yearly", "due_on": "2026-12-05"}, "plan"),
+    ("assessment-schemes", {"plan": 67547568, "name": "考核", "period_start": "2026-01-01",
+                            "period_end": "2026-12-31"}, "plan"),
+    ("assessment-indicators", {"scheme": 67547568, "measure": "major_overdue", "label": "重大隐患"}, "scheme"),
+    ("reports", {"plan": 67547568, "kind": "yearly", "as_of": "2025-12-05"}, "plan"),
+    ("summary-files", {"summary": 67547568, "file": "pdf"}, "summary"),
+])
+def test_an_unknown_id_in_a_body_is_a_400_on_its_field_not_a_404(county, route, body, field):
+    """A 404 names the path; an id in the body that names no row (or none the caller may see) is a
+    field error, in the one error format (found by the fuzzer on the reporting routes)."""
+    if body.get("file") == "pdf":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        body["file"] = SimpleUploadedFile("总结.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", "application/pdf")
+    resp = county.post(f"/api/{route}/", body, format="multipart" if "file" in body else "json")
+    assert resp.status_code == 400, (route, resp.status_code, resp.content[:200])
+    assert field in resp.json()["errors"], resp.json()

@@ -30,7 +30,8 @@ def test_periodic_report_filed_by_the_enterprise_and_refused_for_others(world):
     assert api_for(world.users["leader"]).post("/api/periodic-reports/", body, format="json").status_code == 403
     other = api_for(world.users["enterprise"]).post("/api/periodic-reports/", {**body, "enterprise": e2.pk},
                                                    format="json")
-    assert other.status_code == 404  # not its enterprise: not even confirmed to exist
+    # not its enterprise: not even confirmed to exist (the answer to an id that names no row)
+    assert other.status_code == 400 and "不存在或无权查看" in other.json()["detail"]
     r = api_for(world.users["enterprise"]).post("/api/periodic-reports/", body, format="json")
     assert r.status_code == 201, r.json()
     data = r.json()

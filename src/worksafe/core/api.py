@@ -1,7 +1,7 @@
 """API pieces every app shares: scoped viewsets and the error format (bounded pagination:
 ``core/pagination.py``; the documented error responses: ``core/schema.py``)."""
 
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -9,6 +9,16 @@ from .services import ServiceError
 
 #: ids in API paths: digits only, at most 18 (a bigger number fits no database's integer: 404, not 500)
 ID_PATTERN = "[0-9]{1,18}"
+
+
+def visible_or_400(queryset, pk, field: str):
+    """The row ``pk`` of a scoped ``queryset`` named in a request body, or a 400 on ``field``: an id
+    in the body that is unknown or out of the caller's sight is bad input, not a missing resource
+    (404 is for ids in the path), and the two cases read the same so the answer leaks nothing."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise serializers.ValidationError({field: ["不存在或无权查看。"]})
+    return obj
 
 
 def _first_error(errors, path=()):

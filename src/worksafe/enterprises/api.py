@@ -4,7 +4,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, visible_or_400
 from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.core.templatetags.worksafe import mask_phone
 
@@ -175,7 +175,7 @@ class ChangeRequestViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.Cre
     def create(self, request, *args, **kwargs):
         s = self.get_serializer(data=request.data)
         s.is_valid(raise_exception=True)
-        ent = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=s.validated_data["enterprise"].pk)
+        ent = visible_or_400(Enterprise.objects.visible_to(request.user), s.validated_data["enterprise"].pk, "enterprise")
         cr = services.request_change(request.user, ent, s.validated_data["changes"], s.validated_data.get("note", ""))
         return Response(self.get_serializer(cr).data, status=201)
 

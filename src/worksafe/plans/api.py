@@ -4,7 +4,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, visible_or_400
 from worksafe.org.models import Department, Sector, SectorSupervisor
 
 from . import services
@@ -192,7 +192,7 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         s = self.get_serializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        task = get_object_or_404(Task.objects.visible_to(request.user), pk=d["task"].pk)
+        task = visible_or_400(Task.objects.visible_to(request.user), d["task"].pk, "task")
         report = services.file_progress(task, request.user, status=d["status"], percent=d["percent"],
                                         text=d["text"], unit=d.get("unit"),
                                         attachments=request.FILES.getlist("attachments"))

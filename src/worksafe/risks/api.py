@@ -4,7 +4,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, visible_or_400
 
 from . import services
 from .filters import (
@@ -146,7 +146,7 @@ class SubstanceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
         s = self.get_serializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
-        source = get_object_or_404(MajorHazardSource.objects.visible_to(request.user), pk=d.pop("source").pk)
+        source = visible_or_400(MajorHazardSource.objects.visible_to(request.user), d.pop("source").pk, "source")
         obj = services.add_substance(source, request.user, **d)
         return Response(self.get_serializer(obj).data, status=201)
 

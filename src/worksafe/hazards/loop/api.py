@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from worksafe.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, visible_or_400
 from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Department
@@ -76,7 +76,7 @@ class HazardViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
         s = HazardCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        ent = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=d.pop("enterprise").pk)
+        ent = visible_or_400(Enterprise.objects.visible_to(request.user), d.pop("enterprise").pk, "enterprise")
         h = services.report_hazard(request.user, ent, files=request.FILES.getlist("files"), **d)
         return Response(self.get_serializer(h).data, status=201)
 

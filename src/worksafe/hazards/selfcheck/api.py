@@ -6,12 +6,11 @@ Lists and details start from ``visible_to(user)``; creation goes through the ser
 figures themselves (the client sends only what a person writes and signs).
 """
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from worksafe.core.api import ScopedViewSetMixin
+from worksafe.core.api import ScopedViewSetMixin, visible_or_400
 from worksafe.enterprises.models import Enterprise
 
 from . import services
@@ -84,7 +83,7 @@ class _FilingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
         s = self.create_serializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
-        enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=d.pop("enterprise").pk)
+        enterprise = visible_or_400(Enterprise.objects.visible_to(request.user), d.pop("enterprise").pk, "enterprise")
         obj = self.file(request, enterprise, d)
         return Response(self.get_serializer(obj).data, status=201)
 

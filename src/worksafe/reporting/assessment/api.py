@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from worksafe.core.api import ScopedViewSetMixin
+from worksafe.core.api import ScopedViewSetMixin, visible_or_400
 from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.core.services import ServiceError
 from worksafe.plans.models import Plan
@@ -96,7 +96,7 @@ class SchemeViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
         s = CreateSchemeSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=d["plan"])
+        plan = visible_or_400(Plan.objects.visible_to(request.user), d["plan"], "plan")
         scheme = services.create_scheme(request.user, plan, d["name"], d["period_start"], d["period_end"],
                                         pass_mark=d["pass_mark"], excellent_mark=d["excellent_mark"])
         return Response(self.get_serializer(self.get_queryset().get(pk=scheme.pk)).data, status=201)
@@ -165,7 +165,7 @@ class IndicatorViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Updat
         s = IndicatorCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
-        scheme = get_object_or_404(Scheme.objects.visible_to(request.user), pk=d.pop("scheme"))
+        scheme = visible_or_400(Scheme.objects.visible_to(request.user), d.pop("scheme"), "scheme")
         ind = services.add_indicator(request.user, scheme, d.pop("measure"), **d)
         return Response(IndicatorSerializer(ind).data, status=201)
 

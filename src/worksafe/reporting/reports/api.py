@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from worksafe.core.api import ScopedViewSetMixin
+from worksafe.core.api import ScopedViewSetMixin, visible_or_400
 from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.plans.models import Plan
 
@@ -63,7 +63,7 @@ class ReportViewSet(LifecycleViewSetMixin, ScopedViewSetMixin, mixins.CreateMode
         s = GenerateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=d["plan"])
+        plan = visible_or_400(Plan.objects.visible_to(request.user), d["plan"], "plan")
         report = services.generate(request.user, plan=plan, kind=d["kind"], year=d.get("year"),
                                    as_of=d.get("as_of"), remarks=d["remarks"])
         return Response(self.get_serializer(report).data, status=201)

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from worksafe.core.api import ScopedViewSetMixin
+from worksafe.core.api import ScopedViewSetMixin, visible_or_400
 from worksafe.core.lifecycle import AllowedStepsField, LifecycleViewSetMixin
 from worksafe.core.scoping import scope_of
 from worksafe.plans.models import Phase, Plan
@@ -52,7 +52,7 @@ class RoundViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         s = OpenRoundSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=d["plan"])
+        plan = visible_or_400(Plan.objects.visible_to(request.user), d["plan"], "plan")
         rnd = services.open_round(request.user, plan, d["kind"], d.get("year"), due_on=d.get("due_on"))
         return Response(self.get_serializer(rnd).data, status=201)
 
@@ -153,7 +153,7 @@ class SummaryFileViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
     def create(self, request, *args, **kwargs):
         s = UploadSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        summary = get_object_or_404(Summary.objects.visible_to(request.user), pk=s.validated_data["summary"])
+        summary = visible_or_400(Summary.objects.visible_to(request.user), s.validated_data["summary"], "summary")
         f = services.add_file(request.user, summary, s.validated_data["file"])
         return Response(self.get_serializer(f).data, status=201)
 
