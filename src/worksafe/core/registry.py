@@ -20,6 +20,8 @@ imported again does not add a second one.
 | :data:`NAV_MENUS` | each app's menu in the staff navigation bar | every page's header |
 | :data:`REPORT_FIGURES` | other apps' lines in an enterprise's periodic and dual reports | hazards' reports |
 | :data:`SEARCH_PROVIDERS` | each app's answer to the header's search, within the user's scope | the search page |
+| :data:`BENCHES` | the benchmarks ``worksafe bench <name>`` runs (``ingest``, ``pages`` …) | ``worksafe bench`` |
+| :data:`SCALE_FILLERS` | bulk fillers of each app's rows for a benchmark at province scale | ``worksafe bench pages`` |
 """
 
 from __future__ import annotations
@@ -263,6 +265,58 @@ def report_figure(key: str, label: str):
 
     def deco(func):
         REPORT_FIGURES[key] = ReportFigure(key, label, func)
+        return func
+
+    return deco
+
+
+# ---------------------------------------------------------------- benchmarks
+
+
+@dataclass(frozen=True)
+class Bench:
+    """One ``worksafe bench <name>``: ``add_arguments(parser)`` adds its flags to its sub-command,
+    ``run(command, **options)`` runs it on a throw-away database (``core.bench.throwaway_database``)
+    and writes its figures to ``command.stdout``."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[Any], None]
+    run: Callable[..., None]
+
+
+BENCHES: dict[str, Bench] = {}
+
+
+def bench(name: str, help: str, add_arguments: Callable[[Any], None]):
+    """Decorator: register ``run(command, **options)`` as ``worksafe bench <name>``."""
+
+    def deco(func):
+        BENCHES[name] = Bench(name, help, add_arguments, func)
+        return func
+
+    return deco
+
+
+@dataclass(frozen=True)
+class ScaleFiller:
+    """One app's part of a province-scale data set: ``fill(world, size)`` bulk-creates the app's rows
+    for ``world`` (a dict the fillers share: enterprises, townships, sectors … added by earlier
+    fillers) at ``size`` (the bench's parameters) and adds what later fillers need to ``world``."""
+
+    key: str
+    fill: Callable[[dict, Any], None]
+    order: int = 100
+
+
+SCALE_FILLERS: dict[str, ScaleFiller] = {}
+
+
+def scale_filler(key: str, order: int = 100):
+    """Decorator: register ``fill(world, size)`` as the scale filler ``key`` (run in ``order``)."""
+
+    def deco(func):
+        SCALE_FILLERS[key] = ScaleFiller(key, func, order)
         return func
 
     return deco

@@ -1,4 +1,4 @@
-"""What the monitoring app adds to shared mechanisms: tick steps and live plan metrics."""
+"""What the monitoring app adds to shared mechanisms: tick steps, live plan metrics and its benches."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,6 +13,8 @@ from worksafe.core.registry import (
     nav_menu,
     page_section,
 )
+
+from . import bench  # noqa: F401  (worksafe bench ingest, worksafe bench mqtt-burst)
 
 
 def _offline(now=None):

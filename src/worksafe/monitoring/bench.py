@@ -1,4 +1,4 @@
-"""`worksafe bench ingest`: ingestion speed through the real service path against the raw bulk
+"""`worksafe bench ingest` and `worksafe bench mqtt-burst` (registered in ``core.registry.BENCHES``): ingestion speed through the real service path against the raw bulk
 write of the same rows, on the database DATABASE_URL names (SQLite by default).
 
 It builds a throw-away database next to the configured one (Django's test-database machinery:
@@ -26,60 +26,58 @@ The last line is exactly::
 from __future__ import annotations
 
 import random
-import resource
 import statistics
-import sys
 import time
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
+from worksafe.core.bench import peak_rss_mb, throwaway_database
+from worksafe.core.bench import vendor as db_vendor
+from worksafe.core.registry import bench
 
-def peak_rss_mb() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+def add_ingest_arguments(parser):
+    """The flags of both monitoring benches (mqtt-burst reads a few of them)."""
+    parser.add_argument("--readings", type=int, default=100_000, help="mqtt-burst:每轮突发的读数条数")
+    parser.add_argument("--per-message", type=int, default=1, help="mqtt-burst:每条消息的读数条数")
+    parser.add_argument("--url", help="mqtt-burst:MQTT 服务器地址(默认 WORKSAFE_MQTT_URL)")
+    parser.add_argument("--sensors", type=int, default=1000, help="监测点数(mqtt-burst 最多 100)")
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="轮数(取中位数)")
+    parser.add_argument("--excursion-rate", type=float, default=0.0001,
+                        help="越限读数的比例(默认万分之一:每次越限产生一次报警和一次解除)")
+    parser.add_argument("--no-mqtt", action="store_true", help="不测 MQTT 端到端延迟")
+    parser.add_argument("--mqtt-rate", type=int, default=1000, help="MQTT 测试的读数速率(条/秒)")
+    parser.add_argument("--mqtt-seconds", type=int, default=10)
+    parser.add_argument("--keep-db", action="store_true", help="保留基准数据库(调试用)")
 
 
-class Command(BaseCommand):
-    help = "性能基准:worksafe bench ingest(读数接入速度、原始批量写入速度、MQTT 端到端延迟)"
+@bench("ingest", "读数接入速度、原始批量写入速度、MQTT 端到端延迟", add_ingest_arguments)
+def run_ingest(command, **options):
+    _Bench(command.stdout).handle("ingest", **options)
 
-    def add_arguments(self, parser):
-        parser.add_argument("what", choices=["ingest", "mqtt-burst"])
-        parser.add_argument("--readings", type=int, default=100_000, help="mqtt-burst:每轮突发的读数条数")
-        parser.add_argument("--per-message", type=int, default=1, help="mqtt-burst:每条消息的读数条数")
-        parser.add_argument("--url", help="mqtt-burst:MQTT 服务器地址(默认 WORKSAFE_MQTT_URL)")
-        parser.add_argument("--sensors", type=int, default=1000, help="监测点数(mqtt-burst 最多 100)")
-        parser.add_argument("--batches", type=int, default=60)
-        parser.add_argument("--batch-size", type=int, default=1000)
-        parser.add_argument("--rounds", type=int, default=3, help="轮数(取中位数)")
-        parser.add_argument("--excursion-rate", type=float, default=0.0001,
-                            help="越限读数的比例(默认万分之一:每次越限产生一次报警和一次解除)")
-        parser.add_argument("--no-mqtt", action="store_true", help="不测 MQTT 端到端延迟")
-        parser.add_argument("--mqtt-rate", type=int, default=1000, help="MQTT 测试的读数速率(条/秒)")
-        parser.add_argument("--mqtt-seconds", type=int, default=10)
-        parser.add_argument("--keep-db", action="store_true", help="保留基准数据库(调试用)")
 
-    def handle(self, *args, what, sensors, batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds, keep_db,
-               readings=100_000, per_message=1, url=None, **options):
+@bench("mqtt-burst", "QoS 1 突发:消费者在线与离线重启时,每条读数恰好存储一次", add_ingest_arguments)
+def run_burst(command, **options):
+    _Bench(command.stdout).handle("mqtt-burst", **options)
+
+
+class _Bench:
+    def __init__(self, stdout):
+        self.stdout = stdout
+
+    def handle(self, what, *, sensors, batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds,
+               keep_db, readings=100_000, per_message=1, url=None, **options):
         if min(sensors, batches, batch_size, rounds) < 1:
             raise CommandError("--sensors、--batches、--batch-size、--rounds 须为正整数。")
-        vendor = connection.vendor
-        if vendor not in ("sqlite", "postgresql"):
-            raise CommandError(f"不支持的数据库:{vendor}")
-        db = settings.DATABASES["default"]
-        if vendor == "sqlite":
-            db.setdefault("TEST", {})["NAME"] = str(settings.VAR_DIR / "bench.sqlite3")
-            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        try:
+        vendor = db_vendor()
+        with throwaway_database("bench", keep=keep_db):
             if what == "mqtt-burst":
                 self._burst(vendor, min(sensors, 100), readings, per_message, url)
             else:
                 self._run(vendor, sensors, batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds)
-        finally:
-            if not keep_db:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
 
     # --- set-up ---------------------------------------------------------------------------------
 
