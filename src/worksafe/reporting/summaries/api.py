@@ -178,7 +178,9 @@ class PhaseCheckSerializer(serializers.ModelSerializer):
 
     def get_units(self, obj) -> list[dict]:
         request = self.context.get("request")
-        return [r.as_dict() for r in phases.check(obj, request.user if request else None)]
+        checks = self.context.get("checks")  # a list's page: computed for all its phases in one pass
+        rows = checks[obj.pk] if checks and obj.pk in checks else phases.check(obj, request.user if request else None)
+        return [r.as_dict() for r in rows]
 
 
 class PhaseCheckViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -194,6 +196,14 @@ class PhaseCheckViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if not scope_of(request.user).is_staff_scope:
             raise PermissionDenied("阶段检查只对县安委办、县领导和方案所列单位开放。")
         return super().retrieve(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        rows = list(page if page is not None else qs)
+        ser = self.get_serializer(rows, many=True,
+                                  context={**self.get_serializer_context(), "checks": phases.check_all(rows, request.user)})
+        return self.get_paginated_response(ser.data) if page is not None else Response(ser.data)
 
 
 def register(router):

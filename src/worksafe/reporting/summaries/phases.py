@@ -93,40 +93,86 @@ def check(phase, user=None, *, unit_ids=None) -> list[UnitRow]:
     """The rows of ``phase``'s check: one per unit named in the plan that had tasks due by the phase's
     end (its lead or responsible tasks: the task's own units, else its area's). ``user`` narrows the
     rows to the units it acts for unless it sees everything; ``unit_ids`` narrows further."""
-    from worksafe.plans.models import AreaUnit, Task, TaskUnit
+    return check_all([phase], user, unit_ids=unit_ids)[phase.pk]
 
-    day: datetime.date = phase.end
-    as_of = as_of_day(phase)
-    plan = phase.plan
+
+def _allowed(user, unit_ids):
+    """The unit ids ``user`` may see rows of (``None``: every unit), or ``False`` for none."""
     allowed = None
     if user is not None:
         s = scope_of(user)
         if not s.is_staff_scope:
-            return []
+            return False
         if not s.everything:
             allowed = set(s.unit_ids)
     if unit_ids is not None:
         allowed = set(unit_ids) if allowed is None else allowed & set(unit_ids)
-    tasks = list(asof.task_status(Task.objects.filter(area__plan=plan, due_date__lte=day)
-                                  .select_related("area").order_by("area__order", "order", "id"), as_of))
+    return allowed
+
+
+def _state_then(reports, when):
+    """(status, done_at) of a task from its reports (sorted by filing), as of the instant ``when``:
+    the last report's status filed before it ("not_started" without one) and the first 已完成's
+    filing time — what ``asof.task_status`` annotates, computed from rows already loaded."""
+    status, done_at = "not_started", None
+    for created_at, st in reports:
+        if created_at >= when:
+            break
+        status = st
+        if st == "done" and done_at is None:
+            done_at = created_at
+    return status, done_at
+
+
+def check_all(phases, user=None, *, unit_ids=None) -> dict[int, list[UnitRow]]:
+    """The checks of several phases (of one plan or several) in one pass: a fixed number of queries
+    whatever the number of phases, plans and tasks. ``{phase.pk: rows}`` as :func:`check` gives."""
+    from worksafe.plans.models import AreaUnit, ProgressReport, Task, TaskUnit
+
+    phases = list(phases)
+    out: dict[int, list[UnitRow]] = {ph.pk: [] for ph in phases}
+    allowed = _allowed(user, unit_ids)
+    if allowed is False or not phases:
+        return out
+    plan_ids = {ph.plan_id for ph in phases}
+    last_end = max(ph.end for ph in phases)
+    last_as_of = max(as_of_day(ph) for ph in phases)
+    tasks = list(Task.objects.filter(area__plan__in=plan_ids, due_date__lte=last_end)
+                 .select_related("area").order_by("area__order", "order", "id"))
+    reports: dict[int, list] = {}
+    for task_id, created_at, st in (ProgressReport.objects.filter(task__in=[t.pk for t in tasks],
+                                                                  created_at__lt=asof.end_of(last_as_of))
+                                    .order_by("created_at", "id").values_list("task_id", "created_at", "status")):
+        reports.setdefault(task_id, []).append((created_at, st))
     own: dict[int, list] = {}
     for tu in TaskUnit.objects.filter(task__in=[t.pk for t in tasks]):
         own.setdefault(tu.task_id, []).append((tu.department_id, tu.role))
     by_area: dict[int, list] = {}
-    for au in AreaUnit.objects.filter(area__plan=plan):
+    for au in AreaUnit.objects.filter(area__plan__in=plan_ids):
         by_area.setdefault(au.area_id, []).append((au.department_id, au.role))
-    rows: dict[int, list[TaskState]] = {}
-    for t in tasks:
-        done = t.status_then == "done"
-        on_time = done and asof.done_on_time(t)
-        for dept_id, role in own.get(t.pk) or by_area.get(t.area_id, []):
-            if allowed is not None and dept_id not in allowed:
+    per_phase: dict[int, dict[int, list[TaskState]]] = {}
+    for ph in phases:
+        day, as_of = ph.end, as_of_day(ph)
+        when = asof.end_of(as_of)
+        rows = per_phase[ph.pk] = {}
+        for t in tasks:
+            if t.area.plan_id != ph.plan_id or t.due_date > day:
                 continue
-            rows.setdefault(dept_id, []).append(
-                TaskState(t, role, t.status_then, on_time, not done and (t.due_date < as_of or as_of == day)))
-    units = Department.objects.filter(pk__in=rows).order_by("order", "id")
-    return [UnitRow(u, sorted(rows[u.pk], key=lambda s: (s.role != "lead", s.task.area.order, s.task.order)))
-            for u in units]
+            status, done_at = _state_then(reports.get(t.pk, ()), when)
+            done = status == "done"
+            on_time = done_at is not None and timezone.localtime(done_at).date() <= t.due_date
+            for dept_id, role in own.get(t.pk) or by_area.get(t.area_id, []):
+                if allowed is not None and dept_id not in allowed:
+                    continue
+                rows.setdefault(dept_id, []).append(
+                    TaskState(t, role, status, on_time, not done and (t.due_date < as_of or as_of == day)))
+    units = {u.pk: u for u in Department.objects.filter(pk__in={d for r in per_phase.values() for d in r})}
+    order = sorted(units.values(), key=lambda u: (u.order, u.pk))
+    for ph in phases:
+        rows = per_phase[ph.pk]
+        out[ph.pk] = [UnitRow(u, sorted(rows[u.pk], key=lambda s: (s.role != "lead", s.task.area.order, s.task.order)))
+                      for u in order if u.pk in rows]
+    return out
 
 
 def totals(rows: list[UnitRow]) -> dict:

@@ -264,9 +264,12 @@ class PhaseCheckIndex(TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["plans"] = [(plan, [(ph, phases.as_of_day(ph), phases.totals(phases.check(ph, user)))
-                                for ph in phases.phases_of(plan)])
-                        for plan in Plan.objects.visible_to(user).order_by("-start")]
+        plans = list(Plan.objects.visible_to(user).order_by("-start"))
+        all_phases = list(Phase.objects.filter(plan__in=plans).order_by("order", "id"))
+        checks = phases.check_all(all_phases, user)  # one pass, whatever the number of plans and phases
+        ctx["plans"] = [(plan, [(ph, phases.as_of_day(ph), phases.totals(checks[ph.pk]))
+                                for ph in all_phases if ph.plan_id == plan.pk])
+                        for plan in plans]
         ctx["today"] = timezone.localdate()
         return ctx
 
