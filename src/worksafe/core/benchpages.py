@@ -31,7 +31,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import signal
 import statistics
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -100,6 +102,8 @@ def add_arguments(parser):
     parser.add_argument("--only", default="", help="只测地址中含此文字的路由(调试用)")
     parser.add_argument("--slow-ms", type=float, default=5000,
                         help="预热请求超过此毫秒数的路由不再重复请求(其数字即该次请求)")
+    parser.add_argument("--timeout", type=int, default=120,
+                        help="单个请求最长秒数,超过即停止并记为超时(计入结果,状态列为 0)")
     parser.add_argument("--top", type=int, default=10, help="列出最慢的路由数")
     parser.add_argument("--keep-db", action="store_true", help="保留基准数据库(调试用)")
     parser.add_argument("--use-current-db", action="store_true",
@@ -112,7 +116,7 @@ def run(command, **options):
 
 
 def run_pages(out, *, enterprises, hazards_per_enterprise=10, readings_per_sensor=3, repeat=5,
-              users=DEFAULT_USERS, only="", top=10, slow_ms=5000, keep_db=False, use_current_db=False, **_):
+              users=DEFAULT_USERS, only="", top=10, slow_ms=5000, timeout=120, keep_db=False, use_current_db=False, **_):
     from worksafe.core.bench import throwaway_database
     from worksafe.core.bench import vendor as db_vendor
 
@@ -126,10 +130,10 @@ def run_pages(out, *, enterprises, hazards_per_enterprise=10, readings_per_senso
     for n in enterprises:
         size = Size(n, hazards_per_enterprise, readings_per_sensor)
         if use_current_db:
-            summary, failed = _one_size(out, vendor, size, names, repeat, only, top, slow_ms)
+            summary, failed = _one_size(out, vendor, size, names, repeat, only, top, slow_ms, timeout)
         else:
             with throwaway_database("bench_pages", keep=keep_db):
-                summary, failed = _one_size(out, vendor, size, names, repeat, only, top, slow_ms)
+                summary, failed = _one_size(out, vendor, size, names, repeat, only, top, slow_ms, timeout)
         summaries.append(summary)
         failures += failed
     if failures:
@@ -140,7 +144,7 @@ def run_pages(out, *, enterprises, hazards_per_enterprise=10, readings_per_senso
         out.write(summaries[-1])
 
 
-def _one_size(out, vendor, size: Size, names, repeat, only, top, slow_ms):
+def _one_size(out, vendor, size: Size, names, repeat, only, top, slow_ms, timeout):
     t0 = time.perf_counter()
     _load_demo(out)
     _fill(out, size)
@@ -149,7 +153,7 @@ def _one_size(out, vendor, size: Size, names, repeat, only, top, slow_ms):
     out.write(f"bench pages on {vendor}: {size.enterprises} enterprises, {size.hazards_per_enterprise} hazards each, "
               f"{len(routes)} routes x {len(names)} users x {repeat} requests")
     t0 = time.perf_counter()
-    results = measure(routes, names, repeat, slow_ms)
+    results = measure(routes, names, repeat, slow_ms, timeout)
     out.write(f"  requested in {time.perf_counter() - t0:.1f} s")
     return _report(out, vendor, size, results, top, repeat)
 
@@ -243,6 +247,33 @@ def _host() -> str:
     return hosts[0] if hosts else "127.0.0.1"
 
 
+class Timeout(Exception):
+    """A request ran past ``--timeout`` (raised inside it by SIGALRM)."""
+
+
+TIMEOUT = 0  # the status column of a request stopped by --timeout
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int):
+    """Stop the request after ``seconds`` (main thread, POSIX; a running SQL statement is not
+    interrupted, the request stops when it returns)."""
+    if not seconds or not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Timeout()
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
 @contextlib.contextmanager
 def _quiet_request_log():
     """A 403 is reported in the table, not as a traceback on stderr (a 500 still is)."""
@@ -255,7 +286,8 @@ def _quiet_request_log():
         log.setLevel(level)
 
 
-def measure(routes: list[str], names: list[str], repeat: int, slow_ms: float = 5000) -> list[Result]:
+def measure(routes: list[str], names: list[str], repeat: int, slow_ms: float = 5000,
+            timeout_s: int = 120) -> list[Result]:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client, override_settings
@@ -275,11 +307,11 @@ def measure(routes: list[str], names: list[str], repeat: int, slow_ms: float = 5
             client.force_login(user)
             for url in routes:
                 results.append(_request(client, username, url, repeat, connection, CaptureQueriesContext,
-                                        slow_ms))
+                                        slow_ms, timeout_s))
     return results
 
 
-def _request(client, username, url, repeat, connection, capture, slow_ms) -> Result:
+def _request(client, username, url, repeat, connection, capture, slow_ms, timeout_s) -> Result:
     from django.db import reset_queries
 
     times, status, queries, size, error, single = [], 0, 0, 0, "", repeat == 1
@@ -288,19 +320,24 @@ def _request(client, username, url, repeat, connection, capture, slow_ms) -> Res
         with capture(connection) as ctx:
             t = time.perf_counter()
             try:
-                resp = client.get(url, secure=True)
-                body = b"".join(resp.streaming_content) if resp.streaming else resp.content
+                with _deadline(timeout_s):
+                    resp = client.get(url, secure=True)
+                    body = b"".join(resp.streaming_content) if resp.streaming else resp.content
                 status = resp.status_code
                 exc = getattr(resp, "exc_info", None)
-                if exc:
+                if exc and issubclass(exc[0], Timeout):
+                    status, error = TIMEOUT, f"超过 {timeout_s} 秒"
+                elif exc:
                     error = "".join(traceback.format_exception_only(exc[0], exc[1])).strip()[:300]
+            except Timeout:
+                body, status, error = b"", TIMEOUT, f"超过 {timeout_s} 秒"
             except Exception as e:  # noqa: BLE001 - reported, and the bench fails on it
                 body, status, error = b"", 500, f"{type(e).__name__}: {e}"[:300]
             elapsed = (time.perf_counter() - t) * 1000
         if i > 0 or repeat == 1:
             times.append(elapsed)
         queries, size = len(ctx.captured_queries), len(body)
-        if status >= 500:
+        if status >= 500 or status == TIMEOUT:
             break
         if i == 0 and elapsed > slow_ms:  # too slow to repeat: the warm-up is the figure
             times, single = [elapsed], True
@@ -318,15 +355,18 @@ def _report(out, vendor, size: Size, results: list[Result], top: int, repeat: in
         out.write(f"{r.user:<11} {r.status:>6} {r.p50:>8.1f} {r.p95:>7.1f}{mark} {r.queries:>7} {r.size:>10}  {r.route}")
     if repeat > 1 and any(r.single for r in results):
         out.write("* one request only: its warm-up took longer than --slow-ms")
-    ok = [r for r in results if r.status == 200]
+    timed_out = [r for r in results if r.status == TIMEOUT]
+    ok = [r for r in results if r.status == 200] + timed_out  # a timeout is a figure (at least --timeout)
     denied = [r for r in results if r.status in NOT_FOR_ROLE]
-    other = [r for r in results if r.status != 200 and r.status not in NOT_FOR_ROLE]
+    other = [r for r in results if r.status not in (200, TIMEOUT, *NOT_FOR_ROLE)]
     bad = [r for r in other if r.status >= 500]
     out.write(f"slowest {min(top, len(ok))} (p95):")
     for r in sorted(ok, key=lambda r: -r.p95)[:top]:
         out.write(f"  {r.p95:>8.1f} ms  p50 {r.p50:>8.1f}  q {r.queries:>4}  {r.size:>10} B  {r.user:<10} {r.route}")
     if denied:
         out.write(f"not for the role ({len(denied)}): " + ", ".join(f"{r.user} {r.route} {r.status}" for r in denied))
+    for r in timed_out:
+        out.write(f"TIMEOUT: {r.user} {r.route} stopped after {r.p95 / 1000:.0f} s (--timeout)")
     for r in other:
         out.write(f"NOT 200: {r.user} {r.route} answered {r.status} {r.error}")
     if not ok:

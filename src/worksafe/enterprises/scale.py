@@ -2,7 +2,7 @@
 ``size.enterprises`` enterprises spread over the demo county's townships (more in the towns) and the
 plan's sectors, placed around their township's seat, each with a safety manager, most with a licence
 and one to three facilities; the demo's enterprise login at the first one (a 大武镇 hazardous-chemicals
-enterprise with a tank). Everything by ``bulk_create``: no history, no validation (generated data).
+enterprise with a tank). Everything by ``core.bench.bulk_insert``: no history, no validation (generated data).
 
 Adds to ``world``: ``county``, ``townships``, ``sectors``, ``county_user``, ``enterprises``
 (``[(pk, township_id, sector_ids, status)]``) and ``facilities`` (``[(pk, enterprise_id, kind)]``).
@@ -15,10 +15,10 @@ import math
 import random
 from decimal import Decimal
 
+from worksafe.core.bench import bulk_insert
 from worksafe.core.registry import scale_filler
 from worksafe.standards import gb32100
 
-BATCH = 2000
 CODE_MARK = "BM"  # characters 9–10 of a generated credit code: "bench"
 WORDS = ["雪域", "格桑", "吉祥", "玛域", "高原", "昆仑", "德吉", "扎西", "祥云", "瑞丰", "鑫源", "宏达", "恒通",
          "金诺", "顺达", "安康", "康宁", "福源", "兴隆", "兴旺", "腾达", "华瑞", "宏泰", "昌盛", "通达", "远航"]
@@ -90,17 +90,16 @@ def fill(world: dict, size) -> None:
             has_safety_team=rng.random() < 0.5, insured=insured,
             insurer="中国人民财产保险股份有限公司果洛州分公司" if insured else "",
             insurance_expiry=today + datetime.timedelta(days=rng.randint(-90, 700)) if insured else None))
-    Enterprise.objects.bulk_create(rows, batch_size=BATCH)
-    ids = dict(Enterprise.objects.filter(credit_code__startswith=prefix).values_list("credit_code", "pk"))
+    bulk_insert(Enterprise, rows)
 
     through = Enterprise.sectors.through
     links, enterprises = [], []
     for i, e in enumerate(rows):
-        pk = ids[e.credit_code]
+        pk = e.pk  # set by bulk_insert
         chosen = [hazchem] if i == 0 else rng.sample(sectors, 1 if rng.random() < 0.8 else 2)
         links += [through(enterprise_id=pk, sector_id=s.pk) for s in chosen]
         enterprises.append((pk, e.township_id, [s.pk for s in chosen], e.status))
-    through.objects.bulk_create(links, batch_size=BATCH * 2)
+    bulk_insert(through, links)
 
     managers, licences, facilities = [], [], []
     kinds, kind_weights = [k[:2] for k in FACILITY_KINDS], [k[2] for k in FACILITY_KINDS]
@@ -121,12 +120,11 @@ def fill(world: dict, size) -> None:
                 equipment_kind="boiler" if kind == "special_equipment" else "",
                 next_inspection=today + datetime.timedelta(days=rng.randint(-60, 360))
                 if kind == "special_equipment" else None))
-    SafetyManager.objects.bulk_create(managers, batch_size=BATCH)
-    Licence.objects.bulk_create(licences, batch_size=BATCH)
-    Facility.objects.bulk_create(facilities, batch_size=BATCH)
+    bulk_insert(SafetyManager, managers)
+    bulk_insert(Licence, licences)
+    bulk_insert(Facility, facilities)
     first = enterprises[0][0]
-    facility_rows = list(Facility.objects.filter(enterprise__credit_code__startswith=prefix)
-                         .values_list("pk", "enterprise_id", "kind"))
+    facility_rows = [(f.pk, f.enterprise_id, f.kind) for f in facilities]
 
     enterprise_user(Enterprise.objects.get(pk=first))
     world.update(county=county, townships=towns, sectors=sectors, county_user=User.objects.get(username="county"),

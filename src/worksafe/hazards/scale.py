@@ -16,9 +16,9 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from worksafe.core.bench import bulk_insert
 from worksafe.core.registry import scale_filler
 
-BATCH = 2000
 CHUNK = 20_000  # hazards built and written at a time (memory)
 FINDINGS = [("配电室", "配电箱未设置漏电保护装置"), ("仓库", "消防器材过期未更换"), ("储罐区", "可燃气体报警器未定期检定"),
             ("厨房", "燃气管道未安装泄漏报警装置"), ("车间", "转动部件防护罩缺失"), ("疏散通道", "安全出口被杂物堵塞"),
@@ -71,11 +71,11 @@ def fill(world: dict, size) -> None:
     built: list[Hazard] = []
 
     def flush():
-        Hazard.objects.bulk_create(built, batch_size=BATCH)
-        HazardAction.objects.bulk_create(
-            [HazardAction(hazard_id=h.pk, action=LAST_ACTION[h.state],
+        bulk_insert(Hazard, built)
+        bulk_insert(HazardAction, [
+            HazardAction(hazard_id=h.pk, action=LAST_ACTION[h.state],
                           from_state="" if h.state == "reported" else "reported", to_state=h.state,
-                          note="基准数据", by=h.accepted_by or h.found_by) for h in built], batch_size=BATCH)
+                          note="基准数据", by=h.accepted_by or h.found_by) for h in built])
         counts["written"] += len(built)
         built.clear()
 

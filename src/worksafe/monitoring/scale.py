@@ -14,9 +14,9 @@ import time
 
 from django.utils import timezone
 
+from worksafe.core.bench import bulk_insert
 from worksafe.core.registry import scale_filler
 
-BATCH = 2000
 #: facility kind -> (quantity, name, unit, (blue, yellow, orange, red), normal value)
 POINTS = {
     "tank": [("tank_level", "液位", "m", (8.0, 9.0, 9.5, 10.0), 5.0),
@@ -45,7 +45,7 @@ def fill(world: dict, size) -> None:
         if ent not in gateways:
             gateways[ent] = Gateway(enterprise_id=ent, code=f"BG{ent:07d}", name="数据采集网关",
                                     token_hash=hash_token(f"bench-{ent}"), token_hint="bench", last_seen_at=now)
-    Gateway.objects.bulk_create(list(gateways.values()), batch_size=BATCH)
+    bulk_insert(Gateway, list(gateways.values()))
     sensors, specs = [], []
     for pk, ent, kind in monitored:
         options = POINTS[kind]
@@ -55,7 +55,7 @@ def fill(world: dict, size) -> None:
                                   direction="RISING", blue=b, yellow=y, orange=o, red=r,
                                   thresholds_source="基准数据"))
             specs.append(((b, y, o, r), normal))
-    Sensor.objects.bulk_create(sensors, batch_size=BATCH)
+    bulk_insert(Sensor, sensors)
 
     now_ms = int(time.time() * 1000)
     states, readings, alarms = [], [], []
@@ -104,6 +104,6 @@ def fill(world: dict, size) -> None:
             readings.clear()
     storage.write_readings(readings)
     counts["readings"] += len(readings)
-    SensorState.objects.bulk_create(states, batch_size=BATCH)
-    Alarm.objects.bulk_create(alarms, batch_size=BATCH)
+    bulk_insert(SensorState, states)
+    bulk_insert(Alarm, alarms)
     world.setdefault("counts", {})["monitoring"] = counts

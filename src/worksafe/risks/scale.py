@@ -16,11 +16,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from worksafe.core.bench import bulk_insert
 from worksafe.core.registry import scale_filler
 from worksafe.standards import lec
 from worksafe.standards.levels import Level
 
-BATCH = 2000
 POINTS = [("配电室", "触电、火灾"), ("消防设施及疏散通道", "火灾"), ("有限空间", "中毒和窒息"),
           ("机械加工设备", "机械伤害"), ("储罐区", "火灾、爆炸"), ("高处作业", "高处坠落"),
           ("厨房燃气", "火灾、爆炸"), ("营运车辆", "车辆伤害")]
@@ -65,16 +65,14 @@ def fill(world: dict, size) -> None:
                                     possible_accidents=accidents, control_measures="落实管控措施,定期检查",
                                     control_level=CONTROL[level], responsible_person="才让多杰", level=int(level)))
             meta.append(rng.choice(combos[level] or combos[Level.BLUE]))
-    RiskPoint.objects.bulk_create(points, batch_size=BATCH)
-    point_ids = [p.pk for p in points]  # set by bulk_create (PostgreSQL, SQLite >= 3.35)
-    if points and None in point_ids:
-        raise RuntimeError("bulk_create did not return the new ids (SQLite older than 3.35?)")
+    bulk_insert(RiskPoint, points)
+    point_ids = [p.pk for p in points]  # set by bulk_insert
     now = timezone.now()
     assessments = [RiskAssessment(risk_point_id=pid, method="lec", l_value=Decimal(str(lv)), e_value=Decimal(str(ev)),
                                   c_value=Decimal(str(cv)), score=Decimal(str(d)), level=p.level, rules_version=version,
                                   assessed_by=user, note="基准数据")
                    for pid, p, (lv, ev, cv, d, version) in zip(point_ids, points, meta, strict=True)]
-    RiskAssessment.objects.bulk_create(assessments, batch_size=BATCH)
+    bulk_insert(RiskAssessment, assessments)
 
     # the colour: the highest active point or major source
     best: dict[int, tuple[int, str]] = {}
@@ -95,7 +93,7 @@ def fill(world: dict, size) -> None:
             cand = (int(level), f"{dict(MajorHazardSource.GRADE_CHOICES)[grade]}重大危险源“储存单元”")
             if pk not in best or cand[0] > best[pk][0]:
                 best[pk] = cand
-    MajorHazardSource.objects.bulk_create(sources, batch_size=BATCH)
+    bulk_insert(MajorHazardSource, sources)
     groups: dict[tuple[int, str], list[int]] = defaultdict(list)
     for pk, cand in best.items():
         groups[cand].append(pk)
