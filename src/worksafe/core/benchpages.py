@@ -20,7 +20,12 @@ fresh throw-away database, filled and measured in turn) it
 
        pages <sqlite|postgresql> enterprises=<N>: p95_max_ms=<ms> route=<slowest route> p95_median_ms=<ms>
 
-The figures are over the routes that answered 200. Every other answer is reported and left out of
+A route whose warm-up takes longer than ``--slow-ms`` (5,000) is not repeated: its figures are that
+one request's (marked ``*``). A request still running after ``--timeout`` seconds (120) is stopped
+(SIGALRM; a running SQL statement finishes first) and reported as ``TIMEOUT`` with status 0: it counts
+in the figures with the time it ran, so the summary line names it.
+
+The figures are over the routes that answered 200 (and the timeouts). Every other answer is reported and left out of
 the figures (a 403 or 404 where the role may not use a page, listed together; any other status on a
 line of its own, ``NOT 200: …``); a 5xx makes the bench fail after printing everything. Timings include the response's rendering and, for an export, writing the
 whole file; they do not include a network or a WSGI server.
