@@ -342,7 +342,8 @@ def _request(client, username, url, repeat, connection, capture, slow_ms, timeou
         if i > 0 or repeat == 1:
             times.append(elapsed)
         queries, size = len(ctx.captured_queries), len(body)
-        if status >= 500 or status == TIMEOUT:
+        if status >= 500 or status == TIMEOUT:  # not repeated: this request is the figure
+            times, single = [elapsed], True
             break
         if i == 0 and elapsed > slow_ms:  # too slow to repeat: the warm-up is the figure
             times, single = [elapsed], True
