@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
         from . import security  # noqa: F401  (audit of logins, failures, logouts)
 
         security.connect_axes()
-        from . import hooks  # noqa: F401  (the daily notice digest)
+        from . import benchpages, hooks  # noqa: F401  (the daily notice digest; benchpages: worksafe bench pages)

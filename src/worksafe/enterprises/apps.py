@@ -7,4 +7,4 @@ class EnterprisesConfig(AppConfig):
     verbose_name = "企业"
 
     def ready(self):
-        from . import hooks  # noqa: F401  (dashboard panels, sections, demo loader)
+        from . import hooks, scale  # noqa: F401  (dashboard panels, sections, demo loader; scale: worksafe bench pages)

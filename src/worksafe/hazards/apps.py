@@ -7,4 +7,4 @@ class HazardsConfig(AppConfig):
     verbose_name = "隐患排查治理"
 
     def ready(self):
-        from . import hooks  # noqa: F401  (tick step, colour raiser)
+        from . import hooks, scale  # noqa: F401  (tick step, colour raiser; scale: worksafe bench pages)

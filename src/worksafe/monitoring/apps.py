@@ -7,4 +7,4 @@ class MonitoringConfig(AppConfig):
     verbose_name = "在线监测预警"
 
     def ready(self):
-        from . import hooks  # noqa: F401  (tick steps, live plan metrics)
+        from . import hooks, scale  # noqa: F401  (tick steps, live plan metrics; scale: worksafe bench pages)

@@ -7,4 +7,4 @@ class PlansConfig(AppConfig):
     verbose_name = "三年行动方案"
 
     def ready(self):
-        from . import hooks  # noqa: F401  (tick job, dashboard panels, demo loader)
+        from . import hooks, scale  # noqa: F401  (tick job, dashboard panels, demo loader; scale: worksafe bench pages)

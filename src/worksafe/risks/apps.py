@@ -7,4 +7,4 @@ class RisksConfig(AppConfig):
     verbose_name = "风险分级管控"
 
     def ready(self):
-        from . import hooks  # noqa: F401  (dashboard panels, sections, demo loader)
+        from . import hooks, scale  # noqa: F401  (dashboard panels, sections, demo loader; scale: worksafe bench pages)
