@@ -15,8 +15,10 @@ It builds a throw-away database next to the configured one (Django's test-databa
 ``--rounds`` (3) rounds of both, later rounds on a larger table (each adds its rows); the figures
 are the medians. (SQLite slows as the table grows: a batch for many sensors dirties an index page
 per sensor; PostgreSQL much less.) Then MQTT end to end (unless ``--no-mqtt`` or no broker
-answers): publish → alarm row latency at ``--mqtt-rate`` readings/s
-(:mod:`worksafe.monitoring.bench_mqtt`).
+answers): ``--mqtt-rate`` readings/s for ``--mqtt-seconds`` s through ``--mqtt-consumers``
+``worksafe ingest-mqtt`` processes in one share group, ``--mqtt-excursion-rate`` of the readings
+over the red limit (0.05: an alarm storm) — publish → answered, publish → alarm row, and the drain
+after the last publish, on their own lines (:mod:`worksafe.monitoring.bench_mqtt`).
 
 The last line is exactly::
 
