@@ -15,8 +15,10 @@ It builds a throw-away database next to the configured one (Django's test-databa
 ``--rounds`` (3) rounds of both, later rounds on a larger table (each adds its rows); the figures
 are the medians. (SQLite slows as the table grows: a batch for many sensors dirties an index page
 per sensor; PostgreSQL much less.) Then MQTT end to end (unless ``--no-mqtt`` or no broker
-answers): publish → alarm row latency at ``--mqtt-rate`` readings/s
-(:mod:`worksafe.monitoring.bench_mqtt`).
+answers): ``--mqtt-rate`` readings/s for ``--mqtt-seconds`` s through ``--mqtt-consumers``
+``worksafe ingest-mqtt`` processes in one share group, ``--mqtt-excursion-rate`` of the readings
+over the red limit (0.05: an alarm storm) — publish → answered, publish → alarm row, and the drain
+after the last publish, on their own lines (:mod:`worksafe.monitoring.bench_mqtt`).
 
 The last line is exactly::
 
@@ -41,7 +43,7 @@ def add_ingest_arguments(parser):
     """The flags of both monitoring benches (mqtt-burst reads a few of them)."""
     parser.add_argument("--readings", type=int, default=100_000, help="mqtt-burst:每轮突发的读数条数")
     parser.add_argument("--per-message", type=int, default=1, help="mqtt-burst:每条消息的读数条数")
-    parser.add_argument("--url", help="mqtt-burst:MQTT 服务器地址(默认 WORKSAFE_MQTT_URL)")
+    parser.add_argument("--url", help="MQTT 服务器地址(默认 WORKSAFE_MQTT_URL)")
     parser.add_argument("--sensors", type=int, default=1000, help="监测点数(mqtt-burst 最多 100)")
     parser.add_argument("--batches", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=1000)
@@ -51,6 +53,10 @@ def add_ingest_arguments(parser):
     parser.add_argument("--no-mqtt", action="store_true", help="不测 MQTT 端到端延迟")
     parser.add_argument("--mqtt-rate", type=int, default=1000, help="MQTT 测试的读数速率(条/秒)")
     parser.add_argument("--mqtt-seconds", type=int, default=10)
+    parser.add_argument("--mqtt-consumers", type=int, default=1,
+                        help="MQTT 测试的消费者进程数(worksafe ingest-mqtt,同一共享订阅组)")
+    parser.add_argument("--mqtt-excursion-rate", type=float, default=0.0001,
+                        help="MQTT 测试中越限读数的比例(默认万分之一;0.05 即报警风暴)")
     parser.add_argument("--keep-db", action="store_true", help="保留基准数据库(调试用)")
 
 
@@ -69,9 +75,13 @@ class _Bench:
         self.stdout = stdout
 
     def handle(self, what, *, sensors, batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds,
-               keep_db, readings=100_000, per_message=1, url=None, **options):
-        if min(sensors, batches, batch_size, rounds) < 1:
-            raise CommandError("--sensors、--batches、--batch-size、--rounds 须为正整数。")
+               keep_db, readings=100_000, per_message=1, url=None, mqtt_consumers=1, mqtt_excursion_rate=0.0001,
+               **options):
+        if min(sensors, batches, batch_size, rounds, mqtt_consumers) < 1:
+            raise CommandError("--sensors、--batches、--batch-size、--rounds、--mqtt-consumers 须为正整数。")
+        if not 0 <= mqtt_excursion_rate <= 0.5:
+            raise CommandError("--mqtt-excursion-rate 应在 0 到 0.5 之间。")
+        self.mqtt = {"url": url, "consumers": mqtt_consumers, "excursion_rate": mqtt_excursion_rate}
         vendor = db_vendor()
         with throwaway_database("bench", keep=keep_db):
             if what == "mqtt-burst":
@@ -225,11 +235,23 @@ class _Bench:
         except ImportError as e:  # pragma: no cover - paho missing
             self.stdout.write(f"  mqtt: skipped ({e})")
             return
+        n, exc = self.mqtt["consumers"], self.mqtt["excursion_rate"]
+        out = self.stdout
+        out.write(f"  mqtt: {rate} readings/s for {seconds} s, {n} consumer process{'es' if n > 1 else ''} in one "
+                  f"share group, excursion rate {exc:g}")
         try:
-            res = bench_mqtt.measure_latency(gw, token, codes[: min(len(codes), 200)], rate=rate, seconds=seconds)
+            res = bench_mqtt.measure_latency(gw, token, codes[: min(len(codes), 200)], rate=rate, seconds=seconds,
+                                             url=self.mqtt["url"], consumers=n, excursion_rate=exc)
         except OSError as e:
-            self.stdout.write(f"  mqtt: skipped, broker not reachable ({e})")
+            out.write(f"  mqtt: skipped, broker not reachable ({e})")
             return
-        self.stdout.write(
-            f"  mqtt end to end at {rate} readings/s for {seconds} s: sent={res['sent']} stored={res['stored']} "
-            f"alarms={res['alarms']} p50={res['p50_ms']:.0f} ms p99={res['p99_ms']:.0f} ms max={res['max_ms']:.0f} ms")
+        lost = res["sent"] - res["stored"]
+        out.write(f"  mqtt stored: sent={res['sent']} stored={res['stored']} lost={lost} "
+                  f"messages={res['messages']} answered={res['answered']} published in {res['publish_s']:.1f} s")
+        out.write(f"  mqtt reply (publish -> committed and answered, every message): p50={res['reply_p50_ms']:.0f} ms "
+                  f"p99={res['reply_p99_ms']:.0f} ms max={res['reply_max_ms']:.0f} ms")
+        out.write(f"  mqtt alarm (publish -> alarm raised): excursions={res['excursions']} alarms={res['alarms']} "
+                  f"p50={res['p50_ms']:.0f} ms p99={res['p99_ms']:.0f} ms max={res['max_ms']:.0f} ms")
+        out.write(f"  mqtt drain (last publish -> last reply): {res['drain_s']:.1f} s")
+        for k, line in enumerate(res["consumer_lines"]):
+            out.write(f"  mqtt consumer {k + 1}: {line}")

@@ -1,11 +1,17 @@
-"""End-to-end MQTT latency for ``worksafe bench ingest``: from a gateway's publish to the alarm row.
+"""End-to-end MQTT latency for ``worksafe bench ingest``: from a gateway's publish to the stored,
+evaluated and answered batch, and to the alarm row.
 
-:func:`measure_latency` runs a real :class:`~worksafe.monitoring.mqtt.Consumer` (own client id,
-own share group and topic prefix, clean session) in a background thread with its processing loop,
-publishes readings at a steady rate, waits until the consumer has answered every message, and
-measures, for each excursion that raised an alarm, the time from its publish to the alarm's raise
-in the database. It runs against a real database (not a test transaction): the consumer thread
-commits its own transactions.
+:func:`measure_latency` starts ``consumers`` real ``worksafe ingest-mqtt`` processes (one share
+group, own topic prefix, clean sessions) on the benchmark's database, publishes readings at a
+steady rate, waits until every message is answered on its acks topic, and measures:
+
+- for every message, publish → its reply (sent by a consumer once the message's batch is committed:
+  stored, evaluated, alarms written) — the *reply* latency;
+- for each excursion that raised an alarm, publish → the alarm's raise in the database;
+- the drain: from the last publish to the last reply (how long the backlog takes to clear).
+
+It runs against a real database (not a test transaction): the consumers commit their own
+transactions.
 """
 
 from __future__ import annotations
@@ -14,17 +20,23 @@ import bisect
 import json
 import logging
 import math
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from urllib.parse import quote
+
+from django.conf import settings
 
 from . import mqtt
 
 log = logging.getLogger(__name__)
 
 EXCURSION_VALUE = 90.0  # above red (80) of the bench sensors
-EXCURSION_EVERY = 20    # about one reading in 20
 MESSAGE_SECONDS = 0.05  # one message every 50 ms
 REASON_RERAISE = "再次触发"
 PUBLISH_WINDOW = 10_000  # mqtt-burst: unacknowledged publishes at most (packet ids are 16 bits)
@@ -41,19 +53,89 @@ def _percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[max(0, math.ceil(p * len(sorted_values)) - 1)]
 
 
+def database_url() -> str:
+    """A DATABASE_URL naming the database the default connection uses now (the bench's own)."""
+    from django.db import connection
+
+    d = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{d['NAME']}"
+    user = quote(d.get("USER") or "", safe="")
+    password = f":{quote(d['PASSWORD'], safe='')}" if d.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{d.get('HOST') or 'localhost'}:{d.get('PORT') or 5432}/{quote(d['NAME'], safe='')}"
+
+
+class ConsumerProcesses:
+    """``n`` ``worksafe ingest-mqtt`` processes in one share group on the current database; their
+    output is kept (``lines``) and written to ``<var>/bench-mqtt-consumer-<k>.log``. ``stop()`` ends
+    them with SIGTERM (they drain and acknowledge)."""
+
+    def __init__(self, n: int, *, url: str | None, group: str, topic_prefix: str, tag: str):
+        # the broker's address (maybe with credentials) through the environment, not the command line
+        env = {**os.environ, "DATABASE_URL": database_url(), **({"WORKSAFE_MQTT_URL": url} if url else {})}
+        self.procs = []
+        self.lines: list[list[str]] = []
+        self.ready: list[threading.Event] = []
+        self.logs: list[str] = []
+        for k in range(n):
+            cmd = [sys.executable, "-c", "from worksafe.cli import main; main()", "ingest-mqtt",
+                   "--client-id", f"worksafe-bench-{tag}-{k}", "--group", group, "--topic-prefix", topic_prefix,
+                   "--clean-session"]
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+                                    bufsize=1)
+            lines: list[str] = []
+            ready = threading.Event()
+            self.logs.append(str(settings.VAR_DIR / f"bench-mqtt-consumer-{k + 1}.log"))
+            threading.Thread(target=self._read, args=(proc, lines, ready, self.logs[-1]), daemon=True).start()
+            self.procs.append(proc)
+            self.lines.append(lines)
+            self.ready.append(ready)
+
+    @staticmethod
+    def _read(proc, lines: list[str], ready: threading.Event, log_path: str) -> None:
+        with open(log_path, "w", encoding="utf-8") as f:
+            for line in proc.stdout:
+                f.write(line)
+                lines.append(line.rstrip())
+                if line.startswith("已订阅"):
+                    ready.set()
+        ready.set()  # ended: wait_ready() looks at the exit code
+
+    def wait_ready(self, timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        for proc, ready in zip(self.procs, self.ready, strict=True):
+            if not ready.wait(max(0.0, end - time.monotonic())) or proc.poll() is not None:
+                return False
+        return True
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                proc.kill()
+                proc.wait(5)
+
+
 def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, seconds: float = 10,
-                    url: str | None = None) -> dict:
+                    url: str | None = None, consumers: int = 1, excursion_rate: float = 0.0001) -> dict:
     """Publish ``rate`` readings/s for ``seconds`` s for the sensors ``codes`` of ``gateway`` (RISING,
-    blue 50 / yellow 60 / orange 70 / red 80) and return ``{"sent", "stored", "alarms", "p50_ms",
-    "p99_ms", "max_ms"}``; raises :class:`OSError` when the broker does not answer.
+    blue 50 / yellow 60 / orange 70 / red 80) to ``consumers`` consumer processes and return ``{"sent",
+    "stored", "messages", "answered", "excursions", "alarms", "p50_ms", "p99_ms", "max_ms",
+    "reply_p50_ms", "reply_p99_ms", "reply_max_ms", "drain_s", "publish_s", "consumer_lines"}``;
+    raises :class:`OSError` when the broker does not answer.
 
     Traffic: messages of ``rate × 0.05`` readings every 50 ms (paced on the monotonic clock),
     sensors in turn, each reading timed "now" (strictly increasing per sensor). Normal values are
-    about 10. In the reading sequence, sensor ``j`` in round ``r`` (its ``r``-th reading) is an
-    excursion to 90 when ``(j + r) % 20 == 10`` and ``r ≥ 1``: about one reading in 20, rotating
-    over the sensors; a sensor's next reading is always normal again (which clears the alarm), and
-    its first reading of the run is normal (which clears an alarm left active by an earlier run).
-    Each excursion's publish wall time is recorded under (sensor code, reading ms).
+    about 10. A reading is an excursion to 90 with probability ``excursion_rate`` (seeded), except
+    a sensor's first reading of the run and the reading after an excursion, which are always normal
+    (so every excursion moves its sensor from normal to red and the next reading clears it; the
+    first clears an alarm left active by an earlier run). ``excursion_rate`` 0.05 is an alarm
+    storm. Each excursion's publish wall time is recorded under (sensor code, reading ms).
 
     Matching alarms to excursions (``alarms`` = number of matched samples): every excursion moves
     its sensor from normal to red, which raises the sensor's level alarm — a new :class:`Alarm`
@@ -69,8 +151,9 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
       after that time; the raise time is the record's ``history_date``.
 
     Raise events that match no excursion of this run (alarms of an earlier run) are ignored.
-    Latency = raise time − publish wall time. Both clocks are this machine's ``time.time()``
-    (the raise time is taken in the consumer's transaction, a moment before its commit).
+    Latency = raise time − publish wall time. Both clocks are this machine's ``time.time()`` (the
+    raise time is taken in the consumer's transaction, before its commit: the reply latency, taken
+    when the answer sent after the commit arrives, is the one that includes the commit).
     """
     from .models import Alarm, Reading, Sensor
 
@@ -80,19 +163,31 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
     broker = mqtt.parse_url(url)
     tag = uuid.uuid4().hex[:10]
     topic_prefix = f"{mqtt.prefix()}-bench-{tag}"
+    replies: dict[int, float] = {}
     pub = mqtt.make_client(f"worksafe-bench-pub-{tag}", broker=broker)
     pub.max_inflight_messages_set(1000)
+
+    def on_reply(client, userdata, msg):
+        try:
+            mid = json.loads(msg.payload).get("id")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(mid, int):
+            replies.setdefault(mid, time.time())
+
+    subscribed = threading.Event()
+    pub.on_message = on_reply
+    pub.on_subscribe = lambda *a: subscribed.set()
     pub.connect(broker.host, broker.port, keepalive=mqtt.KEEPALIVE_SECONDS)  # OSError if down
     pub.loop_start()
-    consumer = mqtt.Consumer(url=url, client_id=f"worksafe-bench-{tag}", group=f"bench-{tag}",
-                             topic_prefix=topic_prefix, persistent=False, on_status=log.info)
-    stop = threading.Event()
-    thread = threading.Thread(target=mqtt.run_consumer, args=(consumer, stop), name="bench-mqtt-consumer",
-                              daemon=True)
-    thread.start()
+    pub.subscribe(mqtt.acks_topic(gateway.code, topic_prefix), qos=1)
+    procs = ConsumerProcesses(consumers, url=url, group=f"bench-{tag}",
+                              topic_prefix=topic_prefix, tag=tag)
+    published_at: list[float] = []
     try:
-        if not consumer.wait_ready(10):
-            raise OSError(f"MQTT consumer could not subscribe at {broker}")
+        if not subscribed.wait(10) or not procs.wait_ready(60):
+            raise OSError(f"MQTT consumers could not subscribe at {broker}: "
+                          + " | ".join(lines[-1] if lines else "" for lines in procs.lines))
         per_message = max(1, round(rate * MESSAGE_SECONDS))
         interval = per_message / rate
         n_readings = int(rate * seconds)
@@ -101,6 +196,7 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
         rng = random.Random(2022)
         n = len(codes)
         last_ms = dict.fromkeys(codes, 0)
+        was_excursion = dict.fromkeys(codes, False)
         published: dict[tuple[str, int], float] = {}
         excursions: dict[str, list[int]] = {}
         first_ms = None
@@ -117,25 +213,30 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
                 code = codes[j]
                 ms = last_ms[code] = max(now_ms, last_ms[code] + 1)
                 first_ms = ms if first_ms is None else min(first_ms, ms)
-                if r >= 1 and (j + r) % EXCURSION_EVERY == EXCURSION_EVERY // 2:
+                if r >= 1 and not was_excursion[code] and rng.random() < excursion_rate:
                     value = EXCURSION_VALUE
                     marks.append((code, ms))
+                    was_excursion[code] = True
                 else:
                     value = round(9.0 + 2.0 * rng.random(), 2)
+                    was_excursion[code] = False
                 batch.append({"sensor": code, "time": ms / 1000, "value": value})
                 i += 1
             wall = time.time()
             for key in marks:
                 published[key] = wall
                 excursions.setdefault(key[0], []).append(key[1])
+            published_at.append(wall)
             pub.publish(topic, json.dumps({"token": token, "readings": batch, "id": m}), qos=1)
-        # wait until the consumer has answered every message (or give up)
-        deadline = time.monotonic() + 30 + seconds
-        while consumer.stats.messages < n_messages and time.monotonic() < deadline:
+        publish_s = time.monotonic() - t0
+        # wait until the consumers have answered every message (or nothing moved for 30 s)
+        last, moved = -1, time.monotonic()
+        while len(replies) < n_messages and time.monotonic() - moved < 30:
+            if len(replies) != last:
+                last, moved = len(replies), time.monotonic()
             time.sleep(0.05)
     finally:
-        stop.set()
-        thread.join(15)
+        procs.stop()
         pub.disconnect()
         pub.loop_stop()
 
@@ -163,9 +264,15 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
         if not h.active and h.cleared_at is not None:
             last_clear[h.id] = _ms(h.cleared_at)
     samples.sort()
-    return {"sent": n_readings, "stored": stored, "alarms": len(samples), "excursions": len(published),
+    reply_ms = sorted((replies[m] - published_at[m]) * 1000 for m in replies if m < len(published_at))
+    drain = (max(replies.values()) - published_at[-1]) if replies and published_at else math.nan
+    return {"sent": n_readings, "stored": stored, "messages": n_messages, "answered": len(replies),
+            "alarms": len(samples), "excursions": len(published),
             "p50_ms": _percentile(samples, 0.50), "p99_ms": _percentile(samples, 0.99),
-            "max_ms": samples[-1] if samples else math.nan}
+            "max_ms": samples[-1] if samples else math.nan,
+            "reply_p50_ms": _percentile(reply_ms, 0.50), "reply_p99_ms": _percentile(reply_ms, 0.99),
+            "reply_max_ms": reply_ms[-1] if reply_ms else math.nan, "drain_s": drain, "publish_s": publish_s,
+            "consumer_lines": [lines[-1] if lines else "" for lines in procs.lines], "consumer_logs": procs.logs}
 
 
 # --- worksafe bench mqtt-burst ---------------------------------------------------------------------

@@ -14,15 +14,18 @@ so several consumers split one stream. Delivery is at least once and storage ide
 
 - a consumer keeps a persistent session (``clean_start=False``, a session expiry interval and a
   stable client id), so the broker holds QoS 1 messages while it is away or restarting;
-- messages are acknowledged by hand (``manual_ack``) only once their readings are committed; a
-  message whose processing fails (the database is down) is not acknowledged and is retried with
-  back-off, never dropped;
+- messages are processed in batches, one transaction each (what is queued, plus what arrives
+  within ``LINGER_SECONDS``), and acknowledged by hand (``manual_ack``) only once their batch is
+  committed; a batch whose processing fails (the database is down) is rolled back, not
+  acknowledged and retried with back-off, never dropped; a message that cannot be processed at all
+  is a dead letter and its neighbours in the batch go on (each message has its own savepoint);
 - a message redelivered after a reconnect is stored once (readings are keyed by sensor and time;
   the repeat's answer lists its readings as duplicates).
 
-Threads: paho's network thread only puts received messages on a queue; the database work happens
-in :meth:`Consumer.process_pending`, called by the owner's thread (the command's main loop, or a
-test inside its transaction).
+Threads: paho's network thread only puts received messages on a queue; JSON parsing and the
+database work happen in :meth:`Consumer.process_pending`, called by the owner's thread (the
+command's main loop, or a test inside its transaction). Both share one interpreter (the GIL): to
+use more cores, run more ``worksafe ingest-mqtt`` processes in the same share group.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as paho
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
@@ -57,6 +60,13 @@ KEEPALIVE_SECONDS = 30
 #: max_queued_bytes in deploy/mosquitto/worksafe.conf); a small window only slows the drain, a full
 #: queue drops messages, so the broker's queue limit is the one to size (docs/monitoring.md).
 RECEIVE_MAXIMUM = 1000
+#: a batch (one transaction, acknowledged after its commit): what is queued when the consumer turns
+#: to it, plus what arrives within LINGER_SECONDS of its first message, up to MAX_BATCH_MESSAGES
+#: messages or MAX_BATCH_BYTES of payload (about 25,000 readings). Behind, batches grow by
+#: themselves; the linger only gathers a trickle of small messages (docs/monitoring.md).
+LINGER_SECONDS = 0.02
+MAX_BATCH_MESSAGES = 500
+MAX_BATCH_BYTES = 2_000_000
 
 ERR_JSON = "消息不是有效的 JSON 对象"
 ERR_TOKEN = "令牌无效,或与主题中的网关编号不符"
@@ -155,7 +165,8 @@ class Stats:
     refused: int = 0         # of which refused as a whole (bad JSON, bad token)
     accepted: int = 0        # readings stored
     rejected: int = 0        # readings refused one by one
-    failures: int = 0        # processing attempts that failed (retried: the database was away)
+    failures: int = 0        # batches whose processing failed (retried whole: the database was away)
+    batches: int = 0         # batches committed (one transaction each)
     dead_letters: int = 0    # messages that could not be processed at all (kept, acknowledged, answered)
     connects: int = 0
     errors: list = field(default_factory=list)
@@ -176,7 +187,8 @@ class Consumer:
     def __init__(self, *, url: str | None = None, client_id: str | None = None, group: str | None = None,
                  topic_prefix: str | None = None, persistent: bool = True,
                  session_expiry: int = SESSION_EXPIRY_SECONDS, reconnect_delay: tuple[float, float] = (1, 30),
-                 retry_backoff: tuple[float, float] = (0.5, 30.0),
+                 retry_backoff: tuple[float, float] = (0.5, 30.0), linger: float | None = None,
+                 max_messages: int | None = None, max_bytes: int | None = None,
                  on_status: Callable[[str], None] | None = None):
         self.broker = parse_url(url)
         self.client_id = client_id or default_client_id()
@@ -195,7 +207,10 @@ class Consumer:
         self._generation = 0
         self._accepting = True
         self._stopping = False
-        self._retry: Inbound | None = None
+        self._retry: list[Inbound] | None = None
+        self.linger = LINGER_SECONDS if linger is None else linger
+        self.max_messages = max_messages or MAX_BATCH_MESSAGES
+        self.max_bytes = max_bytes or MAX_BATCH_BYTES
         self._retry_at = 0.0
         self._backoff = 0.0
         self._last_reply: paho.MQTTMessageInfo | None = None
@@ -243,6 +258,7 @@ class Consumer:
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         if all(not rc.is_failure for rc in reason_codes):
             self.subscribed.set()
+            self._say(f"已订阅 {self.subscription}")
         else:
             self._say(f"订阅 {self.subscription} 失败:{', '.join(str(rc) for rc in reason_codes)}")
 
@@ -266,109 +282,167 @@ class Consumer:
         return self.connected.wait(timeout) and self.subscribed.wait(max(0.0, end - time.monotonic()))
 
     def pending(self) -> int:
-        return self._queue.qsize() + (self._retry is not None)
+        return self._queue.qsize() + len(self._retry or ())
 
-    def process_pending(self, timeout: float = 0.0, max_messages: int = 100) -> int:
-        """Process up to ``max_messages`` received messages, waiting up to ``timeout`` seconds for
-        the first. Each is stored, acknowledged, and answered on its acks topic. A message whose
-        processing raises is kept and retried after a back-off (0.5 s doubling to 30 s). Returns
-        the number of messages done."""
-        deadline = time.monotonic() + timeout
+    def process_pending(self, timeout: float = 0.0, max_messages: int | None = None) -> int:
+        """Process one batch of received messages, waiting up to ``timeout`` seconds for the first:
+        what is queued already, plus what arrives within ``linger`` seconds of the first, up to
+        ``max_messages`` messages or ``max_bytes`` of payload. The batch is one transaction (each
+        message in its own savepoint); once it is committed every message is acknowledged and
+        answered on its acks topic. A batch that fails on a database that is away
+        (:data:`ingest.TRANSIENT`) is rolled back, nothing of it acknowledged, and retried whole
+        after a back-off (0.5 s doubling to 30 s). Returns the number of messages done."""
+        max_messages = max_messages or self.max_messages
         if self._retry is not None:
             wait = self._retry_at - time.monotonic()
             if wait > 0:
                 time.sleep(min(wait, max(0.0, timeout)))
                 if time.monotonic() < self._retry_at:
                     return 0
-        done = 0
-        while done < max_messages:
-            if self._retry is not None:
-                msg = self._retry
-            else:
+            batch = self._retry
+        else:
+            try:
+                batch = [self._queue.get(timeout=max(0.0, timeout)) if timeout > 0 else self._queue.get_nowait()]
+            except queue.Empty:
+                return 0
+            size = len(batch[0].payload)
+            end = time.monotonic() + self.linger
+            while len(batch) < max_messages and size < self.max_bytes:
+                left = end - time.monotonic()
                 try:
-                    if done == 0:
-                        msg = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-                    else:
-                        msg = self._queue.get_nowait()
+                    msg = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
-            try:
-                self._handle(msg)
-            except Exception as e:
-                self._failed(msg, e)
-                break
-            self._retry = None
-            self._backoff = 0.0
-            done += 1
-        return done
+                batch.append(msg)
+                size += len(msg.payload)
+        try:
+            answers = self._process_batch(batch)
+        except Exception as e:
+            self._failed(batch, e)
+            return 0
+        self._retry = None
+        self._backoff = 0.0
+        for msg, code, reply, refused in answers:
+            self._answer(msg, code, reply, refused=refused)
+        self.stats.batches += 1
+        return len(batch)
 
-    def _failed(self, msg: Inbound, exc: Exception) -> None:
+    def _failed(self, batch: list[Inbound], exc: Exception) -> None:
         low, high = self.retry_backoff
         self._backoff = min(high, self._backoff * 2 if self._backoff else low)
-        self._retry = msg
+        self._retry = batch
         self._retry_at = time.monotonic() + self._backoff
         self.stats.failures += 1
         self.stats.errors = [*self.stats.errors[-9:], repr(exc)]
-        log.exception("MQTT message on %s not processed; retrying in %.1f s", msg.topic, self._backoff)
-        self._say(f"处理消息失败({exc.__class__.__name__}: {exc}),{self._backoff:.1f} 秒后重试,消息未确认")
+        log.exception("MQTT batch of %d messages not processed; retrying in %.1f s", len(batch), self._backoff)
+        self._say(f"处理 {len(batch)} 条消息失败({exc.__class__.__name__}: {exc}),{self._backoff:.1f} 秒后重试,"
+                  f"消息未确认")
         if not connection.in_atomic_block:  # a broken connection is replaced before the retry
             close_old_connections()
 
-    def _handle(self, msg: Inbound) -> None:
-        """Process one message. A message that cannot be processed at all — whatever it holds — is
-        acknowledged, answered with the reason and kept as a dead letter, so nothing behind it
-        waits; only a database that is away makes the message wait (retried, never lost)."""
+    def _process_batch(self, batch: list[Inbound]) -> list[tuple]:
+        """Parse every message (outside the transaction: JSON and tokens), then store and evaluate
+        them in one transaction. Returns, per message, (message, gateway code, reply, refused) to
+        acknowledge and answer once committed; raises only :data:`ingest.TRANSIENT` (the database is
+        away: the whole batch waits) — anything else a message raises makes it a dead letter, and
+        its neighbours go on."""
+        tokens: dict[str, object] = {}
+        parsed = []
+        for msg in batch:
+            try:
+                parsed.append((msg, *self._parse(msg, tokens)))
+            except ingest.TRANSIENT:
+                raise
+            except Exception as e:
+                parsed.append((msg, "poison", e, None))
+        answers = []
+        touched: set[int] = set()
         try:
-            self._process(msg)
-        except ingest.TRANSIENT:
+            with transaction.atomic(), ingest.batching():
+                for msg, kind, a, b in parsed:
+                    if kind == "reply":
+                        answers.append((msg, msg.topic.rpartition("/")[2], a, b))
+                    elif kind == "poison":
+                        answers.append(self._dead(msg, a))
+                    elif kind == "ingest":
+                        touched.add(a.pk)
+                        answers.append(self._ingest(msg, a, b))
+                    else:  # an unexpected topic: acknowledged, no answer
+                        answers.append((msg, None, None, False))
+                # the sensors' last readings, current for the next batch (here or in another consumer)
+                ingest.flush_gateways(touched)
+        except BaseException:
+            ingest.forget_state(touched)  # what the caches learnt from the rolled-back batch
             raise
-        except Exception as e:
-            log.exception("MQTT message on %s cannot be processed: dead letter", msg.topic)
-            code = msg.topic.rpartition("/")[2]
-            letter = ingest.dead_letter("mqtt", msg.topic, msg.payload, f"{e.__class__.__name__}: {e}",
-                                        gateway_code=code)
-            self.stats.dead_letters += 1
-            self._answer(msg, code, {"error": ERR_DEAD, "dead_letter": letter.pk}, refused=True)
+        return answers
 
-    def _process(self, msg: Inbound) -> None:
+    def _parse(self, msg: Inbound, tokens: dict) -> tuple[str, object, object]:
+        """("reply", reply, refused) for a message refused as a whole, ("ingest", gateway, data)
+        for one to store, ("drop", None, None) for a topic that is not ours."""
         head, _, code = msg.topic.rpartition("/")
         if head != f"{self.prefix}/readings" or not code:
             log.warning("MQTT message on unexpected topic %s dropped", msg.topic)
-            self._ack(msg)
-            return
+            return "drop", None, None
         try:
             data = json.loads(msg.payload)
         except (ValueError, UnicodeDecodeError):
             data = None
         if not isinstance(data, dict):
-            self._answer(msg, code, {"error": ERR_JSON}, refused=True)
-            return
-        mid = data.get("id")
-        extra = {"id": mid} if isinstance(mid, str | int) and not isinstance(mid, bool) and len(str(mid)) <= 64 else {}
+            return "reply", {"error": ERR_JSON}, True
         token = data.get("token")
-        gateway = services.gateway_for_token(token) if isinstance(token, str) else None
+        if isinstance(token, str):
+            if token not in tokens:
+                tokens[token] = services.gateway_for_token(token)
+            gateway = tokens[token]
+        else:
+            gateway = None
         if gateway is None or gateway.code != code:
-            self._answer(msg, code, {"error": ERR_TOKEN, **extra}, refused=True)
-            return
-        try:
-            result = ingest.ingest(gateway, data.get("readings"))
-        except ServiceError as e:
-            self._answer(msg, code, {"error": e.message, **extra}, refused=True)
-            return
-        self.stats.accepted += result.accepted
-        self.stats.rejected += len(result.rejected)
-        self._answer(msg, code, {**result.as_dict(), **extra})
+            return "reply", {"error": ERR_TOKEN, **_reply_id(data)}, True
+        return "ingest", gateway, data
 
-    def _answer(self, msg: Inbound, code: str, reply: dict, *, refused: bool = False) -> None:
-        """Acknowledge the message (its readings are committed by now: ``ingest`` commits its own
-        transaction unless the caller holds one), then publish the reply. In this order, the
-        broker's PUBACK of the last reply tells that it has read every acknowledgement before it
-        (:meth:`stop` waits for it)."""
+    def _ingest(self, msg: Inbound, gateway, data: dict) -> tuple:
+        code = gateway.code
+        extra = _reply_id(data)
+        try:
+            with transaction.atomic():  # a savepoint: a message that fails takes only itself back
+                result = ingest.ingest(gateway, data.get("readings"))
+        except ServiceError as e:
+            return msg, code, {"error": e.message, **extra}, True
+        except ingest.TRANSIENT:
+            raise
+        except Exception as e:
+            ingest.forget_state({gateway.pk})
+            return self._dead(msg, e)
+        return msg, code, {**result.as_dict(), **extra}, False
+
+    def _dead(self, msg: Inbound, exc: Exception) -> tuple:
+        """A message that cannot be processed at all — whatever it holds — is acknowledged, answered
+        with the reason and kept as a dead letter, so nothing behind it waits; only a database that
+        is away makes a message wait (retried, never lost)."""
+        if isinstance(exc, ingest.TRANSIENT):
+            raise exc
+        log.error("MQTT message on %s cannot be processed: dead letter", msg.topic, exc_info=exc)
+        code = msg.topic.rpartition("/")[2]
+        letter = ingest.dead_letter("mqtt", msg.topic, msg.payload, f"{exc.__class__.__name__}: {exc}",
+                                    gateway_code=code)
+        return msg, code, {"error": ERR_DEAD, "dead_letter": letter.pk}, True
+
+    def _answer(self, msg: Inbound, code: str | None, reply: dict | None, *, refused: bool = False) -> None:
+        """Acknowledge the message (its batch is committed by now), then publish the reply. In this
+        order, the broker's PUBACK of the last reply tells that it has read every acknowledgement
+        before it (:meth:`stop` waits for it)."""
         self._ack(msg)
+        if reply is None:
+            return
         self._last_reply = self.client.publish(acks_topic(code, self.prefix),
                                                json.dumps(reply, ensure_ascii=False), qos=1)
         self.stats.messages += 1
         self.stats.refused += refused
+        if "dead_letter" in reply:
+            self.stats.dead_letters += 1
+        elif not refused:
+            self.stats.accepted += reply["accepted"]
+            self.stats.rejected += len(reply["rejected"])
 
     def _ack(self, msg: Inbound) -> None:
         # a packet id is only meaningful on the connection the message came on; after a reconnect
@@ -410,6 +484,12 @@ class Consumer:
         self.client.disconnect()
         self.client.loop_stop()
         self.connected.clear()
+
+
+def _reply_id(data: dict) -> dict:
+    """The message's ``id`` to echo in the reply, if it is a short string or an integer."""
+    mid = data.get("id")
+    return {"id": mid} if isinstance(mid, str | int) and not isinstance(mid, bool) and len(str(mid)) <= 64 else {}
 
 
 def run_consumer(consumer: Consumer, stop: threading.Event) -> None:
