@@ -10,6 +10,7 @@ JSON, never hard-coded in a template or script.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from collections import defaultdict
 from decimal import Decimal
@@ -81,9 +82,16 @@ MARKER_ZOOM = 12
 #: (the first MAX_MARKERS, most severe first, with ``truncated``)
 FULL_ZOOM = 16
 #: a cluster cell is about this many screen pixels wide
-CLUSTER_PX = 64
-#: gathering places in one answer, at most
+CLUSTER_PX = 80
+#: gathering places in one answer, at most (zoomed out with more in the view: none, ``places_truncated``)
 MAX_PLACES = 400
+#: the markers' and the places' part of one answer, at most (bytes of JSON): the answer stays
+#: under 300 KB whatever the names and reasons; clusters are bounded by MAX_CELLS
+MARKER_BYTES = 200_000
+PLACE_BYTES = 60_000
+#: cells of the cluster grid in one answer, about (a box larger than the screen at its zoom gets
+#: larger cells)
+MAX_CELLS = 600
 #: enterprises without coordinates listed by name (the count is always whole)
 MAX_UNLOCATED = 50
 #: the data without a bounding box: the user's area cut into about this many cells a side
@@ -269,6 +277,18 @@ def _near(enterprises: list[dict], places: list[dict]) -> dict[int, list]:
     return found
 
 
+def _within(budget: int, items) -> list[dict]:
+    """The first of ``items`` whose JSON fits in ``budget`` bytes: what bounds the answer's size
+    whatever the lengths of names and reasons."""
+    out, used = [], 0
+    for item in items:
+        used += len(json.dumps(item, ensure_ascii=False).encode()) + 2
+        if used > budget:
+            break
+        out.append(item)
+    return out
+
+
 def _points(qs, *fields, limit: int | None = None, **exprs) -> list[dict]:
     """Rows of ``qs`` as dicts with float ``lat``/``lon`` (one query, at most ``limit``)."""
     rows = []
@@ -325,8 +345,6 @@ class MapData(MapMixin, View):
         elif box:
             rows = list(in_view.select_related("township").prefetch_related("sectors")
                         .order_by(F("risk_level").desc(nulls_last=True), "name", "pk")[:MAX_MARKERS])
-            truncated = total > len(rows)
-            rows.reverse()  # the most severe drawn last (on top)
             enterprises = rows
             marker_pd = max((e.protection_distance_m or 0 for e in rows), default=0)
 
@@ -355,7 +373,7 @@ class MapData(MapMixin, View):
         ids = [e.pk for e in enterprises]
         overlays = {key: overlay(user, ids) for key, overlay in MAP_OVERLAYS.items()} if ids else {}
         kinds = dict(GatheringPlace.Kind.choices)
-        markers = [{
+        markers = _within(MARKER_BYTES, ({
             "id": e.pk, "name": e.name, "lat": float(e.latitude), "lon": float(e.longitude),
             "level": e.risk_level, "reason": e.risk_reason, "township": e.township.name,
             "sectors": [s.name for s in e.sectors.all()], "url": e.get_absolute_url(),
@@ -363,7 +381,17 @@ class MapData(MapMixin, View):
             "flagged": [{"id": p["id"], "name": p["name"], "kind": kinds.get(p["kind"], p["kind"]),
                          "distance_m": round(d)} for p, d in flagged.get(e.pk, [])],
             **{key: values.get(e.pk) for key, values in overlays.items()},
-        } for e in enterprises]
+        } for e in enterprises))
+        truncated = total > len(markers)
+        markers.reverse()  # the most severe drawn last (on top)
+        shown_places = _within(PLACE_BYTES, ({
+            "id": p["id"], "name": p["name"], "kind": kinds.get(p["kind"], p["kind"]),
+            "township": p["township__name"], "people": p["people"], "lat": p["lat"], "lon": p["lon"],
+            "flagged": bool(inside.get(p["id"])), "inside": inside.get(p["id"], []),
+        } for p in places))
+        places_truncated = places_truncated or len(shown_places) < len(places)
+        if places_truncated and mode == "clusters":
+            shown_places = []  # zoomed out, none rather than an arbitrary part: the view says to zoom in
         unlocated = list(_unlocated(qs).select_related("township").prefetch_related(None)
                          .order_by(F("risk_level").desc(nulls_last=True), "name", "pk")[:MAX_UNLOCATED])
         seats = Division.objects.visible_to(user).filter(
@@ -383,11 +411,7 @@ class MapData(MapMixin, View):
             "unlocated_count": unlocated_count,
             "townships": [{"id": d.pk, "name": d.name, "level": d.level, "lat": float(d.latitude),
                            "lon": float(d.longitude)} for d in seats],
-            "gathering_places": [{
-                "id": p["id"], "name": p["name"], "kind": kinds.get(p["kind"], p["kind"]),
-                "township": p["township__name"], "people": p["people"], "lat": p["lat"], "lon": p["lon"],
-                "flagged": bool(inside.get(p["id"])), "inside": inside.get(p["id"], []),
-            } for p in places],
+            "gathering_places": shown_places,
             "places_truncated": places_truncated,
             "counts": {k: n for k, n in totals.items() if n},
         }, json_dumps_params={"ensure_ascii": False})
@@ -403,7 +427,11 @@ class MapData(MapMixin, View):
         else:
             cell_lon = max(box.max_lon - box.min_lon, box.max_lat - box.min_lat, 1e-3) / DEFAULT_GRID
         mid = (box.min_lat + box.max_lat) / 2
-        cell_lat = cell_lon * max(0.1, math.cos(math.radians(mid)))
+        shrink = max(0.1, math.cos(math.radians(mid)))
+        cells = (box.max_lon - box.min_lon) / cell_lon * (box.max_lat - box.min_lat) / (cell_lon * shrink)
+        if cells > MAX_CELLS:
+            cell_lon *= math.sqrt(cells / MAX_CELLS)
+        cell_lat = cell_lon * shrink
 
         def cell(field, origin, size):
             return Floor(ExpressionWrapper((F(field) - Value(origin)) / Value(size), output_field=FloatField()))

@@ -247,7 +247,9 @@
     var text = data.mode === "clusters" ? "视图内" + n + "家企业(已聚合,点击放大)"
       : "图上" + (data.enterprises || []).length + "家企业" +
         (data.truncated ? "(视图内共" + n + "家,仅显示风险等级最高的部分,请放大)" : "");
-    if (data.places_truncated) text += ";人员密集场所较多,放大后显示全部";
+    if (data.places_truncated) {
+      text += data.mode === "clusters" ? ";人员密集场所较多,放大后显示" : ";人员密集场所较多,仅显示部分,请放大";
+    }
     setStatus(text + (missing ? ",另有" + missing + "家未标注位置" : ""));
     document.getElementById("map-empty").classList.toggle("d-none", !!n || !viewSet);
   }
