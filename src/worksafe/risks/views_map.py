@@ -32,7 +32,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Floor
+from django.db.models.functions import Cast, Coalesce, Floor
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -361,8 +361,12 @@ class MapData(MapMixin, View):
                            limit=None if mode == "markers" else MAX_PLACES + 1)
             places = [p for p in read if box.min_lat <= p["lat"] <= box.max_lat and box.min_lon <= p["lon"] <= box.max_lon]
             places_truncated = len(places) > MAX_PLACES
-            places = places[:MAX_PLACES]
-            around = _points(_located(qs).filter(box.grown(max_pd).q(), protection_distance_m__gt=0),
+            # zoomed out, none rather than an arbitrary part of them: the view says to zoom in
+            places = [] if places_truncated and mode == "clusters" else places[:MAX_PLACES]
+            # the enterprises whose distance may reach one of them (none without places: an empty box)
+            reach = Box(min(p["lon"] for p in places), min(p["lat"] for p in places), max(p["lon"] for p in places),
+                        max(p["lat"] for p in places)).grown(max_pd) if places else Box(0.0, 1.0, 0.0, -1.0)
+            around = _points(_located(qs).filter(reach.q(), protection_distance_m__gt=0),
                              "name", pd=F("protection_distance_m"))
             names = {e["id"]: e["name"] for e in around}
             for eid, near in _near(around, places).items():
@@ -390,8 +394,6 @@ class MapData(MapMixin, View):
             "flagged": bool(inside.get(p["id"])), "inside": inside.get(p["id"], []),
         } for p in places))
         places_truncated = places_truncated or len(shown_places) < len(places)
-        if places_truncated and mode == "clusters":
-            shown_places = []  # zoomed out, none rather than an arbitrary part: the view says to zoom in
         unlocated = list(_unlocated(qs).select_related("township").prefetch_related(None)
                          .order_by(F("risk_level").desc(nulls_last=True), "name", "pk")[:MAX_UNLOCATED])
         seats = Division.objects.visible_to(user).filter(
@@ -433,15 +435,18 @@ class MapData(MapMixin, View):
             cell_lon *= math.sqrt(cells / MAX_CELLS)
         cell_lat = cell_lon * shrink
 
+        def num(field):  # in floating point: PostgreSQL's numeric arithmetic is several times slower
+            return Cast(field, FloatField())
+
         def cell(field, origin, size):
-            return Floor(ExpressionWrapper((F(field) - Value(origin)) / Value(size), output_field=FloatField()))
+            return Floor(ExpressionWrapper((num(field) - Value(origin)) / Value(size), output_field=FloatField()))
 
         counts = {f"n_{lv['key']}": Count("pk", filter=Q(risk_level=lv["value"]) if lv["value"]
                                           else Q(risk_level__isnull=True)) for lv in legend}
         rows = (in_view.order_by()
                 .annotate(gx=cell("longitude", -180.0, cell_lon), gy=cell("latitude", -90.0, cell_lat))
                 .values("gx", "gy")
-                .annotate(n=Count("pk"), lat=Avg("latitude"), lon=Avg("longitude"), worst=Max("risk_level"),
+                .annotate(n=Count("pk"), lat=Avg(num("latitude")), lon=Avg(num("longitude")), worst=Max("risk_level"),
                           s=Min("latitude"), w=Min("longitude"), nn=Max("latitude"), e=Max("longitude"), **counts)
                 .order_by("gy", "gx"))
         out = []
