@@ -333,11 +333,12 @@ class MapData(MapMixin, View):
                 box = Box(ext["min_lon"] - pad, ext["min_lat"] - pad, ext["max_lon"] + pad,
                           ext["max_lat"] + pad).grown(max_pd)
         in_view = _located(qs).filter(box.q()) if box else qs.none()
-        total = in_view.count() if box else 0
-        if zoom is None:
-            mode = "markers" if total <= MAX_MARKERS else "clusters"
+        if zoom is not None and zoom < MARKER_ZOOM:
+            mode, total = "clusters", None  # the clusters' sum: no count needed
         else:
-            mode = "markers" if (zoom >= MARKER_ZOOM and total <= MAX_MARKERS) or zoom >= FULL_ZOOM else "clusters"
+            total = in_view.count() if box else 0
+            full = zoom is not None and zoom >= FULL_ZOOM
+            mode = "markers" if total <= MAX_MARKERS or full else "clusters"
         enterprises, clusters, truncated = [], [], False
         marker_pd = 0
         if mode == "clusters" and box:
@@ -347,6 +348,8 @@ class MapData(MapMixin, View):
                         .order_by(F("risk_level").desc(nulls_last=True), "name", "pk")[:MAX_MARKERS])
             enterprises = rows
             marker_pd = max((e.protection_distance_m or 0 for e in rows), default=0)
+        if total is None:
+            total = sum(c["n"] for c in clusters)
 
         # the gathering places of the view, flagged by the enterprises whose distance reaches them
         # (also those just outside the view), and the places each marker's distance reaches (also
