@@ -88,13 +88,16 @@ def test_map_data_carries_level_colour_card_and_link(placed, client_for):
     data = map_data(client_for(placed.users["county"]))
     by_name = {e["name"][:6]: e for e in data["enterprises"]}
     red = by_name["QENT01"]
-    assert (red["level"], red["hex"], red["label"]) == (4, Level.RED.hex, Level.RED.label)
+    assert red["level"] == 4  # its colour and label come from the levels (the script draws it from there)
     assert red["reason"] == "QENT01定级依据" and red["township"] == "大武镇" and red["sectors"] == ["危险化学品"]
     assert red["url"] == f"/enterprises/{placed.enterprises[0].pk}/"
     assert (red["lat"], red["lon"]) == (34.4773, 100.239)
     unrated = by_name["QENT03"]
-    assert unrated["level"] is None and unrated["label"] == "未评定" and unrated["hex"] not in {
-        lv.hex for lv in Level}
+    assert unrated["level"] is None
+    by_key = {lv["key"]: lv for lv in data["levels"]}
+    assert (by_key["4"]["hex"], by_key["4"]["label"]) == (Level.RED.hex, Level.RED.label)
+    assert by_key["none"]["label"] == "未评定" and by_key["none"]["hex"] not in {lv.hex for lv in Level}
+    assert data["mode"] == "markers" and data["total"] == 3 and not data["truncated"] and data["clusters"] == []
     assert [lv["hex"] for lv in data["levels"][:4]] == [Level.RED.hex, Level.ORANGE.hex, Level.YELLOW.hex,
                                                         Level.BLUE.hex]
     assert data["counts"] == {"4": 1, "2": 1, "none": 1}
@@ -120,6 +123,7 @@ def test_enterprises_without_coordinates_are_listed_under_the_map(placed, client
     client = client_for(placed.users["dept"])
     data = map_data(client)
     assert names(data["enterprises"]) == ["QENT01"] and names(data["unlocated"]) == ["QENT03"]
+    assert data["unlocated_count"] == 1
     page = client.get(reverse("risks:map")).content.decode()
     assert "1家企业未标注位置" in page and "QENT03加油站" in page
     # the township officer of 大武镇 sees none of them
@@ -175,7 +179,7 @@ def test_gathering_places_inside_protection_distance_are_flagged(placed, client_
                                          latitude=Decimal("34.480000"), longitude=Decimal("100.239000"))  # ~300 m
     far = GatheringPlace.objects.create(name="远处医院", kind="hospital", township=town,
                                         latitude=Decimal("34.520000"), longitude=Decimal("100.239000"))  # ~4.7 km
-    data = map_data(client_for(placed.users["dept"]))
+    data = map_data(client_for(placed.users["dept"]), "?bbox=100.0,34.2,100.6,34.6&zoom=13")
     ent = next(x for x in data["enterprises"] if x["id"] == e.pk)
     assert ent["protection_distance_m"] == 1000
     assert [p["id"] for p in ent["flagged"]] == [near.pk] and 250 < ent["flagged"][0]["distance_m"] < 350

@@ -81,6 +81,13 @@ class Enterprise(models.Model):
         ordering = ["name"]
         verbose_name = "企业"
         verbose_name_plural = "企业"
+        indexes = [
+            # the risk map's view: latitude and longitude between the box's; with the level, the
+            # clusters are counted from the index alone (docs/map.md)
+            models.Index(fields=["latitude", "longitude", "risk_level"], name="enterprise_lat_lon"),
+            # and 一张表's default order (risk_level DESC NULLS LAST, name, id) has its index in
+            # migration 0007, written per database: SQLite refuses NULLS LAST in CREATE INDEX
+        ]
 
     def __str__(self):
         return self.name
@@ -303,6 +310,7 @@ class GatheringPlace(models.Model):
 
     class Meta:
         ordering = ["township", "name"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="gatheringplace_lat_lon")]
         verbose_name = "人员密集场所"
         verbose_name_plural = "人员密集场所"
 

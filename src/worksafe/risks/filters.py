@@ -52,10 +52,12 @@ class RiskTableFilter(RiskMapFilter):
                                                    ("expiring", f"有证照{Licence.WARN_DAYS}天内到期")])
     major = django_filters.ChoiceFilter(label="重大危险源", method="filter_major", empty_label="全部",
                                         choices=[("yes", "有重大危险源"), ("no", "无重大危险源")])
+    located = django_filters.ChoiceFilter(label="位置", method="filter_located", empty_label="全部",
+                                          choices=[("yes", "已标注位置"), ("no", "未标注位置")])
 
     class Meta:
         model = Enterprise
-        fields = ["q", "sector", "township", "level", "licence", "major"]
+        fields = ["q", "sector", "township", "level", "licence", "major", "located"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +74,10 @@ class RiskTableFilter(RiskMapFilter):
         else:
             cond = Q(valid_to__gte=today, valid_to__lte=today + datetime.timedelta(days=Licence.WARN_DAYS))
         return qs.filter(Exists(Licence.objects.filter(cond, enterprise=OuterRef("pk"))))
+
+    def filter_located(self, qs, name, value):
+        located = Q(latitude__isnull=False, longitude__isnull=False)
+        return qs.filter(located) if value == "yes" else qs.exclude(located)
 
     def filter_major(self, qs, name, value):
         has = Exists(MajorHazardSource.objects.filter(enterprise=OuterRef("pk"), is_major=True))

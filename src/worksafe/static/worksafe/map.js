@@ -1,6 +1,8 @@
-/* 一张图: the risk map. Reads its configuration from #map-config (json_script) and its
- * data from the map data URL (same filters as the page). Colours come from the JSON
- * (standards.levels); nothing here is fetched from outside the server. */
+/* 一张图: the risk map. Reads its configuration from #map-config (json_script) and, for the
+ * current view only, its data from the map data URL (same filters as the page, plus the view's
+ * bbox and zoom; docs/map.md): clusters counted by the server when zoomed out, markers when
+ * zoomed in. Colours come from the JSON (standards.levels); nothing here is fetched from outside
+ * the server. */
 (function () {
   "use strict";
   var cfgEl = document.getElementById("map-config");
@@ -97,6 +99,8 @@
     return html;
   }
 
+  // markers (zoomed in) are grouped in the browser as before; clusters (zoomed out, or too many
+  // markers in the view) come counted from the server and are drawn in the same look
   var clusters = L.markerClusterGroup({
     maxClusterRadius: 50,
     showCoverageOnHover: false,
@@ -105,22 +109,92 @@
       // a cluster takes the colour of its most severe enterprise
       var worst = 0;
       cluster.getAllChildMarkers().forEach(function (m) { worst = Math.max(worst, m.options.wsLevel || 0); });
-      var n = cluster.getChildCount();
-      var size = n < 10 ? 34 : n < 100 ? 40 : 48;
-      return L.divIcon({
-        html: '<div class="ws-cluster" style="background:' + esc(levelOf(worst).hex) + '"><span>' + n + "</span></div>",
-        className: "ws-cluster-icon", iconSize: L.point(size, size)
-      });
+      return clusterIcon(cluster.getChildCount(), worst);
     }
   });
+  var cells = L.layerGroup();
   var circles = L.layerGroup();
   var places = L.layerGroup();
   var towns = L.layerGroup();
+  var firstDraw = true;
 
-  function draw(data) {
-    var bounds = L.latLngBounds([]);
+  function clusterIcon(n, worst) {
+    var size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 48 : 56;
+    return L.divIcon({
+      html: '<div class="ws-cluster" style="background:' + esc(levelOf(worst).hex) + '"><span>' + n + "</span></div>",
+      className: "ws-cluster-icon", iconSize: L.point(size, size)
+    });
+  }
+
+  function clusterTip(c) {
+    var html = '<div class="ws-card"><div class="ws-card-title mb-1">' + esc(c.n) + "家企业</div>";
+    (cfg.levels || []).forEach(function (lv) {
+      var k = c.counts[lv.key];
+      if (k) {
+        html += '<div class="small text-nowrap"><span class="ws-legend-dot" style="background:' + esc(lv.hex) +
+          '"></span> ' + esc(lv.label) + (lv.value ? "(" + esc(lv.colour_name) + ")" : "") + " " + esc(k) + "家</div>";
+      }
+    });
+    return html + '<div class="small text-secondary mt-1">点击放大查看</div></div>';
+  }
+
+  function drawCluster(c) {
+    var m = L.marker([c.lat, c.lon], {icon: clusterIcon(c.n, c.worst || 0), riseOnHover: true,
+                                      title: c.n + "家企业", keyboard: true});
+    m.bindTooltip(clusterTip(c), {direction: "top", offset: [0, -14]});
+    m.on("click", function () {
+      var b = L.latLngBounds([c.bounds[1], c.bounds[0]], [c.bounds[3], c.bounds[2]]);
+      var next = Math.min(map.getMaxZoom(), map.getZoom() + 2);
+      if (b.isValid() && !b.getNorthEast().equals(b.getSouthWest())) {
+        map.fitBounds(b.pad(0.2), {maxZoom: Math.max(next, cfg.marker_zoom || next)});
+      } else {
+        map.setView([c.lat, c.lon], Math.max(next, cfg.marker_zoom || next));
+      }
+    });
+    m.addTo(cells);
+  }
+
+  function drawMarker(e) {
+    var ll = [e.lat, e.lon];
+    var hex = levelOf(e.level).hex;
+    var marker = L.marker(ll, {
+      title: e.name, wsLevel: e.level || 0, riseOnHover: true,
+      icon: L.divIcon({
+        className: "ws-pin-icon", iconSize: [20, 20], iconAnchor: [10, 10], popupAnchor: [0, -8],
+        // an enterprise with a monitoring alarm in progress gets a ring in the alarm's colour
+        html: '<span class="ws-pin" style="background:' + esc(hex) +
+          (e.alarms && e.alarms.worst ? ";box-shadow:0 0 0 3px " + esc(e.alarms.hex) : "") + '"></span>'
+      })
+    });
+    marker.bindPopup(card(e), {maxWidth: 320});
+    clusters.addLayer(marker);
+    if (e.protection_distance_m) {
+      L.circle(ll, {
+        radius: e.protection_distance_m, color: hex, weight: 1.5, dashArray: "6 4",
+        fillColor: hex, fillOpacity: 0.08
+      }).bindTooltip(esc(e.name) + " 外部安全防护距离 " + esc(e.protection_distance_m) + " 米").addTo(circles);
+    }
+  }
+
+  function drawPlace(p) {
+    var colour = p.flagged ? style.flagged : style.gathering;
+    var html = '<div class="ws-card"><div class="ws-card-title">' + esc(p.name) + "</div>" +
+      '<div class="small text-secondary mb-1">' + esc(p.kind) + " · " + esc(p.township) +
+      (p.people ? " · 约" + esc(p.people) + "人" : "") + "</div>";
+    if (p.flagged) {
+      html += '<div class="text-danger small fw-bold">位于以下企业外部安全防护距离内:</div><ul class="small ps-3 mb-0">' +
+        p.inside.map(function (e) {
+          return "<li>" + esc(e.name) + "(距" + esc(e.distance_m) + "米)</li>";
+        }).join("") + "</ul>";
+    }
+    html += "</div>";
+    L.circleMarker([p.lat, p.lon], {
+      radius: p.flagged ? 7 : 5, color: colour, weight: p.flagged ? 3 : 1.5, fillColor: colour, fillOpacity: 0.6
+    }).bindPopup(html).bindTooltip(esc(p.name) + (p.flagged ? "(位于防护距离内)" : "")).addTo(places);
+  }
+
+  function drawTowns(data) {
     var seatBounds = L.latLngBounds([]);
-
     (data.townships || []).forEach(function (t) {
       var ll = [t.lat, t.lon];
       seatBounds.extend(ll);
@@ -132,86 +206,95 @@
                                    className: hasBasemap ? "" : "ws-town-label"})
         .addTo(towns);
     });
+    return seatBounds;
+  }
 
-    (data.enterprises || []).forEach(function (e) {
-      var ll = [e.lat, e.lon];
-      bounds.extend(ll);
-      var marker = L.marker(ll, {
-        title: e.name, wsLevel: e.level || 0, riseOnHover: true,
-        icon: L.divIcon({
-          className: "ws-pin-icon", iconSize: [20, 20], iconAnchor: [10, 10], popupAnchor: [0, -8],
-          // an enterprise with a monitoring alarm in progress gets a ring in the alarm's colour
-          html: '<span class="ws-pin" style="background:' + esc(e.hex) +
-            (e.alarms && e.alarms.worst ? ";box-shadow:0 0 0 3px " + esc(e.alarms.hex) : "") + '"></span>'
-        })
-      });
-      marker.bindPopup(card(e), {maxWidth: 320});
-      clusters.addLayer(marker);
-      if (e.protection_distance_m) {
-        var c = L.circle(ll, {
-          radius: e.protection_distance_m, color: e.hex, weight: 1.5, dashArray: "6 4",
-          fillColor: e.hex, fillOpacity: 0.08
-        }).bindTooltip(esc(e.name) + " 外部安全防护距离 " + esc(e.protection_distance_m) + " 米");
-        c.addTo(circles);
-        bounds.extend(L.latLng(ll).toBounds(e.protection_distance_m * 2));
+  function draw(data) {
+    if (firstDraw) {
+      firstDraw = false;
+      var seatBounds = drawTowns(data);
+      towns.addTo(map);
+      circles.addTo(map);
+      places.addTo(map);
+      clusters.addTo(map);
+      cells.addTo(map);
+      L.control.layers(null, {
+        "企业": clusters, "企业聚合": cells, "外部安全防护距离": circles, "人员密集场所": places, "乡镇驻地": towns
+      }, {collapsed: true}).addTo(map);
+      if (!viewSet) {  // no enterprise placed: the township seats, or the whole country
+        viewSet = true;
+        if (seatBounds.isValid()) map.fitBounds(seatBounds.pad(0.1), {maxZoom: 9});
+        else map.setView([35, 104], 4);
       }
-    });
+    }
+    clusters.clearLayers();
+    cells.clearLayers();
+    circles.clearLayers();
+    places.clearLayers();
+    (data.clusters || []).forEach(drawCluster);
+    (data.enterprises || []).forEach(drawMarker);
+    (data.gathering_places || []).forEach(drawPlace);
 
-    (data.gathering_places || []).forEach(function (p) {
-      var colour = p.flagged ? style.flagged : style.gathering;
-      var html = '<div class="ws-card"><div class="ws-card-title">' + esc(p.name) + "</div>" +
-        '<div class="small text-secondary mb-1">' + esc(p.kind) + " · " + esc(p.township) +
-        (p.people ? " · 约" + esc(p.people) + "人" : "") + "</div>";
-      if (p.flagged) {
-        html += '<div class="text-danger small fw-bold">位于以下企业外部安全防护距离内:</div><ul class="small ps-3 mb-0">' +
-          p.inside.map(function (e) {
-            return "<li>" + esc(e.name) + "(距" + esc(e.distance_m) + "米)</li>";
-          }).join("") + "</ul>";
-      }
-      html += "</div>";
-      L.circleMarker([p.lat, p.lon], {
-        radius: p.flagged ? 7 : 5, color: colour, weight: p.flagged ? 3 : 1.5, fillColor: colour, fillOpacity: 0.6
-      }).bindPopup(html).bindTooltip(esc(p.name) + (p.flagged ? "(位于防护距离内)" : "")).addTo(places);
-    });
-
-    towns.addTo(map);
-    circles.addTo(map);
-    places.addTo(map);
-    clusters.addTo(map);
-    L.control.layers(null, {
-      "企业": clusters, "外部安全防护距离": circles, "人员密集场所": places, "乡镇驻地": towns
-    }, {collapsed: true}).addTo(map);
-
-    // counts in the legend
+    // counts in the legend (every enterprise of the filter, not only the view)
     var counts = data.counts || {};
     document.querySelectorAll("[data-level-count]").forEach(function (node) {
       var n = counts[node.getAttribute("data-level-count")] || 0;
       node.textContent = n + "家";
     });
 
-    var n = (data.enterprises || []).length;
-    var missing = (data.unlocated || []).length;
-    setStatus("图上" + n + "家企业" + (missing ? ",另有" + missing + "家未标注位置" : ""));
-    if (!n) document.getElementById("map-empty").classList.remove("d-none");
-
-    if (bounds.isValid()) {
-      map.fitBounds(bounds.pad(0.1), {maxZoom: 14});
-    } else if (seatBounds.isValid()) {
-      map.fitBounds(seatBounds.pad(0.1), {maxZoom: 9});
-    } else {
-      map.setView([35, 104], 4);  // nothing to place: the whole country
+    var n = data.total || 0;
+    var missing = data.unlocated_count || 0;
+    var text = data.mode === "clusters" ? "视图内" + n + "家企业(已聚合,点击放大)"
+      : "图上" + (data.enterprises || []).length + "家企业" +
+        (data.truncated ? "(视图内共" + n + "家,仅显示风险等级最高的部分,请放大)" : "");
+    if (data.places_truncated) {
+      text += data.mode === "clusters" ? ";人员密集场所较多,放大后显示" : ";人员密集场所较多,仅显示部分,请放大";
     }
+    setStatus(text + (missing ? ",另有" + missing + "家未标注位置" : ""));
+    document.getElementById("map-empty").classList.toggle("d-none", !!n || !viewSet);
   }
 
-  fetch(cfg.data_url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-    .then(function (r) {
-      if (!r.ok) throw new Error(r.status);
-      return r.json();
-    })
-    .then(draw)
-    .catch(function (err) {
-      if (window.console) console.error("map:", err);
-      setStatus("地图数据加载失败,请刷新重试");
-      map.setView([35, 104], 4);
-    });
+  // the data of the current view: asked again (debounced, the previous request aborted) after
+  // every move and zoom, with the page's filters and the view's box and zoom
+  var pending = null;
+  var timer = null;
+  function load(withView) {
+    if (pending) pending.abort();
+    var ctrl = window.AbortController ? new AbortController() : null;
+    pending = ctrl;
+    var url = cfg.data_url;
+    if (withView) {
+      var b = map.getBounds();
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "bbox=" + [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
+        .map(function (v) { return v.toFixed(5); }).join(",") + "&zoom=" + map.getZoom();
+    }
+    setStatus("正在加载…");
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"},
+                signal: ctrl ? ctrl.signal : undefined})
+      .then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      })
+      .then(function (data) { if (pending === ctrl) { pending = null; draw(data); } })
+      .catch(function (err) {
+        if (err && err.name === "AbortError") return;
+        if (window.console) console.error("map:", err);
+        setStatus("地图数据加载失败,请刷新重试");
+        if (!viewSet) { viewSet = true; map.setView([35, 104], 4); }
+      });
+  }
+
+  var viewSet = false;
+  var ext = cfg.extent;
+  if (ext) {
+    var eb = L.latLngBounds([ext.min_lat, ext.min_lon], [ext.max_lat, ext.max_lon]);
+    map.fitBounds(eb.pad(0.1), {maxZoom: 14});
+    viewSet = true;
+  }
+  map.on("moveend", function () {
+    if (!viewSet) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () { load(true); }, 250);
+  });
+  load(viewSet);
 })();
