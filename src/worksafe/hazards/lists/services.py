@@ -426,11 +426,10 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
     import tempfile
 
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from worksafe.core.export import SPOOL_BYTES, page_setup
+    from worksafe.core.export import SPOOL_BYTES, page_setup, styled_cells
 
     n = len(columns)
     last = get_column_letter(n)
@@ -450,17 +449,10 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
     ws.row_dimensions[2].height = 22
     ws.row_dimensions[3].height = 30
 
+    styled = styled_cells(ws)
+
     def cell(value, font=None, alignment=None, fill=None, with_border=False):
-        cl = WriteOnlyCell(ws, value)
-        if font:
-            cl.font = font
-        if alignment:
-            cl.alignment = alignment
-        if fill:
-            cl.fill = fill
-        if with_border:
-            cl.border = border
-        return cl
+        return styled(value, font, alignment, fill, border if with_border else None)
 
     # 1: title; 2: 填报单位 (left half) and 填报日期 (right half); 3: header
     ws.append([cell(title, Font(name="宋体", bold=True, size=18), Alignment(horizontal="center", vertical="center"))])
