@@ -11,8 +11,9 @@ written one by one and never held as cells) saved into a ``SpooledTemporaryFile`
 to :data:`SPOOL_BYTES`, then on disk) and answered by :func:`xlsx_response` (a streaming
 ``FileResponse`` once the file left memory). Write-only sheets take their column widths, frozen
 panes, print titles and page setup only before the first row, so the page setup is done first
-and the widths come from the first :data:`WIDTH_SAMPLE` rows, read ahead. No export writes more
-than ``WORKSAFE_EXPORT_MAX_ROWS`` rows (:func:`too_many_rows`).
+and the widths come from the first :data:`WIDTH_SAMPLE` rows, read ahead. A list's export
+(``core.views.ScopedListView``) is refused above the Django setting ``WORKSAFE_EXPORT_MAX_ROWS``
+(default :data:`DEFAULT_MAX_ROWS`) with :func:`too_many_rows`'s message.
 """
 
 from __future__ import annotations
