@@ -5,16 +5,27 @@ row and the data rows. Printed, it fits the page width (as many pages down as it
 turns landscape when wide, repeats the header row on every page and wraps long text.
 Dates, datetimes and numbers are typed cells; datetimes are written as naive Asia/Shanghai
 local time, since Excel has no time zones.
+
+Lists are exported with :func:`stream_workbook`: a write-only openpyxl workbook (rows are
+written one by one and never held as cells) saved into a ``SpooledTemporaryFile`` (in memory up
+to :data:`SPOOL_BYTES`, then on disk) and answered by :func:`xlsx_response` (a streaming
+``FileResponse`` once the file left memory). Write-only sheets take their column widths, frozen
+panes, print titles and page setup only before the first row, so the page setup is done first
+and the widths come from the first :data:`WIDTH_SAMPLE` rows, read ahead. A list's export
+(``core.views.ScopedListView``) is refused above the Django setting ``WORKSAFE_EXPORT_MAX_ROWS``
+(default :data:`DEFAULT_MAX_ROWS`) with :func:`too_many_rows`'s message.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
-import io
+import itertools
+import tempfile
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,6 +33,27 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PORTRAIT_MAX_COLUMNS = 6
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+#: a file larger than this leaves memory for a temporary file (and is streamed)
+SPOOL_BYTES = 8 * 1024 * 1024
+#: the rows read ahead to size the columns
+WIDTH_SAMPLE = 200
+#: the rows one export may hold when the setting does not say
+DEFAULT_MAX_ROWS = 100_000
+
+
+def max_rows() -> int:
+    """``WORKSAFE_EXPORT_MAX_ROWS``: the most rows one .xlsx export writes."""
+    return int(getattr(settings, "WORKSAFE_EXPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def too_many_rows(qs) -> str | None:
+    """The message refusing the export of ``qs`` when it holds more than :func:`max_rows` rows,
+    else None; one query that stops counting past the limit."""
+    limit = max_rows()
+    if qs[:limit + 1].count() <= limit:
+        return None
+    return (f"符合条件的记录超过{limit}条,超出单次导出的上限,未导出。"
+            f"请缩小筛选条件(如按乡镇、行业领域、状态或时间)后分批导出。")
 
 
 def cell_value(value):
@@ -100,10 +132,10 @@ def page_setup(ws, *, header_row: int, n_cols: int, freeze: str | None = None) -
     """How a sheet prints (the styling aside): A4, fit to the page width and as many pages down
     as needed, landscape when wider than :data:`PORTRAIT_MAX_COLUMNS`, the header row repeated
     on every page, page numbers and the export time in the footer, the header frozen on screen."""
-    ws.freeze_panes = freeze or ws.cell(row=header_row + 1, column=1).coordinate
+    ws.freeze_panes = freeze or f"A{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape" if n_cols > PORTRAIT_MAX_COLUMNS else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the name)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -114,37 +146,110 @@ def page_setup(ws, *, header_row: int, n_cols: int, freeze: str | None = None) -
     ws.oddFooter.right.text = f"导出时间:{timezone.localtime():%Y-%m-%d %H:%M}"
 
 
-def table_workbook(title: str, headers: list[str], rows, *, widths=None, sheet: str | None = None,
-                   lines: list[str] = ()) -> bytes:
-    """A print-ready workbook: the title on row 1, ``lines`` under it, the header, the rows."""
+def styled_cells(ws):
+    """``cell(value, font=, alignment=, fill=, border=)``: a write-only cell with those styles and
+    the number format its type asks for. Assigning a style to a cell hashes it into the workbook
+    each time — most of an export's time at 100,000 rows — so each combination is looked up once
+    and later cells copy its style ids."""
+    from copy import copy
+
+    from openpyxl.cell import WriteOnlyCell
+
+    known: dict = {}
+
+    def cell(value, font=None, alignment=None, fill=None, border=None):
+        cl = WriteOnlyCell(ws, value)
+        fmt = (DATETIME_FORMAT if isinstance(value, datetime.datetime)
+               else DATE_FORMAT if isinstance(value, datetime.date) else None)
+        key = (id(font), id(alignment), id(fill), id(border), fmt)
+        style = known.get(key)
+        if style is None:
+            for name, v in (("font", font), ("alignment", alignment), ("fill", fill), ("border", border),
+                            ("number_format", fmt)):
+                if v is not None:
+                    setattr(cl, name, v)
+            known[key] = (copy(cl._style), font, alignment, fill, border)  # keep the objects: ids stay theirs
+        else:
+            cl._style = copy(style[0])
+        return cl
+
+    return cell
+
+
+def stream_workbook(title: str, headers: list[str], rows, *, widths=None, sheet: str | None = None,
+                    lines: list[str] = (), tail=None):
+    """A print-ready workbook written row by row: the title on row 1, ``lines`` under it, the
+    header, the rows (any iterable of value lists, consumed once), then ``tail()``'s rows (called
+    after the rows, e.g. a total counted on the way). Returns the file, positioned at its start."""
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = (sheet or title)[:31]
     n = max(1, len(headers))
-    ws.append([title])
-    for line in lines:
-        ws.append([line])
-        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=n)
-    ws.append(list(headers))
-    header_row = ws.max_row
-    rows = [[cell_value(v) for v in r] for r in rows]
-    for r in rows:
-        ws.append(r)
+    rows = iter(rows)
+    sample = [[cell_value(v) for v in r] for r in itertools.islice(rows, WIDTH_SAMPLE)]
     widths = list(widths or [])
-    sample = rows[:200]
     for c in range(1, n + 1):
         if len(widths) < c:
             widths.append(None)
         if not widths[c - 1]:
-            widths[c - 1] = _width(headers[c - 1], [r[c - 1] for r in sample if len(r) >= c])
+            widths[c - 1] = _width(headers[c - 1] if c <= len(headers) else "",
+                                   [r[c - 1] for r in sample if len(r) >= c])
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet((sheet or title)[:31])
+    header_row = 2 + len(lines)
+    for c in range(1, n + 1):  # everything about the sheet before its first row
         ws.column_dimensions[get_column_letter(c)].width = widths[c - 1]
-    print_ready(ws, header_row=header_row, n_cols=n, widths=widths)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    page_setup(ws, header_row=header_row, n_cols=n)
+    ws.row_dimensions[1].height = 32
+    ws.merged_cells.add(f"A1:{get_column_letter(n)}1")
+    for i in range(len(lines)):
+        ws.merged_cells.add(f"A{2 + i}:{get_column_letter(n)}{2 + i}")
+
+    cell = styled_cells(ws)
+
+    ws.append([cell(title, Font(bold=True, size=16), Alignment(horizontal="center", vertical="center"))])
+    for line in lines:
+        ws.append([line])
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head = (Font(bold=True), Alignment(horizontal="center", vertical="center", wrap_text=True),
+            PatternFill("solid", fgColor="D9D9D9"), border)
+    ws.append([cell(h, *head) for h in list(headers) + [""] * (n - len(headers))])
+    body = Alignment(vertical="top", wrap_text=True)
+
+    def write(values):
+        ws.append([cell(v, alignment=body, border=border) for v in values])
+
+    for r in sample:
+        write(r)
+    for r in rows:
+        write([cell_value(v) for v in r])
+    for r in (tail() if tail else []):
+        write([cell_value(v) for v in r])
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def table_workbook(title: str, headers: list[str], rows, *, widths=None, sheet: str | None = None,
+                   lines: list[str] = ()) -> bytes:
+    """A print-ready workbook as bytes (small documents; lists use :func:`stream_workbook`)."""
+    f = stream_workbook(title, headers, rows, widths=widths, sheet=sheet, lines=lines)
+    with f:
+        return f.read()
+
+
+def xlsx_response(filename: str, f):
+    """The .xlsx in ``f`` (a file from :func:`stream_workbook`) as an attachment: a small file in
+    one response, one that left memory streamed from its temporary file."""
+    if not getattr(f, "_rolled", True):  # still in memory: the bytes are there anyway
+        with f:
+            return xlsx_download(filename, f.read())
+    resp = FileResponse(f, content_type=XLSX_TYPE)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return resp
 
 
 def xlsx_download(filename: str, content: bytes) -> HttpResponse:

@@ -35,9 +35,11 @@ from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from .export import table_workbook, xlsx_download
+from .export import stream_workbook, xlsx_response
 
 _counter = itertools.count()
+#: rows fetched (and prepared) at a time by an export
+EXPORT_CHUNK = 2000
 
 
 def _flip(term):
@@ -279,13 +281,24 @@ class Table:
         """Rows the export adds after the records (e.g. who has not reported), one value per column."""
         return []
 
+    def export_records(self, records):
+        """The export's records, fetched ``EXPORT_CHUNK`` at a time (never all at once) and each
+        chunk through :meth:`prepare`; a list (already fetched) is prepared as it is."""
+        if not hasattr(records, "iterator"):
+            yield from self.prepare(list(records))
+            return
+        it = records.iterator(chunk_size=EXPORT_CHUNK)
+        while chunk := list(itertools.islice(it, EXPORT_CHUNK)):
+            yield from self.prepare(chunk)
+
     def export_table(self, records):
-        records = self.prepare(list(self.for_export(records)))
+        """The table as shown (exported columns), streamed (:func:`worksafe.core.export.stream_workbook`)."""
         cols = self.export_columns
-        rows = [[c.export_value(r) for c in cols] for r in records] + self.extra_export_rows(cols)
-        content = table_workbook(self.export_title(), [c.export_header for c in cols], rows,
-                                 widths=[c.width for c in cols], lines=self.export_lines())
-        return xlsx_download(self.export_filename(), content)
+        rows = ([c.export_value(r) for c in cols] for r in self.export_records(self.for_export(records)))
+        f = stream_workbook(self.export_title(), [c.export_header for c in cols], rows,
+                            widths=[c.width for c in cols], lines=self.export_lines(),
+                            tail=lambda: self.extra_export_rows(cols))
+        return xlsx_response(self.export_filename(), f)
 
     def export(self, name: str, records):
         """The response of the named export, or None when the table has no such export."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from .export import too_many_rows
 from .models import AuditEvent, Notification
 from .scoping import Role, scope_of
 from .services import ServiceError
@@ -39,8 +40,11 @@ class ScopedMixin:
 class ScopedListView(ScopedMixin, ListView):
     """A list page: the visible rows, narrowed by the list's filterset, sorted, paginated and
     shown by the list's table (:mod:`worksafe.core.tables`); ``?export=xlsx`` (or a table's
-    named export) downloads exactly the filtered, sorted rows. Filter input that cannot be
-    valid answers 400 with the message at the filter, never the unfiltered rows."""
+    named export) downloads exactly the filtered, sorted rows, streamed, and at most
+    ``WORKSAFE_EXPORT_MAX_ROWS`` of them: above that the export is refused with a message on the
+    list (its filters kept) asking to narrow the filters, rather than a file silently cut short.
+    Filter input that cannot be valid answers 400 with the message at the filter, never the
+    unfiltered rows."""
 
     paginate_by = 50
     filterset_class = None
@@ -78,6 +82,16 @@ class ScopedListView(ScopedMixin, ListView):
         self.object_list = qs
         export = self.export_name or request.GET.get("export")
         if export and self.table:
+            if export not in self.table.exports:
+                return HttpResponseBadRequest(f"未知的导出格式:{export}")
+            refusal = too_many_rows(qs)
+            if refusal:  # no truncated file: the officer narrows the filters and exports in parts
+                if self.export_name:
+                    raise BadRequest(refusal)
+                messages.error(request, refusal)
+                q = request.GET.copy()
+                q.pop("export", None)
+                return HttpResponseRedirect(f"{request.path}?{q.urlencode()}" if q else request.path)
             resp = self.table.export(export, qs)
             if resp is None:
                 return HttpResponseBadRequest(f"未知的导出格式:{export}")

@@ -62,19 +62,22 @@ LEVEL_RAISERS["overdue_major_hazard"] = overdue_major_hazard
 
 @dashboard_panel("hazards", "hazards/_panel.html", order=20)
 def hazards_panel(request, scope):
+    """The desk's hazard counts: two aggregate queries that read only open and listed hazards
+    (the index on ``state``, the one on ``listed``), never the closed history."""
     from django.db.models import Count, Q
 
     from .models import Hazard
 
     today = timezone.localdate()
-    closed = Q(state__in=["closed", "dismissed"])
-    return {"hazard_counts": Hazard.objects.visible_to(request.user).aggregate(
-        open=Count("id", filter=~closed),
-        major_open=Count("id", filter=Q(level="major") & ~closed),
+    visible = Hazard.objects.visible_to(request.user)
+    counts = visible.filter(state__in=["reported", "confirmed", "rectifying", "awaiting_acceptance"]).aggregate(
+        open=Count("id"),
+        major_open=Count("id", filter=Q(level="major")),
         overdue=Count("id", filter=Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today)),
-        listed=Count("id", filter=Q(listed=True, listed_lifted_on__isnull=True)),
         awaiting=Count("id", filter=Q(state="awaiting_acceptance")),
-    )}
+    )
+    counts["listed"] = visible.filter(listed=True, listed_lifted_on__isnull=True).count()
+    return {"hazard_counts": counts}
 
 
 @demo_loader("hazards", order=50)

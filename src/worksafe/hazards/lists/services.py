@@ -26,7 +26,6 @@ it (a stale version is a Conflict, 409).
 from __future__ import annotations
 
 import datetime
-import io
 
 from django.db import transaction
 from django.utils import timezone
@@ -338,22 +337,46 @@ def problem_row(h: Hazard, n: int, today: datetime.date) -> list:
     ]
 
 
-def problem_summary(hazards: list[Hazard], today: datetime.date) -> str:
-    major = sum(1 for h in hazards if h.is_major)
-    closed = sum(1 for h in hazards if h.state == Hazard.State.CLOSED)
-    overdue = sum(1 for h in hazards if h.is_overdue(today))
-    listed = sum(1 for h in hazards if h.listed and not h.listed_lifted_on)
-    return (f"共{len(hazards)}条,其中重大事故隐患{major}条;已销号{closed}条,"
-            f"未销号{len(hazards) - closed}条(逾期{overdue}条);挂牌督办中{listed}条")
+class ProblemSummary:
+    """The 合计 line of the 问题隐患清单, counted while the rows are written (no second pass)."""
+
+    def __init__(self, today: datetime.date):
+        self.today = today
+        self.total = self.major = self.closed = self.overdue = self.listed = 0
+
+    def add(self, h: Hazard) -> Hazard:
+        self.total += 1
+        self.major += h.is_major
+        self.closed += h.state == Hazard.State.CLOSED
+        self.overdue += h.is_overdue(self.today)
+        self.listed += bool(h.listed and not h.listed_lifted_on)
+        return h
+
+    def text(self) -> str:
+        return (f"共{self.total}条,其中重大事故隐患{self.major}条;已销号{self.closed}条,"
+                f"未销号{self.total - self.closed}条(逾期{self.overdue}条);挂牌督办中{self.listed}条")
 
 
-def problem_workbook(hazards, *, county: str, unit: str, today: datetime.date | None = None) -> bytes:
-    """问题隐患清单 .xlsx: title, 填报单位/日期, header, one row per hazard, 合计."""
+def problem_summary(hazards, today: datetime.date) -> str:
+    summary = ProblemSummary(today)
+    for h in hazards:
+        summary.add(h)
+    return summary.text()
+
+
+def _records(qs):
+    """A queryset's rows a chunk at a time (a list as it is)."""
+    return qs.iterator(chunk_size=2000) if hasattr(qs, "iterator") else iter(qs)
+
+
+def problem_workbook(hazards, *, county: str, unit: str, today: datetime.date | None = None):
+    """问题隐患清单 .xlsx (a file, :func:`worksafe.core.export.stream_workbook`'s kind): title,
+    填报单位/日期, header, one row per hazard (fetched in chunks, written as they come), 合计."""
     today = today or timezone.localdate()
-    hazards = list(hazards)
-    rows = [problem_row(h, i, today) for i, h in enumerate(hazards, 1)]
+    summary = ProblemSummary(today)
+    rows = (problem_row(summary.add(h), i, today) for i, h in enumerate(_records(hazards), 1))
     return _workbook(f"{county}安全生产专项整治问题隐患清单", unit, today, PROBLEM_COLUMNS, rows,
-                     problem_summary(hazards, today), sheet="问题隐患清单")
+                     summary.text, sheet="问题隐患清单")
 
 
 def _mark_text(ms: Milestone, today: datetime.date) -> str:
@@ -374,77 +397,84 @@ def measure_row(m: Measure, n: int, today: datetime.date) -> list:
             timezone.localtime(last).strftime("%Y-%m-%d %H:%M")]
 
 
-def measure_workbook(measures, *, county: str, unit: str, today: datetime.date | None = None) -> bytes:
-    """制度措施清单 .xlsx: title, 填报单位/日期, header, one row per measure, 合计."""
+def measure_workbook(measures, *, county: str, unit: str, today: datetime.date | None = None):
+    """制度措施清单 .xlsx (a file): title, 填报单位/日期, header, one row per measure, 合计."""
     today = today or timezone.localdate()
-    measures = list(measures)
-    rows = [measure_row(m, i, today) for i, m in enumerate(measures, 1)]
-    counts = {s: sum(1 for m in measures if m.state == s) for s in MS.values}
-    late = sum(1 for m in measures if measure_overdue(m, today))
-    summary = (f"共{len(measures)}项,已完成{counts[MS.DONE]}项,推进中{counts[MS.IN_PROGRESS]}项,"
-               f"未开始{counts[MS.PLANNED]}项(逾期{late}项)")
-    return _workbook(f"{county}安全生产专项整治制度措施清单", unit, today, MEASURE_COLUMNS, rows, summary,
+    counts = {s: 0 for s in MS.values}
+    late = 0
+
+    def rows():
+        nonlocal late
+        for i, m in enumerate(_records(measures), 1):
+            counts[m.state] = counts.get(m.state, 0) + 1
+            late += measure_overdue(m, today)
+            yield measure_row(m, i, today)
+
+    def summary():
+        return (f"共{sum(counts.values())}项,已完成{counts[MS.DONE]}项,推进中{counts[MS.IN_PROGRESS]}项,"
+                f"未开始{counts[MS.PLANNED]}项(逾期{late}项)")
+
+    return _workbook(f"{county}安全生产专项整治制度措施清单", unit, today, MEASURE_COLUMNS, rows(), summary,
                      sheet="制度措施清单")
 
 
-def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summary: str, sheet: str) -> bytes:
+def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summary, sheet: str):
+    """The county layout, written row by row into a write-only workbook: everything about the
+    sheet (widths, merged cells, the print setup of :func:`worksafe.core.export.page_setup`) is
+    set before the first row, as write-only sheets require; ``summary()`` (the 合计 text) is
+    called after the rows."""
+    import tempfile
+
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from worksafe.core.export import page_setup
+    from worksafe.core.export import SPOOL_BYTES, page_setup, styled_cells
 
     n = len(columns)
     last = get_column_letter(n)
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    # 1: title
-    ws.append([title])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(name="宋体", bold=True, size=18)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 36
-    # 2: 填报单位 (left half) and 填报日期 (right half)
-    half = max(1, n // 2)
-    ws.cell(row=2, column=1, value=f"填报单位(盖章):{unit}")
-    ws.cell(row=2, column=half + 1, value=f"填报日期:{today.year}年{today.month}月{today.day}日")
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=half)
-    ws.merge_cells(start_row=2, start_column=half + 1, end_row=2, end_column=n)
-    ws.cell(row=2, column=half + 1).alignment = Alignment(horizontal="right")
-    ws.row_dimensions[2].height = 22
-    # 3: header
-    ws.append([h for h, _ in columns])
-    head_fill = PatternFill("solid", fgColor="D9D9D9")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
     for c, (_, width) in enumerate(columns, 1):
-        cell = ws.cell(row=3, column=c)
-        cell.font = Font(name="宋体", bold=True, size=11)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = head_fill
-        cell.border = border
         ws.column_dimensions[get_column_letter(c)].width = width
-    ws.row_dimensions[3].height = 30
-    # rows
-    body = Alignment(vertical="top", wrap_text=True)
-    for r in rows:
-        ws.append(r)
-        for c in range(1, n + 1):
-            cell = ws.cell(row=ws.max_row, column=c)
-            cell.border = border
-            cell.alignment = body
-    # 合计
-    total_row = ws.max_row + 1
-    ws.cell(row=total_row, column=1, value="合计")
-    ws.cell(row=total_row, column=2, value=summary)
-    ws.merge_cells(start_row=total_row, start_column=2, end_row=total_row, end_column=n)
-    for c in range(1, n + 1):
-        cell = ws.cell(row=total_row, column=c)
-        cell.border = border
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center" if c == 1 else "left", vertical="center")
     page_setup(ws, header_row=3, n_cols=n)  # the print setup every export shares (core.export)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    half = max(1, n // 2)
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{get_column_letter(half)}2")
+    if half < n:
+        ws.merged_cells.add(f"{get_column_letter(half + 1)}2:{last}2")
+    ws.row_dimensions[1].height = 36
+    ws.row_dimensions[2].height = 22
+    ws.row_dimensions[3].height = 30
+
+    styled = styled_cells(ws)
+
+    def cell(value, font=None, alignment=None, fill=None, with_border=False):
+        return styled(value, font, alignment, fill, border if with_border else None)
+
+    # 1: title; 2: 填报单位 (left half) and 填报日期 (right half); 3: header
+    ws.append([cell(title, Font(name="宋体", bold=True, size=18), Alignment(horizontal="center", vertical="center"))])
+    ws.append([f"填报单位(盖章):{unit}"] + [None] * (half - 1)
+              + [cell(f"填报日期:{today.year}年{today.month}月{today.day}日", alignment=Alignment(horizontal="right"))])
+    head = (Font(name="宋体", bold=True, size=11), Alignment(horizontal="center", vertical="center", wrap_text=True),
+            PatternFill("solid", fgColor="D9D9D9"))
+    ws.append([cell(h, *head, with_border=True) for h, _ in columns])
+    body = Alignment(vertical="top", wrap_text=True)
+    written = 3
+    for r in rows:
+        ws.append([cell(v, alignment=body, with_border=True) for v in r])
+        written += 1
+    # 合计
+    bold = Font(bold=True)
+    total = [cell("合计", bold, Alignment(horizontal="center", vertical="center"), with_border=True),
+             cell(summary(), bold, Alignment(horizontal="left", vertical="center"), with_border=True)]
+    total += [cell(None, bold, Alignment(horizontal="left", vertical="center"), with_border=True)
+              for _ in range(n - 2)]
+    ws.append(total)
+    ws.merged_cells.add(f"B{written + 1}:{last}{written + 1}")  # merged cells are written at the end
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    wb.save(out)
+    out.seek(0)
+    return out

@@ -2,7 +2,7 @@
 prescribed layout (:mod:`worksafe.hazards.lists.services`: title, 填报单位/日期, header, rows,
 合计), a named export of the table; ``?export=table`` is the table as shown (chosen columns)."""
 
-from worksafe.core.export import xlsx_download
+from worksafe.core.export import xlsx_response
 from worksafe.core.tables import Column, Table
 from worksafe.hazards.loop.tables import LEVEL_CELL
 
@@ -54,8 +54,8 @@ class ProblemTable(Table):
     def export_county(self, records):
         if not self.sort_key:
             records = records.order_by("found_at", "id")  # the document lists them as found
-        content = lists.problem_workbook(records, county=lists.county_name(), unit=lists.filler_unit(self.request.user))
-        return xlsx_download(f"问题隐患清单{self.today:%Y%m%d}.xlsx", content)
+        f = lists.problem_workbook(records, county=lists.county_name(), unit=lists.filler_unit(self.request.user))
+        return xlsx_response(f"问题隐患清单{self.today:%Y%m%d}.xlsx", f)
 
 
 class MeasureTable(Table):
@@ -93,6 +93,6 @@ class MeasureTable(Table):
         return "late" if row.overdue_flag else ""
 
     def export_county(self, records):
-        content = lists.measure_workbook(records.prefetch_related("milestones"), county=lists.county_name(),
-                                         unit=lists.filler_unit(self.request.user))
-        return xlsx_download(f"制度措施清单{self.today:%Y%m%d}.xlsx", content)
+        f = lists.measure_workbook(records.prefetch_related("milestones"), county=lists.county_name(),
+                                   unit=lists.filler_unit(self.request.user))
+        return xlsx_response(f"制度措施清单{self.today:%Y%m%d}.xlsx", f)

@@ -159,6 +159,18 @@ class Hazard(models.Model):
 
     class Meta:
         ordering = ["-found_at", "-id"]
+        indexes = [
+            # the lists' and the API's default order (newest found first) and the months of the
+            # statistics (found_at ranges): read backwards for the first page, never a sort
+            models.Index(fields=["found_at", "id", "state"], name="hazard_found"),
+            models.Index(fields=["closed_at", "state"], name="hazard_closed"),
+            # the statistics, the dashboard counts and the lists' counts read only this index: reached
+            # enterprise by enterprise (the scope and the township are the enterprise's), it holds
+            # every column they filter or count on (docs/hazards.md "At province scale")
+            models.Index(fields=["enterprise", "state", "sector", "supervising_unit", "level", "deadline",
+                                 "closed_at", "found_at", "listed", "listed_lifted_on", "listed_unit"],
+                         name="hazard_figures"),
+        ]
         verbose_name = "隐患"
         verbose_name_plural = "隐患"
 
