@@ -122,14 +122,16 @@ def test_desk_hazard_counts_equal_a_row_by_row_count(mixed, client_for, role):
 
 
 @pytest.mark.parametrize("role", ["county", "township", "dept"])
-def test_desk_training_coverage_equals_the_services_figures(world, role):
-    from worksafe.core.scoping import scope_of
-    from worksafe.training.hooks import _coverage_counts
-    from worksafe.training.services import coverage_pct
+def test_desk_training_coverage_equals_the_people_counted_one_by_one(world, role):
+    from worksafe.training.services import _pct, audiences, coverage_counts
 
     user = world.users[role]
-    got = _coverage_counts(user, scope_of(user), TODAY)
-    assert got == {a: coverage_pct(a, user) for a in ("officials", "principals", "safety_managers")}
+    people = audiences(None, TODAY, user)
+    want = {}
+    for a, rows in people.items():
+        done = sum(p["trained"] for p in rows)
+        want[a] = None if not rows else (_pct(done, len(rows)), f"{done}/{len(rows)}人")
+    assert coverage_counts(user, as_of=TODAY) == want
 
 
 # ---------------------------------------------------------------- exports

@@ -59,54 +59,16 @@ def remind_expiring_certificates(now=None) -> int:
     return sent
 
 
-def _coverage_counts(user, s, today):
-    """(percent, "trained/total人") of each audience in ``user``'s scope, as
-    ``services.coverage_pct`` gives them, counted by the database (a fixed number of count
-    queries) instead of building every person of every enterprise in Python."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from worksafe.enterprises.models import Enterprise, SafetyManager
-    from worksafe.org.models import Membership
-
-    from .models import Audience
-    from .services import OFFICIAL_ROLES, _pct, _trained
-
-    trained = _trained(today.year, today)
-    members = Membership.objects.filter(active=True, role__in=OFFICIAL_ROLES, department__isnull=False,
-                                        user__is_active=True)
-    if not s.everything:
-        members = members.filter(department_id__in=s.unit_ids)
-    members = members.values("user_id", "department_id").distinct()
-    ents = Enterprise.objects.visible_to(user).filter(status=Enterprise.Status.OPERATING)
-    managers = SafetyManager.objects.filter(enterprise__in=ents)
-    sm_rows = trained.filter(kind=Audience.SAFETY_MANAGERS)
-    counts = {
-        "officials": (members.filter(user_id__in=trained.filter(kind=Audience.OFFICIALS).values("user_id")).count(),
-                      members.count()),
-        "principals": (ents.filter(pk__in=trained.filter(kind=Audience.PRINCIPALS).values("enterprise_id")).count(),
-                       ents.count()),
-        "safety_managers": (managers.filter(
-            Q(pk__in=sm_rows.exclude(safety_manager=None).values("safety_manager_id"))
-            | Exists(sm_rows.filter(enterprise_id=OuterRef("enterprise_id"), name=OuterRef("name")))).count(),
-            managers.count()),
-    }
-    out = {}
-    for key, (done, total) in counts.items():
-        pct = _pct(done, total)
-        out[key] = None if pct is None else (pct, f"{done}/{total}人")
-    return out
-
-
 @dashboard_panel("training", "training/_panel.html", order=45)
 def training_panel(request, scope):
     if not scope.is_staff_scope:
         return None
     from .models import Certificate, TrainingSession
-    from .services import expiring_certificates
+    from .services import coverage_counts, expiring_certificates
 
     user = request.user
     today = timezone.localdate()
-    return {**_coverage_counts(user, scope, today),
+    return {**coverage_counts(user, as_of=today),
             "upcoming": TrainingSession.objects.visible_to(user).filter(state="planned", starts_on__gte=today)
             .order_by("starts_on")[:5],
             "expiring": expiring_certificates(today).filter(pk__in=Certificate.objects.visible_to(user).values("pk"))

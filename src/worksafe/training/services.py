@@ -18,7 +18,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from worksafe.core.lifecycle import Act, Lifecycle, Notice, Transition
@@ -391,12 +391,43 @@ def missing(year=None, by="township", key=None, audience="officials", as_of=None
     return []
 
 
+def coverage_counts(user=None, year=None, as_of=None) -> dict:
+    """{audience: (percent, "trained/total人") or None} over the whole county (or ``user``'s scope):
+    the people of :func:`audiences` counted by the database (a fixed number of count queries)
+    instead of built one by one in Python."""
+    as_of = as_of or timezone.localdate()
+    trained = _trained(year or as_of.year, as_of)
+    members = Membership.objects.filter(active=True, role__in=OFFICIAL_ROLES, department__isnull=False,
+                                        user__is_active=True)
+    if user is not None:
+        s = scope_of(user)
+        if not s.everything:
+            members = members.filter(department_id__in=s.unit_ids)
+    members = members.values("user_id", "department_id").distinct()
+    ents = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.all()
+    ents = ents.filter(status=Enterprise.Status.OPERATING)
+    managers = SafetyManager.objects.filter(enterprise__in=ents)
+    sm_rows = trained.filter(kind=Audience.SAFETY_MANAGERS)
+    counts = {
+        "officials": (members.filter(user_id__in=trained.filter(kind=Audience.OFFICIALS).values("user_id")).count(),
+                      members.count()),
+        "principals": (ents.filter(pk__in=trained.filter(kind=Audience.PRINCIPALS).values("enterprise_id")).count(),
+                       ents.count()),
+        "safety_managers": (managers.filter(
+            Q(pk__in=sm_rows.exclude(safety_manager=None).values("safety_manager_id"))
+            | Exists(sm_rows.filter(enterprise_id=OuterRef("enterprise_id"), name=OuterRef("name")))).count(),
+            managers.count()),
+    }
+    out = {}
+    for key, (done, total) in counts.items():
+        pct = _pct(done, total)
+        out[key] = None if pct is None else (pct, f"{done}/{total}人")
+    return out
+
+
 def coverage_pct(audience: str, user=None, year=None, as_of=None):
     """(percent, "trained/total人") of one audience over the whole county (or ``user``'s scope)."""
-    people = audiences(year, as_of, user)[audience]
-    done = sum(p["trained"] for p in people)
-    pct = _pct(done, len(people))
-    return None if pct is None else (pct, f"{done}/{len(people)}人")
+    return coverage_counts(user, year, as_of)[audience]
 
 
 # ---------------------------------------------------------------- certificate expiry
