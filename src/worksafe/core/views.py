@@ -92,10 +92,7 @@ class ScopedListView(ScopedMixin, ListView):
                 q = request.GET.copy()
                 q.pop("export", None)
                 return HttpResponseRedirect(f"{request.path}?{q.urlencode()}" if q else request.path)
-            resp = self.table.export(export, qs)
-            if resp is None:
-                return HttpResponseBadRequest(f"未知的导出格式:{export}")
-            return resp
+            return self.table.export(export, qs)
         return self.render_to_response(self.get_context_data())
 
     def get_context_data(self, **kwargs):
