@@ -193,3 +193,53 @@ def test_large_batches_write_the_last_readings_behind(world):
     ingest.flush_states()  # what the timer does a second later
     state = SensorState.objects.get(sensor=world.sensors[2])
     assert state.last_value == float(ingest.SYNC_FLUSH_MAX % 5) and state.received_at is not None
+
+
+def test_a_late_excursion_raises_its_alarm_and_the_newest_reading_sets_it_back(world):
+    """Readings that arrive after newer ones (a back-fill; two consumers taking one gateway's
+    messages out of order) are judged at their own time: the excursion is on record."""
+    gw, s = world.gateways[2], world.sensors[2]
+    t0 = time.time() - 100
+    newer = ingest.ingest(gw, [{"sensor": "s3", "time": t0 + dt, "value": 4.0} for dt in (10, 11, 12)])
+    assert newer.accepted == 3 and newer.alarms_raised == 0
+    older = ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 1, "value": 4.1},
+                               {"sensor": "s3", "time": t0 + 2, "value": 8.3},   # red, late
+                               {"sensor": "s3", "time": t0 + 3, "value": 4.2}])
+    assert older.accepted == 3 and older.alarms_raised == 1
+    alarm = Alarm.objects.get(sensor=s)
+    assert alarm.raised_at.timestamp() == pytest.approx(t0 + 2, abs=0.01)
+    assert (alarm.peak_level, alarm.peak_value) == (4, 8.3)
+    assert not alarm.active and alarm.open and alarm.state == "raised"  # to be confirmed
+    assert alarm.cleared_at.timestamp() == pytest.approx(t0 + 3, abs=0.01)
+    reasons_seen = list(alarm.history.order_by("history_id").values_list("history_change_reason", flat=True))
+    assert "迟到读数" in reasons_seen[0] and "恢复正常" in reasons_seen[-1]
+    state = SensorState.objects.get(sensor=s)
+    assert state.level is None and state.last_value == 4.0  # the newest reading still rules
+
+
+def test_late_readings_within_the_current_level_change_nothing(world):
+    gw, s = world.gateways[2], world.sensors[2]
+    t0 = time.time() - 100
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 10, "value": 7.2}])  # orange, open
+    alarm = Alarm.objects.get(sensor=s)
+    version = alarm.version
+    late = ingest.ingest(gw, [{"sensor": "s3", "time": t0 + dt, "value": v} for dt, v in ((1, 4.0), (2, 6.3))])
+    assert late.accepted == 2 and late.alarms_raised == 0 and late.alarms_changed == 0
+    alarm.refresh_from_db()
+    assert (alarm.level, alarm.active, alarm.version) == (3, True, version)
+    assert SensorState.objects.get(sensor=s).level == 3
+
+
+def test_a_late_higher_reading_escalates_the_open_alarm_and_the_newest_sets_it_back(world):
+    gw, s = world.gateways[2], world.sensors[2]
+    t0 = time.time() - 100
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 10, "value": 6.3}])  # yellow
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 5, "value": 8.4}])   # red, late
+    alarm = Alarm.objects.get(sensor=s)
+    assert Alarm.objects.filter(sensor=s).count() == 1
+    assert (alarm.level, alarm.peak_level, alarm.peak_value, alarm.active) == (2, 4, 8.4, True)
+    assert SensorState.objects.get(sensor=s).level == 2
+    # the stream goes on from the newest reading as before
+    ingest.ingest(gw, [{"sensor": "s3", "time": t0 + 11, "value": 4.0}])
+    alarm.refresh_from_db()
+    assert not alarm.active and SensorState.objects.get(sensor=s).level is None

@@ -16,7 +16,6 @@ transactions.
 
 from __future__ import annotations
 
-import bisect
 import json
 import logging
 import math
@@ -146,9 +145,11 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
 
     - a creation record (``history_type`` "+"): the excursion is the one whose ms equals
       ``raised_at``; the raise time is ``Alarm.created_at``;
-    - a re-raise record: the preceding clear record of the same alarm has ``cleared_at`` = the
-      time of the normal reading that cleared it; the excursion is the sensor's first excursion
-      after that time; the raise time is the record's ``history_date``.
+    - a re-raise record: the next clear record of the same alarm has ``cleared_at`` = the time of
+      the normal reading that cleared it (or, for an excursion that came late — two consumers
+      taking one gateway's messages out of order — the sensor's newest reading then); the
+      excursion is the sensor's latest excursion at or before that time not matched yet; the
+      raise time is the record's ``history_date``.
 
     Raise events that match no excursion of this run (alarms of an earlier run) are ignored.
     Latency = raise time − publish wall time. Both clocks are this machine's ``time.time()`` (the
@@ -246,23 +247,28 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
     history = Alarm.history.model.objects.filter(id__in=list(alarms)).order_by("id", "history_id")
     samples: list[float] = []
     used: set[tuple[str, int]] = set()
-    last_clear: dict[int, int] = {}
-    for h in history.iterator():
+    records = list(history)
+    for i, h in enumerate(records):
         alarm = alarms[h.id]
         code = sensor_ids[alarm.sensor_id]
         key = raised = None
         if h.history_type == "+":
             key, raised = (code, _ms(h.raised_at)), alarm.created_at
         elif (h.history_change_reason or "").startswith(REASON_RERAISE):
-            mine = excursions.get(code, [])
-            k = bisect.bisect_right(mine, last_clear.get(h.id, -1))
-            if k < len(mine):
-                key, raised = (code, mine[k]), h.history_date
+            clear_ms = math.inf
+            for j in range(i + 1, len(records)):  # the alarm's records are consecutive
+                n = records[j]
+                if n.id != h.id:
+                    break
+                if not n.active and n.cleared_at is not None:
+                    clear_ms = _ms(n.cleared_at)
+                    break
+            mine = [ms for ms in excursions.get(code, []) if ms <= clear_ms and (code, ms) not in used]
+            if mine:
+                key, raised = (code, mine[-1]), h.history_date
         if key is not None and key in published and key not in used:
             used.add(key)
             samples.append((raised.timestamp() - published[key]) * 1000)
-        if not h.active and h.cleared_at is not None:
-            last_clear[h.id] = _ms(h.cleared_at)
     samples.sort()
     reply_ms = sorted((replies[m] - published_at[m]) * 1000 for m in replies if m < len(published_at))
     drain = (max(replies.values()) - published_at[-1]) if replies and published_at else math.nan

@@ -411,9 +411,16 @@ def _evaluate(cache: _GatewayCache, rows, now_s: float):
         th = by_id[sid].thresholds
         start_level = level
         moved = False
+        if prev_ts is not None and group[0][1] <= prev_ts:
+            # late readings (older than the sensor's newest: a gateway's back-fill, or two
+            # consumers taking one gateway's messages out of order) are a sorted prefix
+            n_late = 1
+            while n_late < len(group) and group[n_late][1] <= prev_ts:
+                n_late += 1
+            if th is not None:
+                level = _evaluate_late(sid, group[:n_late], prev_ts, prev_val, level, th, events)
+            group = group[n_late:]
         for _sid, ts, v in group:
-            if prev_ts is not None and ts <= prev_ts:
-                continue  # a late reading: stored for the record, the state is newer
             if th is not None:
                 new = evaluate(v, th, level)
                 if th.rate_limit is not None and prev_ts is not None:
@@ -425,7 +432,7 @@ def _evaluate(cache: _GatewayCache, rows, now_s: float):
                     level = new
             prev_ts, prev_val = ts, v
             moved = True
-        if moved:
+        if moved or level != start_level:
             st[0] = prev_ts
             st[1] = prev_val
             st[2] = level
@@ -437,6 +444,38 @@ def _evaluate(cache: _GatewayCache, rows, now_s: float):
         if level != start_level:
             level_rows.append((sid, None if level is None else int(level)))
     return events, came_back, level_rows
+
+
+def _evaluate_late(sid, late, newest_ts, newest_val, level, th, events) -> Level | None:
+    """Late readings of one sensor (time order, all at or before its newest reading): an excursion
+    among them is not lost because newer readings came first. From the first late reading above
+    the sensor's current level, the late readings and then the newest reading are run through the
+    thresholds: the alarm is raised (or escalated) at the late reading's time and set back by the
+    newest reading — the state after the newest reading, given what came late. Late readings within
+    the current level change nothing (the rate of change is not judged across a gap). Returns the
+    sensor's level after them."""
+    def above(v) -> bool:
+        new = evaluate(v, th, level)
+        return new is not None and (level is None or new > level)
+
+    start = next((i for i, r in enumerate(late) if above(r[2])), None)
+    if start is None:
+        return level
+    sim = level
+    for _sid, ts, v in late[start:]:
+        new = evaluate(v, th, sim)
+        if new != sim:
+            events.append((sid, ts, v, sim, new, _LATE))
+            sim = new
+    new = evaluate(newest_val, th, sim)
+    if new != sim:
+        events.append((sid, newest_ts, newest_val, sim, new, _AFTER_LATE))
+    return new
+
+
+#: the history notes of the events :func:`_evaluate_late` makes (an event's optional sixth item)
+_LATE = "(迟到读数,按其时间补评)"
+_AFTER_LATE = "(迟到读数补评后,按该监测点最新读数)"
 
 
 _flush_timer: list = []
@@ -550,7 +589,9 @@ def _apply_level_events(by_id, events, result: IngestResult) -> None:
     def record(alarm: Alarm, kind: str, reason: str) -> None:
         records.append((alarm, kind, reason, {a: getattr(alarm, a) for a in attnames}))
 
-    for sid, ts, value, _old, new in events:
+    for event in events:
+        sid, ts, value, _old, new = event[:5]
+        note = event[5] if len(event) > 5 else ""
         point = by_id[sid]
         at = ms_to_datetime(ts)
         alarm = open_alarms.get(sid)
@@ -559,7 +600,7 @@ def _apply_level_events(by_id, events, result: IngestResult) -> None:
                 _clear_fields(alarm, at, value)
                 if alarm.pk is not None:
                     changed[alarm.pk] = alarm
-                record(alarm, "~", f"读数 {value:g}{point.unit} 恢复正常,报警解除")
+                record(alarm, "~", f"读数 {value:g}{point.unit} 恢复正常,报警解除{note}")
                 result.alarms_changed += 1
                 if not alarm.open:
                     open_alarms.pop(sid)
@@ -570,7 +611,7 @@ def _apply_level_events(by_id, events, result: IngestResult) -> None:
                           peak_level=int(new), raised_at=at, peak_at=at, peak_value=value, last_value=value,
                           description=_describe(point, value, new), created_at=now)
             created.append(alarm)
-            record(alarm, "+", f"{WARNING_LABELS[int(new)]}:读数 {value:g}{point.unit}")
+            record(alarm, "+", f"{WARNING_LABELS[int(new)]}:读数 {value:g}{point.unit}{note}")
             open_alarms[sid] = alarm
             result.alarms_raised += 1
             continue
@@ -578,7 +619,7 @@ def _apply_level_events(by_id, events, result: IngestResult) -> None:
         alarm.version += 1
         if alarm.pk is not None:
             changed[alarm.pk] = alarm
-        record(alarm, "~", reason)
+        record(alarm, "~", reason + note)
         result.alarms_changed += 1
     # existing alarms first: one that closes frees its sensor for a new open alarm (the constraint)
     if changed:
