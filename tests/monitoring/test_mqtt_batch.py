@@ -107,13 +107,12 @@ def test_a_poison_message_inside_a_batch_is_a_dead_letter_and_its_neighbours_are
                                                                                        monkeypatch):
     gw, token = world.gateways[2], world.tokens[2]
     real = ingest._store_and_evaluate
-    calls = {"n": 0}
+    poison_ms = int(round((NOW - 100 + 2) * 1000))  # the first reading of message 2
 
-    def second_is_poison(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def second_is_poison(cache, rows, *args, **kwargs):
+        if any(r[1] == poison_ms for r in rows):  # fails whenever it is tried
             raise TypeError("unexpected shape")
-        return real(*args, **kwargs)
+        return real(cache, rows, *args, **kwargs)
 
     monkeypatch.setattr(ingest, "_store_and_evaluate", second_is_poison)
     consumer._queue.put(_msg(1, _readings(1), token, gw.code))
@@ -130,6 +129,43 @@ def test_a_poison_message_inside_a_batch_is_a_dead_letter_and_its_neighbours_are
     assert letter.source == "mqtt" and '"id": 2' in letter.payload
     times = sorted(Reading.objects.filter(sensor=world.sensors[2]).values_list("ts", flat=True))
     assert len(times) == 6 and min(times) == int(round((NOW - 99) * 1000))  # messages 1 and 4
+
+
+def test_a_message_that_fails_once_is_stored_when_its_batch_is_taken_again_message_by_message(
+        world, consumer, monkeypatch):
+    gw, token = world.gateways[2], world.tokens[2]
+    real = ingest._store_and_evaluate
+    calls = {"n": 0}
+
+    def second_fails_once(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise TypeError("a passing fault")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "_store_and_evaluate", second_fails_once)
+    for k in (1, 2, 3):
+        consumer._queue.put(_msg(k, _readings(k), token, gw.code))
+    assert consumer.process_pending(timeout=1) == 3
+    assert consumer.client.acked == [1, 2, 3]
+    assert [r["accepted"] for _t, r in consumer.client.published] == [3, 3, 3]
+    assert Reading.objects.filter(sensor=world.sensors[2]).count() == 9  # the first try left nothing behind
+    assert not DeadLetter.objects.exists()
+
+
+def test_a_reading_sent_twice_in_one_batch_is_stored_once_and_the_second_refused(world, consumer):
+    """The batch's readings are written together at its end: a duplicate of a reading an earlier
+    message of the same batch brought is still found."""
+    gw, token = world.gateways[2], world.tokens[2]
+    consumer._queue.put(_msg(1, _readings(1, n=3), token, gw.code))
+    consumer._queue.put(_msg(2, _readings(1, n=3) + _readings(5, n=1), token, gw.code))
+    assert consumer.process_pending(timeout=1) == 2
+    first, second = (r for _t, r in consumer.client.published)
+    assert first["accepted"] == 3 and not first["rejected"]
+    assert second["accepted"] == 1
+    assert [x["index"] for x in second["rejected"]] == [0, 1, 2]
+    assert {x["reason"] for x in second["rejected"]} == {"重复读数(该监测点该时间已有读数)"}
+    assert Reading.objects.filter(sensor=world.sensors[2]).count() == 4
 
 
 def test_an_alarm_storm_in_one_batch_writes_every_change_and_its_history(world, consumer):

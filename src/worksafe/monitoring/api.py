@@ -12,6 +12,7 @@ is not such an object or a batch over ``WORKSAFE_INGEST_MAX_BATCH``.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, viewsets
@@ -91,7 +92,8 @@ class ReadingIngestViewSet(viewsets.ViewSet):
         if not isinstance(readings, list):
             raise services.ServiceError("请求体应为 {\"readings\": [...]} 形式的 JSON 对象。", field="readings")
         try:
-            result = ingest.ingest(request.auth, readings)
+            with transaction.atomic():  # what a failing batch wrote goes back, the dead letter below stays
+                result = ingest.ingest(request.auth, readings)
         except (services.ServiceError, *ingest.TRANSIENT):
             raise
         except Exception as e:  # whatever it holds, one batch never costs a 500: kept for an officer

@@ -57,6 +57,8 @@ def add_ingest_arguments(parser):
                         help="MQTT 测试的消费者进程数(worksafe ingest-mqtt,同一共享订阅组)")
     parser.add_argument("--mqtt-excursion-rate", type=float, default=0.0001,
                         help="MQTT 测试中越限读数的比例(默认万分之一;0.05 即报警风暴)")
+    parser.add_argument("--mqtt-gateways", type=int, default=1,
+                        help="MQTT 测试的网关数(读数由各网关分担,每 50 毫秒每个网关一条消息;默认 1:最难的情形)")
     parser.add_argument("--keep-db", action="store_true", help="保留基准数据库(调试用)")
 
 
@@ -76,12 +78,15 @@ class _Bench:
 
     def handle(self, what, *, sensors, batches, batch_size, rounds, excursion_rate, no_mqtt, mqtt_rate, mqtt_seconds,
                keep_db, readings=100_000, per_message=1, url=None, mqtt_consumers=1, mqtt_excursion_rate=0.0001,
-               **options):
-        if min(sensors, batches, batch_size, rounds, mqtt_consumers) < 1:
-            raise CommandError("--sensors、--batches、--batch-size、--rounds、--mqtt-consumers 须为正整数。")
+               mqtt_gateways=1, **options):
+        if min(sensors, batches, batch_size, rounds, mqtt_consumers, mqtt_gateways) < 1:
+            raise CommandError("--sensors、--batches、--batch-size、--rounds、--mqtt-consumers、--mqtt-gateways 须为正整数。")
+        if mqtt_gateways > 200:
+            raise CommandError("--mqtt-gateways 最多 200(MQTT 测试共 200 个监测点,每个网关至少一个)。")
         if not 0 <= mqtt_excursion_rate <= 0.5:
             raise CommandError("--mqtt-excursion-rate 应在 0 到 0.5 之间。")
-        self.mqtt = {"url": url, "consumers": mqtt_consumers, "excursion_rate": mqtt_excursion_rate}
+        self.mqtt = {"url": url, "consumers": mqtt_consumers, "excursion_rate": mqtt_excursion_rate,
+                     "gateways": mqtt_gateways}
         vendor = db_vendor()
         with throwaway_database("bench", keep=keep_db):
             if what == "mqtt-burst":
@@ -111,6 +116,28 @@ class _Bench:
         SensorState.objects.bulk_create([SensorState(sensor_id=i) for i in ids], batch_size=2000)
         codes = [f"B{i:06d}" for i in range(n_sensors)]
         return gw, token, codes, ids
+
+    def _gateways(self, gw, n_gw: int, n_sensors: int):
+        """``n_gw`` more gateways of the bench enterprise sharing ``n_sensors`` sensors (codes unique
+        across them): the MQTT phase's province-like stream."""
+        from worksafe.monitoring import services
+        from worksafe.monitoring.models import Sensor, SensorState
+
+        tank = gw.enterprise.facilities.first()
+        streams = []
+        for g in range(n_gw):
+            token = f"bench-token-{g}"
+            other = services.Gateway.objects.create(enterprise=gw.enterprise, code=f"bench{g:03d}",
+                                                    name=f"基准网关{g}", token_hash=services.hash_token(token))
+            codes = [f"G{g:03d}S{i:04d}" for i in range(g, n_sensors, n_gw)]
+            Sensor.objects.bulk_create([
+                Sensor(facility=tank, enterprise=gw.enterprise, gateway=other, code=c, name=f"测点{c}",
+                       quantity="tank_level", unit="m", interval_s=60, direction="RISING",
+                       blue=50, yellow=60, orange=70, red=80) for c in codes])
+            SensorState.objects.bulk_create([SensorState(sensor_id=i) for i in
+                                             Sensor.objects.filter(gateway=other).values_list("id", flat=True)])
+            streams.append((other, token, codes))
+        return streams
 
     # --- the run --------------------------------------------------------------------------------
 
@@ -235,13 +262,15 @@ class _Bench:
         except ImportError as e:  # pragma: no cover - paho missing
             self.stdout.write(f"  mqtt: skipped ({e})")
             return
-        n, exc = self.mqtt["consumers"], self.mqtt["excursion_rate"]
+        n, exc, n_gw = self.mqtt["consumers"], self.mqtt["excursion_rate"], self.mqtt["gateways"]
         out = self.stdout
         out.write(f"  mqtt: {rate} readings/s for {seconds} s, {n} consumer process{'es' if n > 1 else ''} in one "
-                  f"share group, excursion rate {exc:g}")
+                  f"share group, excursion rate {exc:g}, {n_gw} gateway{'s' if n_gw > 1 else ''}")
+        codes = codes[: min(len(codes), 200)]
+        streams = [(gw, token, codes)] if n_gw == 1 else self._gateways(gw, n_gw, len(codes))
         try:
-            res = bench_mqtt.measure_latency(gw, token, codes[: min(len(codes), 200)], rate=rate, seconds=seconds,
-                                             url=self.mqtt["url"], consumers=n, excursion_rate=exc)
+            res = bench_mqtt.measure_latency(streams, rate=rate, seconds=seconds, url=self.mqtt["url"], consumers=n,
+                                             excursion_rate=exc)
         except OSError as e:
             out.write(f"  mqtt: skipped, broker not reachable ({e})")
             return

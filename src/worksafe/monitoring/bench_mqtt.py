@@ -120,16 +120,19 @@ class ConsumerProcesses:
                 proc.wait(5)
 
 
-def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, seconds: float = 10,
-                    url: str | None = None, consumers: int = 1, excursion_rate: float = 0.0001) -> dict:
-    """Publish ``rate`` readings/s for ``seconds`` s for the sensors ``codes`` of ``gateway`` (RISING,
-    blue 50 / yellow 60 / orange 70 / red 80) to ``consumers`` consumer processes and return ``{"sent",
+def measure_latency(streams, *, rate: int = 1000, seconds: float = 10, url: str | None = None,
+                    consumers: int = 1, excursion_rate: float = 0.0001) -> dict:
+    """Publish ``rate`` readings/s for ``seconds`` s for the gateways of ``streams`` — ``(gateway,
+    token, sensor codes)`` each, the codes unique across them, the sensors RISING, blue 50 / yellow 60
+    / orange 70 / red 80 — to ``consumers`` consumer processes and return ``{"sent",
     "stored", "messages", "answered", "excursions", "alarms", "p50_ms", "p99_ms", "max_ms",
     "reply_p50_ms", "reply_p99_ms", "reply_max_ms", "drain_s", "publish_s", "consumer_lines"}``;
     raises :class:`OSError` when the broker does not answer.
 
-    Traffic: messages of ``rate × 0.05`` readings every 50 ms (paced on the monotonic clock),
-    sensors in turn, each reading timed "now" (strictly increasing per sensor). Normal values are
+    Traffic: every 50 ms (paced on the monotonic clock) ``rate × 0.05`` readings, one message per
+    gateway sharing them, each gateway's sensors in turn, each reading timed "now" (strictly
+    increasing per sensor). One gateway is the hard case (its batches serialise on its row lock
+    whichever consumer takes them); many gateways are a province's stream. Normal values are
     about 10. A reading is an excursion to 90 with probability ``excursion_rate`` (seeded), except
     a sensor's first reading of the run and the reading after an excursion, which are always normal
     (so every excursion moves its sensor from normal to red and the next reading clears it; the
@@ -158,8 +161,8 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
     """
     from .models import Alarm, Reading, Sensor
 
-    codes = list(codes)
-    if not codes:
+    streams = [(gw, token, list(codes)) for gw, token, codes in streams]
+    if not streams or not all(codes for _gw, _token, codes in streams):
         raise ValueError("no sensors")
     broker = mqtt.parse_url(url)
     tag = uuid.uuid4().hex[:10]
@@ -181,7 +184,7 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
     pub.on_subscribe = lambda *a: subscribed.set()
     pub.connect(broker.host, broker.port, keepalive=mqtt.KEEPALIVE_SECONDS)  # OSError if down
     pub.loop_start()
-    pub.subscribe(mqtt.acks_topic(gateway.code, topic_prefix), qos=1)
+    pub.subscribe([(mqtt.acks_topic(gw.code, topic_prefix), 1) for gw, _token, _codes in streams])
     procs = ConsumerProcesses(consumers, url=url, group=f"bench-{tag}",
                               topic_prefix=topic_prefix, tag=tag)
     published_at: list[float] = []
@@ -189,46 +192,56 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
         if not subscribed.wait(10) or not procs.wait_ready(60):
             raise OSError(f"MQTT consumers could not subscribe at {broker}: "
                           + " | ".join(lines[-1] if lines else "" for lines in procs.lines))
-        per_message = max(1, round(rate * MESSAGE_SECONDS))
-        interval = per_message / rate
+        n_gw = len(streams)
+        per_tick = max(n_gw, round(rate * MESSAGE_SECONDS))
+        per_message = math.ceil(per_tick / n_gw)
+        interval = per_tick / rate
         n_readings = int(rate * seconds)
-        n_messages = math.ceil(n_readings / per_message)
-        topic = mqtt.readings_topic(gateway.code, topic_prefix)
+        n_ticks = math.ceil(n_readings / per_tick)
+        topics = [mqtt.readings_topic(gw.code, topic_prefix) for gw, _token, _codes in streams]
         rng = random.Random(2022)
-        n = len(codes)
-        last_ms = dict.fromkeys(codes, 0)
-        was_excursion = dict.fromkeys(codes, False)
+        all_codes = [c for _gw, _token, codes in streams for c in codes]
+        last_ms = dict.fromkeys(all_codes, 0)
+        was_excursion = dict.fromkeys(all_codes, False)
+        seen = dict.fromkeys(all_codes, 0)
+        turn = [0] * n_gw
         published: dict[tuple[str, int], float] = {}
         excursions: dict[str, list[int]] = {}
         first_ms = None
-        i = 0
+        i = m = 0
         t0 = time.monotonic()
-        for m in range(n_messages):
-            delay = t0 + m * interval - time.monotonic()
+        for tick in range(n_ticks):
+            delay = t0 + tick * interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            batch, marks = [], []
-            now_ms = int(time.time() * 1000)
-            for _ in range(min(per_message, n_readings - i)):
-                j, r = i % n, i // n
-                code = codes[j]
-                ms = last_ms[code] = max(now_ms, last_ms[code] + 1)
-                first_ms = ms if first_ms is None else min(first_ms, ms)
-                if r >= 1 and not was_excursion[code] and rng.random() < excursion_rate:
-                    value = EXCURSION_VALUE
-                    marks.append((code, ms))
-                    was_excursion[code] = True
-                else:
-                    value = round(9.0 + 2.0 * rng.random(), 2)
-                    was_excursion[code] = False
-                batch.append({"sensor": code, "time": ms / 1000, "value": value})
-                i += 1
-            wall = time.time()
-            for key in marks:
-                published[key] = wall
-                excursions.setdefault(key[0], []).append(key[1])
-            published_at.append(wall)
-            pub.publish(topic, json.dumps({"token": token, "readings": batch, "id": m}), qos=1)
+            for g, (_gw, token, codes) in enumerate(streams):
+                if i >= n_readings:
+                    break
+                batch, marks = [], []
+                now_ms = int(time.time() * 1000)
+                for _ in range(min(per_message, n_readings - i)):
+                    code = codes[turn[g] % len(codes)]
+                    turn[g] += 1
+                    ms = last_ms[code] = max(now_ms, last_ms[code] + 1)
+                    first_ms = ms if first_ms is None else min(first_ms, ms)
+                    if seen[code] >= 1 and not was_excursion[code] and rng.random() < excursion_rate:
+                        value = EXCURSION_VALUE
+                        marks.append((code, ms))
+                        was_excursion[code] = True
+                    else:
+                        value = round(9.0 + 2.0 * rng.random(), 2)
+                        was_excursion[code] = False
+                    seen[code] += 1
+                    batch.append({"sensor": code, "time": ms / 1000, "value": value})
+                    i += 1
+                wall = time.time()
+                for key in marks:
+                    published[key] = wall
+                    excursions.setdefault(key[0], []).append(key[1])
+                published_at.append(wall)
+                pub.publish(topics[g], json.dumps({"token": token, "readings": batch, "id": m}), qos=1)
+                m += 1
+        n_messages = m
         publish_s = time.monotonic() - t0
         # wait until the consumers have answered every message (or nothing moved for 30 s)
         last, moved = -1, time.monotonic()
@@ -241,7 +254,9 @@ def measure_latency(gateway, token: str, codes: list[str], *, rate: int = 1000, 
         pub.disconnect()
         pub.loop_stop()
 
-    sensor_ids = dict(Sensor.objects.filter(gateway=gateway, code__in=codes).values_list("pk", "code"))
+    sensor_ids = {}
+    for gw, _token, codes in streams:
+        sensor_ids.update(Sensor.objects.filter(gateway=gw, code__in=codes).values_list("pk", "code"))
     stored = Reading.objects.filter(sensor_id__in=list(sensor_ids), ts__gte=first_ms or 0).count()
     alarms = {a.pk: a for a in Alarm.objects.filter(sensor_id__in=list(sensor_ids), kind=Alarm.Kind.LEVEL)}
     history = Alarm.history.model.objects.filter(id__in=list(alarms)).order_by("id", "history_id")

@@ -327,15 +327,23 @@ def _validate(cache: _GatewayCache, readings: list, result: IngestResult, now_s:
 
 def _store_and_evaluate(cache: _GatewayCache, rows, row_index, result: IngestResult, now_s: float) -> None:
     received = datetime.datetime.fromtimestamp(now_s, tz=datetime.UTC)
-    with transaction.atomic():
-        seq, config_seq = storage.claim_gateway(cache.gateway_id, received)
-        if config_seq != cache.config_seq:
-            cache.load_points()
-            cache.config_seq = config_seq
-        fresh = seq == cache.seq + 1  # nobody else wrote this gateway since our last batch
-        if not fresh:
-            cache.load_state()
-        cache.seq = seq
+    # inside a caller's transaction (the MQTT consumer's batch) no savepoint of its own: an error
+    # here rolls back the caller's block, which decides what else goes (two round trips saved)
+    with transaction.atomic(savepoint=False):
+        claims = getattr(_batching, "claims", None)
+        if claims is not None and claims.get(cache.gateway_id) == cache.seq:
+            fresh = True  # claimed by this transaction's earlier message: still locked, still ours
+        else:
+            seq, config_seq = storage.claim_gateway(cache.gateway_id, received)
+            if config_seq != cache.config_seq:
+                cache.load_points()
+                cache.config_seq = config_seq
+            fresh = seq == cache.seq + 1  # nobody else wrote this gateway since our last batch
+            if not fresh:
+                cache.load_state()
+            cache.seq = seq
+            if claims is not None:
+                claims[cache.gateway_id] = seq
         state = cache.state
         by_id = cache.by_id
         # a stored duplicate can only be at or before its sensor's newest time
@@ -346,7 +354,11 @@ def _store_and_evaluate(cache: _GatewayCache, rows, row_index, result: IngestRes
                 break
         if not rows:
             return
-        if fresh:
+        pending = getattr(_batching, "pending", None)
+        if fresh and pending is not None:
+            pending.extend(rows)
+            _batching.pending_keys.update((r[0], r[1]) for r in rows)
+        elif fresh:
             storage.write_readings(rows)
         elif not storage.write_readings_once(rows):
             # the state we loaded lags another process's write-behind: find what it stored, retry
@@ -374,6 +386,9 @@ def _store_and_evaluate(cache: _GatewayCache, rows, row_index, result: IngestRes
 
 def _drop_stored(rows, row_index, by_id, result):
     stored = storage.existing_keys({r[0] for r in rows}, min(r[1] for r in rows), max(r[1] for r in rows))
+    pending_keys = getattr(_batching, "pending_keys", None)
+    if pending_keys:  # written at the end of the batch (batching)
+        stored |= {(r[0], r[1]) for r in rows if (r[0], r[1]) in pending_keys}
     if not stored:
         return rows, row_index
     keep_rows, keep_index = [], []
@@ -487,18 +502,41 @@ class batching:
     states to the caller, who writes them with :func:`flush_gateways` inside its own transaction
     (the MQTT consumer, once per batch). No write-behind timer then: a timer thread writing while
     the caller's long transaction holds SQLite's write lock would wait for it holding the gateway
-    cache's lock, which the caller needs next (both stall until the busy timeout)."""
+    cache's lock, which the caller needs next (both stall until the busy timeout).
+
+    ``reuse_claims=True`` (the consumer's batch without a savepoint per message): a gateway's row is
+    claimed (``seq`` bumped, locked) once per batch, at its first message; its next messages in the
+    same transaction hold the lock already — nobody else can have written the gateway in between —
+    and skip that round trip. Not with savepoints per message: a rolled-back savepoint gives the
+    row lock back."""
+
+    def __init__(self, *, reuse_claims: bool = False):
+        self.reuse_claims = reuse_claims
 
     def __enter__(self):
         _batching.on = True
+        _batching.claims = {} if self.reuse_claims else None
+        # with claims kept, the batch's readings are written together by flush_gateways (one COPY
+        # instead of one a message); a duplicate check looks at them too (pending_keys)
+        _batching.pending = [] if self.reuse_claims else None
+        _batching.pending_keys = set()
         return self
 
     def __exit__(self, *exc):
         _batching.on = False
+        _batching.claims = None
+        _batching.pending = None
+        _batching.pending_keys = set()
 
 
 def flush_gateways(gateway_ids) -> None:
-    """Write the pending sensor states of these gateways (in the caller's transaction)."""
+    """Write the batch's pending readings (``batching(reuse_claims=True)``) and the pending sensor
+    states of these gateways (in the caller's transaction)."""
+    pending = getattr(_batching, "pending", None)
+    if pending:
+        storage.write_readings(pending)
+        _batching.pending = []
+        _batching.pending_keys = set()
     for gid in gateway_ids:
         cache = _GATEWAY_CACHE.get(gid)
         if cache is not None and cache.dirty:

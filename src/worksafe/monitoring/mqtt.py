@@ -355,10 +355,26 @@ class Consumer:
                 raise
             except Exception as e:
                 parsed.append((msg, "poison", e, None))
+        try:
+            return self._store_batch(parsed, careful=False)
+        except ingest.TRANSIENT:
+            raise
+        except Exception:
+            # a message broke the batch (not the database): nothing of it stands; again, each
+            # message in its own savepoint, so the one that breaks is a dead letter
+            log.warning("MQTT batch of %d messages failed; processing it again message by message", len(batch),
+                        exc_info=True)
+            return self._store_batch(parsed, careful=True)
+
+    def _store_batch(self, parsed: list[tuple], *, careful: bool) -> list[tuple]:
+        """One transaction for the batch. Fast (``careful=False``): no savepoint per message — a
+        savepoint costs two round trips, more than the rest of a small message's work — so an
+        unexpected error in any message raises and rolls back the whole batch; careful: each
+        message in its own savepoint, one that fails becomes a dead letter and its neighbours go on."""
         answers = []
         touched: set[int] = set()
         try:
-            with transaction.atomic(), ingest.batching():
+            with transaction.atomic(), ingest.batching(reuse_claims=not careful):
                 for msg, kind, a, b in parsed:
                     if kind == "reply":
                         answers.append((msg, msg.topic.rpartition("/")[2], a, b))
@@ -366,7 +382,7 @@ class Consumer:
                         answers.append(self._dead(msg, a))
                     elif kind == "ingest":
                         touched.add(a.pk)
-                        answers.append(self._ingest(msg, a, b))
+                        answers.append(self._ingest(msg, a, b, careful=careful))
                     else:  # an unexpected topic: acknowledged, no answer
                         answers.append((msg, None, None, False))
                 # the sensors' last readings, current for the next batch (here or in another consumer)
@@ -400,17 +416,22 @@ class Consumer:
             return "reply", {"error": ERR_TOKEN, **_reply_id(data)}, True
         return "ingest", gateway, data
 
-    def _ingest(self, msg: Inbound, gateway, data: dict) -> tuple:
+    def _ingest(self, msg: Inbound, gateway, data: dict, *, careful: bool = True) -> tuple:
         code = gateway.code
         extra = _reply_id(data)
         try:
-            with transaction.atomic():  # a savepoint: a message that fails takes only itself back
+            if careful:
+                with transaction.atomic():  # a savepoint: a message that fails takes only itself back
+                    result = ingest.ingest(gateway, data.get("readings"))
+            else:
                 result = ingest.ingest(gateway, data.get("readings"))
-        except ServiceError as e:
+        except ServiceError as e:  # refused before anything is written (not a list, too large)
             return msg, code, {"error": e.message, **extra}, True
         except ingest.TRANSIENT:
             raise
         except Exception as e:
+            if not careful:
+                raise
             ingest.forget_state({gateway.pk})
             return self._dead(msg, e)
         return msg, code, {**result.as_dict(), **extra}, False
