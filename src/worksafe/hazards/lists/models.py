@@ -136,6 +136,9 @@ class HazardFigures(models.Model):
         verbose_name = "隐患统计汇总"
         verbose_name_plural = "隐患统计汇总"
 
+    def __str__(self):
+        return f"{self.enterprise_id}/{self.sector_id}/{self.supervising_unit_id}/{self.listed_unit_id}"
+
 
 class HazardFiguresRun(models.Model):
     """When :class:`HazardFigures` was last rebuilt (one row): the day its overdue counts and
@@ -149,3 +152,6 @@ class HazardFiguresRun(models.Model):
     class Meta:
         verbose_name = "隐患统计汇总时间"
         verbose_name_plural = "隐患统计汇总时间"
+
+    def __str__(self):
+        return f"{self.day} {self.built_at:%H:%M}"

@@ -16,7 +16,6 @@ from django.db.models import (
     Count,
     DateField,
     ExpressionWrapper,
-    F,
     Func,
     OuterRef,
     Q,

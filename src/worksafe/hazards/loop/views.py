@@ -25,7 +25,6 @@ from .forms import HazardForm, ListingForm
 from .models import Hazard, HazardFile
 from .tables import BoardTable, HazardTable
 
-
 #: the register's default order: open and overdue first, then the other open ones, then the rest
 RANKED_ORDER = ("rank", "deadline", "-found_at", "-id")
 PART_ORDER = RANKED_ORDER[1:]
