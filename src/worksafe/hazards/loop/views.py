@@ -35,9 +35,9 @@ class RankedRows:
     """The register's rows in its default order, for the paginator: the ``rank`` of that order is a
     ``CASE`` on today's date that no index can serve, so a page is read from its three parts in
     turn — overdue, other open, the rest — each ordered by (deadline, newest found) along the
-    index ``hazard_ranked``, with the parts' sizes from index-only counts (``hazard_state_deadline``)
-    only as far as the page needs them. The rows and their order are those of ``qs`` ordered by
-    :data:`RANKED_ORDER` (docs/hazards.md "At province scale")."""
+    indexes ``hazard_ranked*``; a part's size is counted (``hazard_state_deadline``) only when a page
+    starts past its end, else known from the rows read. The rows and their order are those of ``qs``
+    ordered by :data:`RANKED_ORDER` (docs/hazards.md "At province scale")."""
 
     def __init__(self, qs, today):
         overdue = Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today)
@@ -47,11 +47,6 @@ class RankedRows:
                       base.exclude(state__in=OPEN_STATES)]
         self._sizes: dict[int, int] = {}
         self._count = None
-
-    def _size(self, i: int) -> int:
-        if i not in self._sizes:
-            self._sizes[i] = self.parts[i].count()
-        return self._sizes[i]
 
     def count(self) -> int:
         if self._count is None:
@@ -65,16 +60,23 @@ class RankedRows:
         if not isinstance(k, slice):
             return self[k:k + 1][0]
         start, stop = k.start or 0, k.stop if k.stop is not None else self.count()
-        rows, lo = [], 0
+        rows, lo = [], 0  # lo: the position of the part's first row in the whole list
         for i, part in enumerate(self.parts):
-            if lo >= stop:
+            a = max(start, lo)
+            if a >= stop:
                 break
-            last = i == len(self.parts) - 1
-            hi = stop if last else lo + self._size(i)
-            a, b = max(start, lo), min(stop, hi)
-            if a < b:
-                rows += list(part[a - lo:b - lo])
-            lo = hi
+            if i in self._sizes and a >= lo + self._sizes[i]:
+                lo += self._sizes[i]
+                continue
+            got = list(part[a - lo:stop - lo])
+            rows += got
+            if len(got) == stop - a or i == len(self.parts) - 1:
+                break  # the page is full (or the list ends)
+            # the part ended before the page: its size is known from the rows, or counted when the
+            # page starts past its end
+            if i not in self._sizes:
+                self._sizes[i] = a - lo + len(got) if got or a == lo else part.count()
+            lo += self._sizes[i]
         return rows
 
 
