@@ -1,4 +1,4 @@
-"""What the hazards app adds to shared mechanisms: a tick step and an enterprise-colour raiser."""
+"""What the hazards app adds to shared mechanisms: tick steps and an enterprise-colour raiser."""
 
 from django.utils import timezone
 
@@ -17,6 +17,12 @@ def _escalate(now=None):
     from .loop.services import escalate_overdue
 
     return escalate_overdue(now)
+
+
+def _refresh_figures(now=None):
+    from .lists.figures import refresh
+
+    return refresh(now)
 
 
 def overdue_major_hazard(enterprise):
@@ -57,6 +63,7 @@ def _connect_checklist_seeding():
 _connect_checklist_seeding()
 tick.STEPS["hazard_escalations"] = _escalate
 tick.STEPS["enterprise_colours"] = _refresh_colours
+tick.STEPS["hazard_figures"] = _refresh_figures  # the statistics' summary (lists/figures.py)
 LEVEL_RAISERS["overdue_major_hazard"] = overdue_major_hazard
 
 

@@ -5,7 +5,8 @@ spot —, dismissed), general and major (with a criterion where the sector has o
 listed supervision (挂牌督办) of open major ones; each with the record of its last step. The fields a
 state implies are filled as the services would (five measures and deadline from confirmation on,
 closing time and the people of a closed one). Then the colour raiser "overdue major hazard" is applied
-to the stored colours (``risks`` filler's), and the sectors get their seeded checklists.
+to the stored colours (``risks`` filler's), and the sectors get their seeded checklists. Last, the
+statistics' summary is built, as the tick would (``lists.figures``).
 """
 
 from __future__ import annotations
@@ -148,5 +149,9 @@ def fill(world: dict, size) -> None:
     for pk in ids:
         world["levels"][pk] = min(4, world["levels"][pk] + 1)
     counts.pop("written")
+    # the statistics' summary, as the tick keeps it in service (lists/figures.py)
+    from .lists.figures import rebuild
+
+    counts["summary rows"] = rebuild()
     world.setdefault("counts", {})["hazards"] = {"hazards": sum(counts[s] for s in STATES), **counts,
                                                  "colours raised": len(ids)}

@@ -3,12 +3,14 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from worksafe.core.models import ScopedQuerySet
+from worksafe.enterprises.models import Enterprise, enterprise_scope_q
 from worksafe.hazards.loop.models import Hazard
-from worksafe.org.models import Department
+from worksafe.org.models import Department, Sector
 from worksafe.plans.models import Area, Task
 
 
@@ -88,3 +90,68 @@ class Milestone(models.Model):
 
     def get_absolute_url(self):
         return self.measure.get_absolute_url()
+
+
+# ---------------------------------------------------------------- the statistics' summary
+
+#: months of the statistics' series (this one included)
+FIGURE_MONTHS = 12
+
+
+class HazardFiguresQuerySet(ScopedQuerySet):
+    """Summary rows follow the hazards' scope: the same columns, the same rule as
+    :meth:`HazardQuerySet.scoped` (a row holds the hazards of one enterprise, sector,
+    supervising department and listing unit)."""
+
+    def scoped(self, scope):
+        return self.filter(enterprise_scope_q(scope, "enterprise__") | Q(supervising_unit_id__in=scope.unit_ids)
+                           | Q(listed_unit_id__in=scope.unit_ids))
+
+
+class HazardFigures(models.Model):
+    """The statistics' counts of the hazards (不构成隐患 excluded) of one (enterprise, sector,
+    supervising department, listing unit), as of :class:`HazardFiguresRun`'s day: rebuilt by the
+    tick (:mod:`worksafe.hazards.lists.figures`), read by ``/hazards/stats/`` instead of a live
+    aggregate over every hazard (docs/hazards.md "At province scale"). ``found_<i>`` /
+    ``closed_<i>`` count month ``i`` of the 12 months up to the run's day, oldest first."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey(Sector, null=True, on_delete=models.CASCADE, related_name="+")
+    supervising_unit = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+")
+    listed_unit = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    due = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    major_open = models.PositiveIntegerField(default=0)
+    for _i in range(FIGURE_MONTHS):
+        locals()[f"found_{_i}"] = models.PositiveIntegerField(default=0)
+        locals()[f"closed_{_i}"] = models.PositiveIntegerField(default=0)
+    del _i
+
+    objects = HazardFiguresQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "隐患统计汇总"
+        verbose_name_plural = "隐患统计汇总"
+
+    def __str__(self):
+        return f"{self.enterprise_id}/{self.sector_id}/{self.supervising_unit_id}/{self.listed_unit_id}"
+
+
+class HazardFiguresRun(models.Model):
+    """When :class:`HazardFigures` was last rebuilt (one row): the day its overdue counts and
+    months are of, the time shown on the page, and what the hazards looked like then (their
+    number, largest id and newest history record) so the tick rebuilds only after a change."""
+
+    day = models.DateField()
+    built_at = models.DateTimeField()
+    signature = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "隐患统计汇总时间"
+        verbose_name_plural = "隐患统计汇总时间"
+
+    def __str__(self):
+        return f"{self.day} {self.built_at:%H:%M}"

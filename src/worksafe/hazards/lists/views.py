@@ -16,7 +16,6 @@ from django.db.models import (
     Count,
     DateField,
     ExpressionWrapper,
-    F,
     Func,
     OuterRef,
     Q,
@@ -285,7 +284,7 @@ def _months(today: datetime.date) -> list[datetime.date]:
     return out[::-1]
 
 
-def hazard_statistics(user, today: datetime.date | None = None) -> dict:
+def hazard_statistics(user, today: datetime.date | None = None, live: bool = False) -> dict:
     """Hazard figures of the user's scope, in a fixed number of queries whatever the rows.
 
     - found / closed per month, last 12 months (this month included);
@@ -294,38 +293,41 @@ def hazard_statistics(user, today: datetime.date | None = None) -> dict:
       due (closed, or open with its deadline passed), open, overdue;
     - major hazards still open.
 
-    At province scale (docs/hazards.md "At province scale") every figure comes from three
-    aggregate scans of the visible hazards: one grouped by (township, sector, department) whose
-    few hundred groups are then summed three ways and in total, and one per month series with a
-    conditional count per month over the index on ``found_at`` / ``closed_at``. No query runs a
-    Python function per row (``LocalDate``) and no row reaches Python.
+    At province scale (docs/hazards.md "At province scale") the figures come from the summary the
+    tick rebuilds (:mod:`.figures`), scoped by the same rule as the hazards, when it is of today:
+    one grouped sum of the visible summary rows, ``as_of`` its time. Otherwise (or ``live``) from
+    three aggregate scans of the visible hazards: one grouped by (township, sector, department)
+    whose few hundred groups are then summed three ways and in total, and one per month series
+    with a conditional count per month over the index on ``found_at`` / ``closed_at``. No query
+    runs a Python function per row (``LocalDate``) and no row reaches Python.
     """
+    from . import figures as summary
+
     today = today or timezone.localdate()
     qs = Hazard.objects.visible_to(user)
     months = _months(today)
-    tz = timezone.get_current_timezone()
-    edges = [timezone.make_aware(datetime.datetime.combine(d, datetime.time()), tz) for d in months]
-    nxt = months[-1].replace(year=months[-1].year + (months[-1].month == 12), month=months[-1].month % 12 + 1)
-    edges.append(timezone.make_aware(datetime.datetime.combine(nxt, datetime.time()), tz))
-    real = qs.exclude(state=Hazard.State.DISMISSED)
-
-    def per_month(field):
-        counts = real.filter(**{f"{field}__gte": edges[0]}).aggregate(**{
-            f"m{i}": Count("id", filter=Q(**{f"{field}__gte": edges[i], f"{field}__lt": edges[i + 1]}))
-            for i in range(12)})
-        return [counts[f"m{i}"] for i in range(12)]
-
-    found = per_month("found_at")
-    closed = per_month("closed_at")
-    closed_q = Q(state=Hazard.State.CLOSED)
-    ontime_q = closed_q & Q(closed_day__lte=F("deadline"))
-    due_q = closed_q | Q(state__in=["confirmed", "rectifying", "awaiting_acceptance"], deadline__lt=today)
-    overdue_q = Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today)
-    figures = dict(total=Count("id"), closed=Count("id", filter=closed_q), on_time=Count("id", filter=ontime_q),
-                   due=Count("id", filter=due_q), overdue=Count("id", filter=overdue_q),
-                   major_open=Count("id", filter=Q(level=Hazard.Level.MAJOR, state__in=OPEN_STATES)))
     keys = ("enterprise__township_id", "sector_id", "supervising_unit_id")
-    cells = list(real.annotate(closed_day=LocalDate("closed_at")).values(*keys).annotate(**figures).order_by())
+    figures = dict.fromkeys(("total", "closed", "on_time", "due", "overdue", "major_open"))
+    run = None if live else summary.current_run(today)
+    if run is not None:
+        cells = summary.summary_cells(user, keys)
+        found = [sum(c[f"found_{i}"] for c in cells) for i in range(summary.FIGURE_MONTHS)]
+        closed = [sum(c[f"closed_{i}"] for c in cells) for i in range(summary.FIGURE_MONTHS)]
+    else:
+        edges = summary.month_edges(months)
+        real = qs.exclude(state=Hazard.State.DISMISSED)
+
+        def per_month(field):
+            counts = real.filter(**{f"{field}__gte": edges[0]}).aggregate(**{
+                f"m{i}": Count("id", filter=Q(**{f"{field}__gte": edges[i], f"{field}__lt": edges[i + 1]}))
+                for i in range(12)})
+            return [counts[f"m{i}"] for i in range(12)]
+
+        found = per_month("found_at")
+        closed = per_month("closed_at")
+        counts = summary.figure_counts(today, edges)
+        cells = list(real.annotate(closed_day=LocalDate("closed_at")).values(*keys)
+                     .annotate(**{k: counts[k] for k in figures}).order_by())
     names = {
         "township": dict(Division.objects.filter(pk__in={c[keys[0]] for c in cells}).values_list("pk", "name")),
         "sector": dict(Sector.objects.filter(pk__in={c[keys[1]] for c in cells}).values_list("pk", "name")),
@@ -355,6 +357,7 @@ def hazard_statistics(user, today: datetime.date | None = None) -> dict:
     major = list(qs.filter(level=Hazard.Level.MAJOR, state__in=OPEN_STATES)
                  .select_related("enterprise__township", "supervising_unit").order_by("deadline", "id")[:20])
     return {
+        "as_of": run.built_at if run is not None else None,
         "months": [f"{d:%Y-%m}" for d in months],
         "found": found,
         "closed": closed,

@@ -170,6 +170,19 @@ class Hazard(models.Model):
             models.Index(fields=["enterprise", "state", "sector", "supervising_unit", "level", "deadline",
                                  "closed_at", "found_at", "listed", "listed_lifted_on", "listed_unit"],
                          name="hazard_figures"),
+            # the register's default order read by parts (views.RankedRows), each part in (deadline,
+            # newest found) order: the overdue and the other open ones from partial indexes of the
+            # open states (their deadlines are recent, so a scan of every hazard by deadline would pass
+            # the whole closed history first; the overdue board reads the first one too), the rest
+            # (closed, dismissed: most rows) from the whole table's. And the parts' sizes, counted in
+            # the index (state, deadline). PostgreSQL only: SQLite's planner does not match a partial
+            # index's condition against bound parameters, so it reads those parts by hazard_ranked
+            models.Index(fields=["deadline", "-found_at", "-id", "state"], name="hazard_ranked"),
+            models.Index(fields=["deadline", "-found_at", "-id"], name="hazard_ranked_deadline",
+                         condition=Q(state__in=["confirmed", "rectifying"])),
+            models.Index(fields=["deadline", "-found_at", "-id"], name="hazard_ranked_open",
+                         condition=Q(state__in=["reported", "confirmed", "rectifying", "awaiting_acceptance"])),
+            models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
         ]
         verbose_name = "隐患"
         verbose_name_plural = "隐患"

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -24,6 +25,60 @@ from .forms import HazardForm, ListingForm
 from .models import Hazard, HazardFile
 from .tables import BoardTable, HazardTable
 
+#: the register's default order: open and overdue first, then the other open ones, then the rest
+RANKED_ORDER = ("rank", "deadline", "-found_at", "-id")
+PART_ORDER = RANKED_ORDER[1:]
+OPEN_STATES = ["reported", "confirmed", "rectifying", "awaiting_acceptance"]
+
+
+class RankedRows:
+    """The register's rows in its default order, for the paginator: the ``rank`` of that order is a
+    ``CASE`` on today's date that no index can serve, so a page is read from its three parts in
+    turn — overdue, other open, the rest — each ordered by (deadline, newest found) along the
+    indexes ``hazard_ranked*``; a part's size is counted (``hazard_state_deadline``) only when a page
+    starts past its end, else known from the rows read. The rows and their order are those of ``qs``
+    ordered by :data:`RANKED_ORDER` (docs/hazards.md "At province scale")."""
+
+    def __init__(self, qs, today):
+        overdue = Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today)
+        base = qs.order_by(*PART_ORDER)
+        self.qs = qs
+        self.parts = [base.filter(overdue), base.filter(state__in=OPEN_STATES).exclude(overdue),
+                      base.exclude(state__in=OPEN_STATES)]
+        self._sizes: dict[int, int] = {}
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.qs.count()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice):
+            return self[k:k + 1][0]
+        start, stop = k.start or 0, k.stop if k.stop is not None else self.count()
+        rows, lo = [], 0  # lo: the position of the part's first row in the whole list
+        for i, part in enumerate(self.parts):
+            a = max(start, lo)
+            if a >= stop:
+                break
+            if i in self._sizes and a >= lo + self._sizes[i]:
+                lo += self._sizes[i]
+                continue
+            got = list(part[a - lo:stop - lo])
+            rows += got
+            if len(got) == stop - a or i == len(self.parts) - 1:
+                break  # the page is full (or the list ends)
+            # the part ended before the page: its size is known from the rows, or counted when the
+            # page starts past its end
+            if i not in self._sizes:
+                self._sizes[i] = a - lo + len(got) if got or a == lo else part.count()
+            lo += self._sizes[i]
+        return rows
+
 
 class HazardList(ScopedListView):
     """The hazard register of the user's scope: open ones first, overdue first among them."""
@@ -35,15 +90,20 @@ class HazardList(ScopedListView):
     template_name = "hazards/hazard_list.html"
 
     def get_queryset(self):
-        from django.db.models import Case, IntegerField, Q, Value, When
+        from django.db.models import Case, IntegerField, Value, When
 
         today = timezone.localdate()
         return super().get_queryset().annotate(
             rank=Case(
                 When(Q(state__in=Hazard.DEADLINE_STATES, deadline__lt=today), then=Value(0)),
-                When(state__in=["reported", "confirmed", "rectifying", "awaiting_acceptance"], then=Value(1)),
+                When(state__in=OPEN_STATES, then=Value(1)),
                 default=Value(2), output_field=IntegerField()),
-        ).order_by("rank", "deadline", "-found_at")
+        ).order_by(*RANKED_ORDER)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if tuple(getattr(getattr(queryset, "query", None), "order_by", ())) == RANKED_ORDER:
+            queryset = RankedRows(queryset, timezone.localdate())  # the default order, read by parts
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
