@@ -20,6 +20,7 @@ imported again does not add a second one.
 | :data:`NAV_MENUS` | each app's menu in the staff navigation bar | every page's header |
 | :data:`REPORT_FIGURES` | other apps' lines in an enterprise's periodic and dual reports | hazards' reports |
 | :data:`SEARCH_PROVIDERS` | each app's answer to the header's search, within the user's scope | the search page |
+| :data:`PICKERS` | rows a form field picks by typed search (an enterprise, a person …), within the user's scope | ``core.picker`` |
 | :data:`BENCHES` | the benchmarks ``worksafe bench <name>`` runs (``ingest``, ``pages`` …) | ``worksafe bench`` |
 | :data:`SCALE_FILLERS` | bulk fillers of each app's rows for a benchmark at province scale | ``worksafe bench pages`` |
 """
@@ -241,6 +242,36 @@ def search_all(user, q: str) -> list[tuple[SearchProvider, list[SearchResult]]]:
         if results:
             out.append((p, results))
     return out
+
+
+# ---------------------------------------------------------------- pickers (a row chosen by typing)
+
+
+@dataclass(frozen=True)
+class Picker:
+    """A kind of row a form picks by typing instead of from a select of every row
+    (``core.picker.PickerField``): ``rows(user)`` is what the user may pick (from ``visible_to``),
+    ``search(qs, q)`` narrows it to what ``q`` finds, ``exact(qs, text)`` to the rows ``text`` names
+    exactly (the picker's own ``text(row)``, a full name, a code), ``text(row)`` is how a row reads in
+    the input."""
+
+    key: str
+    label: str
+    rows: Callable[[Any], Any]
+    search: Callable[[Any, str], Any]
+    exact: Callable[[Any, str], Any]
+    text: Callable[[Any], str]
+    placeholder: str = ""
+
+
+#: the pickers by key (``/pick/<key>/?q=`` answers at most :data:`PICK_LIMIT` matches)
+PICKERS: dict[str, Picker] = {}
+PICK_LIMIT = 20
+
+
+def register_picker(key: str, label: str, *, rows, search, exact, text, placeholder: str = "") -> Picker:
+    PICKERS[key] = Picker(key, label, rows, search, exact, text, placeholder)
+    return PICKERS[key]
 
 
 # ---------------------------------------------------------------- an enterprise's reports

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .picker import PickView
 
 app_name = "core"
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("inbox/read-all/", views.NotificationReadAllView.as_view(), name="notification_read_all"),
     path("inbox/preference/", views.NoticePreferenceView.as_view(), name="notice_preference"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("pick/<slug:key>/", PickView.as_view(), name="pick"),
 ]

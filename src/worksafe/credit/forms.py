@@ -4,6 +4,7 @@ and the record forms (a commitment, an accountability action, a clue transfer)."
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
+from worksafe.core.picker import PickerField
 from worksafe.org.models import Department
 from worksafe.plans.forms import MultipleFileField
 
@@ -89,6 +90,15 @@ class CommitmentForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class AccountabilityForm(BootstrapFormMixin, forms.ModelForm):
+    # typed and searched (core.picker), not a select of every enterprise; the view scopes it
+    enterprise = PickerField("enterprises", label="对象企业", required=False)
+
+    def __init__(self, *args, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from worksafe.enterprises.models import Enterprise
+
+        self.fields["enterprise"].queryset = enterprises if enterprises is not None else Enterprise.objects.none()
+
     class Meta:
         model = Accountability
         fields = ["kind", "unit", "enterprise", "reason", "on", "attendees", "requirements", "fix_by"]

@@ -199,14 +199,15 @@ class AccountabilityList(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         s = self.scope
         if s.is_county_office and not s.read_only:
-            ctx["form"] = kwargs.get("form") or AccountabilityForm(initial={"on": timezone.localdate()})
+            ctx["form"] = kwargs.get("form") or AccountabilityForm(
+                initial={"on": timezone.localdate()}, enterprises=Enterprise.objects.visible_to(self.request.user))
         return ctx
 
     def post(self, request, *args, **kwargs):
         s = self.scope
         if s.read_only or not s.is_county_office:
             raise PermissionDenied("约谈、通报、警示、曝光由县安委办登记。")
-        form = AccountabilityForm(request.POST)
+        form = AccountabilityForm(request.POST, enterprises=Enterprise.objects.visible_to(request.user))
         if form.is_valid():
             try:
                 a = services.record_accountability(request.user, **form.cleaned_data)

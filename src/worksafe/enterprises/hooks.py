@@ -1,5 +1,7 @@
 """What the enterprises app adds to shared mechanisms: the own-enterprise panel of the home page."""
 
+import re
+
 from worksafe.core.registry import SEARCH_LIMIT, SearchResult, dashboard_panel, nav_menu, search_provider
 
 
@@ -24,3 +26,46 @@ def search_enterprises(user, q):
     rows = (Enterprise.objects.visible_to(user).filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()))
             .select_related("township").order_by("name")[:SEARCH_LIMIT])
     return [SearchResult("企业", e.name, e.get_absolute_url(), f"{e.credit_code} · {e.township}") for e in rows]
+
+
+# ---------------------------------------------------------------- pickers (core.picker)
+
+def _enterprise_pickers():
+    from django.db.models import Q
+
+    from worksafe.core.registry import register_picker
+
+    from .models import Enterprise, SafetyManager
+
+    def last_word(text):
+        return text.rsplit(maxsplit=1)[-1].upper()
+
+    # "名称 统一社会信用代码": the code makes the text name one enterprise
+    register_picker(
+        "enterprises", "企业",
+        rows=lambda user: Enterprise.objects.visible_to(user),
+        search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper())).order_by("name"),
+        exact=lambda qs, t: qs.filter(Q(name=t) | Q(credit_code=t.upper()) | Q(credit_code=last_word(t))),
+        text=lambda e: f"{e.name} {e.credit_code}",
+        placeholder="输入企业名称或统一社会信用代码查找",
+    )
+
+    def manager_exact(qs, t):
+        # "姓名(企业名称)", the text the list offers; or a bare name
+        m = re.match(r"^(.+?)((.+))$", t)
+        if m:
+            return qs.filter(name=m.group(1).strip(), enterprise__name=m.group(2).strip())
+        return qs.filter(name=t)
+
+    register_picker(
+        "safety_managers", "安全管理人员",
+        rows=lambda user: SafetyManager.objects.visible_to(user),
+        search=lambda qs, q: (qs.filter(Q(name__icontains=q) | Q(enterprise__name__icontains=q))
+                              .select_related("enterprise").order_by("name", "enterprise__name")),
+        exact=lambda qs, t: manager_exact(qs, t).select_related("enterprise"),
+        text=lambda m: f"{m.name}({m.enterprise.name})",
+        placeholder="输入姓名或企业名称查找",
+    )
+
+
+_enterprise_pickers()

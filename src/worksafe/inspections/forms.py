@@ -1,6 +1,7 @@
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
+from worksafe.core.picker import PickerField
 from worksafe.org.models import Division, Sector
 
 from .models import Batch, EnforcementAction, Finding, InspectionItem, InspectionPlan
@@ -102,7 +103,7 @@ class CertificateForm(BootstrapFormMixin, forms.Form):
 
 class RecusalForm(BootstrapFormMixin, forms.Form):
     inspector = forms.ModelChoiceField(label="执法人员", queryset=None)
-    enterprise = forms.ModelChoiceField(label="企业", queryset=None)
+    enterprise = PickerField("enterprises", label="企业")  # typed and searched, not a select of every enterprise
     reason = forms.CharField(label="回避理由", max_length=300)
 
     def __init__(self, *args, inspectors=None, enterprises=None, **kwargs):

@@ -524,8 +524,9 @@ class TableView(ScopedListView):
 
 
 def risk_chart_data(user) -> dict:
-    """Counts of the visible enterprises by level × sector and level × township (two
-    queries), with the level colours, for ``risks/_risk_charts.html``."""
+    """Counts of the visible enterprises by level × sector and level × township (two grouped
+    queries, then the names of the few townships and sectors), with the level colours, for
+    ``risks/_risk_charts.html``."""
     qs = Enterprise.objects.visible_to(user).order_by()
     legend = level_legend()
     keys = [lv["key"] for lv in legend]
@@ -546,10 +547,24 @@ def risk_chart_data(user) -> dict:
             "totals": [sum(c["counts"].values()) for c in ordered],
         }
 
-    by_sector = qs.values("sectors__id", "sectors__name", "sectors__area__order", "risk_level").annotate(
-        n=Count("pk", distinct=True))
-    by_township = qs.values("township_id", "township__name", "township__code", "risk_level").annotate(
-        n=Count("pk", distinct=True))
+    # grouped by ids only (no names joined, no DISTINCT: an enterprise has one township and each
+    # sector once), from the indexes enterprise_town_level and enterprise_id_level; the names come
+    # from the few townships and sectors afterwards
+    from worksafe.org.models import Division, Sector
+
+    by_township = list(qs.values("township_id", "risk_level").annotate(n=Count("pk")))
+    by_sector = list(qs.values("sectors", "risk_level").annotate(n=Count("pk")))
+    towns = {d.pk: d for d in Division.objects.filter(pk__in={r["township_id"] for r in by_township} - {None})}
+    sectors = {s.pk: s for s in Sector.objects.filter(pk__in={r["sectors"] for r in by_sector} - {None})
+               .select_related("area")}
+    for r in by_township:
+        d = towns.get(r["township_id"])
+        r["township__name"], r["township__code"] = (d.name, d.code) if d else (None, None)
+    for r in by_sector:
+        s = sectors.get(r["sectors"])
+        r["sectors__id"] = r["sectors"]
+        r["sectors__name"] = s.name if s else None
+        r["sectors__area__order"] = s.area.order if s and s.area_id else None
     township = block(by_township, "township_id", "township__name", "township__code")
     return {
         "levels": legend,

@@ -1,6 +1,7 @@
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
+from worksafe.core.picker import PickerField
 
 from .models import Audience, Certificate, TrainingSession
 
@@ -29,7 +30,7 @@ class AttendanceForm(BootstrapFormMixin, forms.Form):
 
     kind = forms.ChoiceField(label="人员类别", choices=Audience.choices)
     user = forms.ModelChoiceField(label="干部(安全监管干部)", queryset=None, required=False)
-    enterprise = forms.ModelChoiceField(label="企业", queryset=None, required=False)
+    enterprise = PickerField("enterprises", label="企业", required=False)
     name = forms.CharField(label="姓名(企业人员)", max_length=50, required=False)
     attended = forms.BooleanField(label="出席", required=False, initial=True)
     hours = forms.DecimalField(label="学时", max_digits=5, decimal_places=1, min_value=0, max_value=999,
@@ -49,6 +50,10 @@ class AttendanceForm(BootstrapFormMixin, forms.Form):
 
 
 class CertificateForm(BootstrapFormMixin, forms.ModelForm):
+    # typed and searched (core.picker), not a select of every enterprise / safety manager in scope
+    enterprise = PickerField("enterprises", label="企业")
+    safety_manager = PickerField("safety_managers", label="名册中的安全管理人员", required=False)
+
     class Meta:
         model = Certificate
         fields = ["enterprise", "kind", "safety_manager", "holder", "number", "issuer", "issued_on", "valid_until"]

@@ -294,22 +294,28 @@ def audiences(year: int | None = None, as_of: datetime.date | None = None, user=
                           "trained": m.user_id in officials_trained})
     # enterprise people: every operating enterprise's principal and its safety managers
     ents = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.all()
-    ents = ents.filter(status=Enterprise.Status.OPERATING).prefetch_related("sectors")
+    ents = ents.filter(status=Enterprise.Status.OPERATING)
     principal_done = set(trained.filter(kind=Audience.PRINCIPALS).values_list("enterprise_id", flat=True))
     sm_rows = trained.filter(kind=Audience.SAFETY_MANAGERS)
     sm_done = set(sm_rows.exclude(safety_manager=None).values_list("safety_manager_id", flat=True))
     sm_named = set(sm_rows.values_list("enterprise_id", "name"))
     principals, managers = [], []
+    # plain values, not model instances: a county holds thousands of enterprises (docs/scale.md)
     managers_of: dict = {}
-    for sm in SafetyManager.objects.filter(enterprise__in=ents).order_by("id"):
-        managers_of.setdefault(sm.enterprise_id, []).append(sm)
-    for e in ents:
-        where = {"enterprise_id": e.pk, "enterprise": e.name, "township_id": e.township_id,
-                 "sector_ids": [s.pk for s in e.sectors.all()]}
-        principals.append({**where, "name": e.principal or "(未登记主要负责人)", "trained": e.pk in principal_done})
-        for sm in managers_of.get(e.pk, []):
-            managers.append({**where, "name": sm.name, "safety_manager_id": sm.pk,
-                             "trained": sm.pk in sm_done or (e.pk, sm.name) in sm_named})
+    for sm_id, e_id, sm_name in (SafetyManager.objects.filter(enterprise__in=ents.values("pk")).order_by("id")
+                                 .values_list("id", "enterprise_id", "name")):
+        managers_of.setdefault(e_id, []).append((sm_id, sm_name))
+    sectors_of: dict = {}
+    for e_id, s_id in (Enterprise.sectors.through.objects.filter(enterprise__in=ents.values("pk"))
+                       .order_by("sector_id").values_list("enterprise_id", "sector_id")):
+        sectors_of.setdefault(e_id, []).append(s_id)
+    for e_id, e_name, e_town, e_principal in ents.values_list("pk", "name", "township_id", "principal"):
+        where = {"enterprise_id": e_id, "enterprise": e_name, "township_id": e_town,
+                 "sector_ids": sectors_of.get(e_id, [])}
+        principals.append({**where, "name": e_principal or "(未登记主要负责人)", "trained": e_id in principal_done})
+        for sm_id, sm_name in managers_of.get(e_id, []):
+            managers.append({**where, "name": sm_name, "safety_manager_id": sm_id,
+                             "trained": sm_id in sm_done or (e_id, sm_name) in sm_named})
     return {"officials": officials, "principals": principals, "safety_managers": managers}
 
 
@@ -344,6 +350,26 @@ def _groups(by: str, user=None):
     raise ValueError(f"unknown grouping: {by!r} (township, department or sector)")
 
 
+def _group_keys(by: str):
+    """``keys(person, audience)``: the keys of the groups of :func:`_groups` a person belongs to."""
+    if by == "township":
+        return lambda p, a: (p.get("township_id"),)
+    if by == "sector":
+        return lambda p, a: () if a == "officials" else p["sector_ids"]
+    if by == "department":
+        supervisors: dict = {}
+        for d_id, s_id in SectorSupervisor.objects.values_list("department_id", "sector_id"):
+            supervisors.setdefault(s_id, set()).add(d_id)
+
+        def keys(p, a):
+            if a == "officials":
+                return (p["unit_id"],)
+            return set().union(*(supervisors.get(s, ()) for s in p["sector_ids"]))
+
+        return keys
+    raise ValueError(f"unknown grouping: {by!r} (township, department or sector)")
+
+
 def coverage_table(year: int | None = None, by: str = "township", as_of: datetime.date | None = None,
                    user=None) -> list[dict]:
     """One row per township / department / sector (``by``) with, for each audience, how many
@@ -357,13 +383,22 @@ def coverage_table(year: int | None = None, by: str = "township", as_of: datetim
     For sectors the officials' cell is empty (officials belong to units, not sectors); for a
     department the enterprise audiences are those of the sectors it supervises."""
     people = audiences(year, as_of, user)
+    # each person counted once into the groups it belongs to (the rule of _groups), not every
+    # person tested against every group
+    keys_of = _group_keys(by)
+    tally = {a: {} for a in AUDIENCE_KEYS}
+    for a in AUDIENCE_KEYS:
+        for p in people[a]:
+            for k in keys_of(p, a):
+                t = tally[a].setdefault(k, [0, 0])
+                t[0] += 1
+                t[1] += bool(p["trained"])
     rows = []
-    for key, label, belongs in _groups(by, user):
+    for key, label, _belongs in _groups(by, user):
         row = {"key": key, "label": label}
         for a in AUDIENCE_KEYS:
-            mine = [p for p in people[a] if belongs(p, a)]
-            done = sum(p["trained"] for p in mine)
-            row[a] = {"total": len(mine), "trained": done, "pct": _pct(done, len(mine))}
+            total, done = tally[a].get(key, (0, 0))
+            row[a] = {"total": total, "trained": done, "pct": _pct(done, total)}
         if any(row[a]["total"] for a in AUDIENCE_KEYS):
             rows.append(row)
     return rows

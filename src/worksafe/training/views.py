@@ -197,6 +197,7 @@ class CertificateList(ScopedListView):
     table_class = CertificateTable
     select_related = ("enterprise",)
     template_name = "training/certificate_list.html"
+    PENDING_SHOWN = 20
 
     def make_form(self, data=None):
         from worksafe.enterprises.models import Enterprise
@@ -208,8 +209,12 @@ class CertificateList(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["form"] = kwargs.get("form") or self.make_form()
-        ctx["pending"] = (Certificate.objects.visible_to(self.request.user).filter(confirmed=False)
-                          .select_related("enterprise") if is_officer(self.request.user) else [])
+        if is_officer(self.request.user):  # the first PENDING_SHOWN; the rest are the list's 已核实=否
+            pending = Certificate.objects.visible_to(self.request.user).filter(confirmed=False)
+            ctx["pending"] = list(pending.select_related("enterprise").order_by("-id")[:self.PENDING_SHOWN])
+            ctx["pending_total"] = pending.count() if len(ctx["pending"]) == self.PENDING_SHOWN else len(ctx["pending"])
+        else:
+            ctx["pending"] = []
         return ctx
 
     def post(self, request, *args, **kwargs):

@@ -587,13 +587,35 @@ def missing_dual_reports(user, year: int, month: int):
         "township__code", "name")
 
 
-def missing_periodic_reports(user, periods: list[DuePeriod]) -> list[tuple[DuePeriod, Enterprise]]:
+def _unreported(user, p: DuePeriod):
+    """The operating enterprises visible to ``user`` without a report for period ``p``."""
+    filed = PeriodicReport.objects.filter(period=p.period, year=p.year, quarter=p.quarter).values("enterprise_id")
+    return operating_enterprises(user).exclude(pk__in=filed)
+
+
+def missing_periodic_count(user, periods: list[DuePeriod]) -> int:
+    """How many (period, enterprise) pairs :func:`missing_periodic_reports` holds: one count per period."""
+    return sum(_unreported(user, p).count() for p in periods)
+
+
+def missing_periodic_reports(user, periods: list[DuePeriod], offset: int = 0,
+                             limit: int | None = None) -> list[tuple[DuePeriod, Enterprise]]:
     """(period, enterprise) for each past-due period an operating enterprise visible to ``user``
-    has not reported (逾期未报); two queries whatever the numbers."""
-    if not periods:
-        return []
-    enterprises = list(operating_enterprises(user).select_related("township").order_by("township__code", "name"))
-    years = {p.year for p in periods}
-    filed = set(PeriodicReport.objects.filter(enterprise__in=operating_enterprises(user).values("pk"), year__in=years)
-                .values_list("enterprise_id", "period", "year", "quarter"))
-    return [(p, e) for p in periods for e in enterprises if (e.pk, p.period, p.year, p.quarter) not in filed]
+    has not reported (逾期未报), period by period, by township and name; ``offset``/``limit`` take a
+    page of them from the database (a list page shows 50, not the county's thousands)."""
+    out: list[tuple[DuePeriod, Enterprise]] = []
+    for p in periods:
+        if limit is not None and len(out) >= limit:
+            break
+        qs = _unreported(user, p).select_related("township").order_by("township__code", "name")
+        if offset or limit is not None:
+            n = qs.count()
+            if offset >= n:
+                offset -= n
+                continue
+            end = None if limit is None else offset + limit - len(out)
+            rows, offset = list(qs[offset:end]), 0
+        else:
+            rows = list(qs)
+        out += [(p, e) for e in rows]
+    return out

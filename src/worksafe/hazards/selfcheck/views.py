@@ -263,6 +263,7 @@ class PeriodicList(ScopedListView):
     table_class = PeriodicTable
     select_related = ("enterprise__township", "submitted_by")
     template_name = "hazards/periodic_list.html"
+    MISSING_PER_PAGE = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -275,7 +276,16 @@ class PeriodicList(ScopedListView):
             latest_y = next((p for p in periods if p.period == "year"), None)
             periods = [p for p in (latest_q, latest_y) if p]
         ctx["due_periods"] = periods
-        ctx["missing"] = selfcheck.missing_periodic_reports(user, periods)
+        # a page of the unreported (MISSING_PER_PAGE), not every enterprise of the county
+        total = selfcheck.missing_periodic_count(user, periods)
+        pages = max(1, -(-total // self.MISSING_PER_PAGE))
+        page = min(max(_int(self.request.GET.get("missing_page"), 1), 1), pages)
+        ctx["missing"] = selfcheck.missing_periodic_reports(user, periods, offset=(page - 1) * self.MISSING_PER_PAGE,
+                                                            limit=self.MISSING_PER_PAGE)
+        keep = self.request.GET.copy()
+        keep.pop("missing_page", None)
+        ctx["missing_page"] = {"total": total, "number": page, "pages": pages, "querystring": keep.urlencode(),
+                               "previous": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None}
         ctx["can_file"] = _own_enterprises(user).exists()
         y, q = selfcheck.last_ended_period(today)
         ctx["current"] = {"label": selfcheck.period_label("quarter", y, q),

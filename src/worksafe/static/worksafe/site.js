@@ -22,3 +22,28 @@ document.addEventListener("DOMContentLoaded", function () {
     form.addEventListener("change", function () { wsShowIf(form); });
   });
 });
+
+// Pickers (core.picker): a text input whose <datalist> the server fills, as one types, with at most
+// 20 rows the user may pick (/pick/<key>/?q=). Without this the input takes a full name or code.
+document.addEventListener("input", function (e) {
+  var el = e.target;
+  if (!el.matches || !el.matches("input[data-pick-url]")) return;
+  clearTimeout(el.wsPickTimer);
+  el.wsPickTimer = setTimeout(function () {
+    var q = el.value.trim();
+    var list = document.getElementById(el.getAttribute("list"));
+    if (!list || !q) return;
+    fetch(el.getAttribute("data-pick-url") + "?q=" + encodeURIComponent(q),
+          {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : {results: []}; })
+      .then(function (d) {
+        if (el.value.trim() !== q) return;
+        list.replaceChildren.apply(list, d.results.map(function (r) {
+          var o = document.createElement("option");
+          o.value = r.text;
+          return o;
+        }));
+      })
+      .catch(function () {});
+  }, 200);
+});
