@@ -125,6 +125,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # no JIT compiling: it is for long analytic queries; on this system's page queries (a scoped
+    # count over 500,000 hazards) it added about 0.6 s of compiling to a 0.3 s query (docs/scale.md)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in options.get("options", ""):
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
