@@ -124,6 +124,28 @@ def test_unreported_periodic_list_is_paged(world, client_for):
         assert seen.count(f"<td>QPICK{i:03d}企业</td>") == len(periods)
 
 
+def test_unreported_dual_reports_are_paged_and_counted_whole(world, client_for):
+    from worksafe.hazards.selfcheck import services as selfcheck
+
+    _extra_enterprises(world, 60, prefix="QDUAL")
+    user = world.users["county"]
+    county = client_for(user)
+    today = timezone.localdate()
+    total = selfcheck.missing_dual_reports(user, today.year, today.month).count()
+    assert total >= 60
+    pages = -(-total // 50)
+    seen = ""
+    for n in range(1, pages + 1):
+        page = county.get("/hazards/dual/", {"missing_page": n}).content.decode()
+        rows = page.count('<span class="badge bg-red text-white">未报送</span>')
+        assert rows == (50 if n < pages else total - 50 * (pages - 1))
+        assert f"共 {total} 条,第 {n}/{pages} 页" in page
+        assert re.search(rf'未报送</div><div class="h2 m-0 text-red">{total}</div>', page)  # the whole count
+        seen += page.split("已报送</h3>")[0]
+    for i in range(60):
+        assert seen.count(f">QDUAL{i:03d}企业</a>") == 1
+
+
 def test_pending_certificates_are_bounded(world, client_for):
     from worksafe.training import services
     from worksafe.training.models import Certificate

@@ -253,6 +253,22 @@ class SelfInspectionDetail(ScopedDetailView):
 # ---------------------------------------------------------------- periodic statistics
 
 
+#: the unreported (逾期未报, 未报送) come this many a page, not every enterprise of the county
+MISSING_PER_PAGE = 50
+
+
+def _missing_page(request, total: int) -> dict:
+    """The page of the unreported list ``?missing_page=`` asks for (its own pages, beside the
+    table's): total, number, pages, offset, previous/next and the query string without it."""
+    pages = max(1, -(-total // MISSING_PER_PAGE))
+    page = min(max(_int(request.GET.get("missing_page"), 1), 1), pages)
+    keep = request.GET.copy()
+    keep.pop("missing_page", None)
+    return {"total": total, "number": page, "pages": pages, "offset": (page - 1) * MISSING_PER_PAGE,
+            "querystring": keep.urlencode(), "previous": page - 1 if page > 1 else None,
+            "next": page + 1 if page < pages else None}
+
+
 class PeriodicList(ScopedListView):
     """Filed statistical analyses (late ones flagged) and, above them, the past-due periods
     not reported (逾期未报): an enterprise sees its own over the last year; an officer sees
@@ -263,7 +279,6 @@ class PeriodicList(ScopedListView):
     table_class = PeriodicTable
     select_related = ("enterprise__township", "submitted_by")
     template_name = "hazards/periodic_list.html"
-    MISSING_PER_PAGE = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -277,15 +292,8 @@ class PeriodicList(ScopedListView):
             periods = [p for p in (latest_q, latest_y) if p]
         ctx["due_periods"] = periods
         # a page of the unreported (MISSING_PER_PAGE), not every enterprise of the county
-        total = selfcheck.missing_periodic_count(user, periods)
-        pages = max(1, -(-total // self.MISSING_PER_PAGE))
-        page = min(max(_int(self.request.GET.get("missing_page"), 1), 1), pages)
-        ctx["missing"] = selfcheck.missing_periodic_reports(user, periods, offset=(page - 1) * self.MISSING_PER_PAGE,
-                                                            limit=self.MISSING_PER_PAGE)
-        keep = self.request.GET.copy()
-        keep.pop("missing_page", None)
-        ctx["missing_page"] = {"total": total, "number": page, "pages": pages, "querystring": keep.urlencode(),
-                               "previous": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None}
+        mp = ctx["missing_page"] = _missing_page(self.request, selfcheck.missing_periodic_count(user, periods))
+        ctx["missing"] = selfcheck.missing_periodic_reports(user, periods, offset=mp["offset"], limit=MISSING_PER_PAGE)
         ctx["can_file"] = _own_enterprises(user).exists()
         y, q = selfcheck.last_ended_period(today)
         ctx["current"] = {"label": selfcheck.period_label("quarter", y, q),
@@ -401,11 +409,12 @@ class DualList(ScopedListView):
                     "next_month": "{:04d}-{:02d}".format(*_shift_month(y, m, 1)) if (y, m) < (self.today.year, self.today.month)
                     else None})
         if self.staff:
-            missing = list(selfcheck.missing_dual_reports(user, y, m))
+            missing = selfcheck.missing_dual_reports(user, y, m)
             expected = selfcheck.operating_enterprises(user).count()
-            ctx["missing"] = missing
+            mp = ctx["missing_page"] = _missing_page(self.request, missing.count())
+            ctx["missing"] = list(missing[mp["offset"]:mp["offset"] + MISSING_PER_PAGE])
             ctx["expected"] = expected
-            ctx["filed_count"] = expected - len(missing)
+            ctx["filed_count"] = expected - mp["total"]
         else:
             own = list(_own_enterprises(user))
             filed = set(DualReport.objects.filter(enterprise__in=own, year=self.today.year, month=self.today.month)
