@@ -429,7 +429,7 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from worksafe.core.export import SPOOL_BYTES, page_setup, styled_cells
+    from worksafe.core.export import SPOOL_BYTES, SheetRows, page_setup, style_ids, styled_cells
 
     n = len(columns)
     last = get_column_letter(n)
@@ -454,17 +454,21 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
     def cell(value, font=None, alignment=None, fill=None, with_border=False):
         return styled(value, font, alignment, fill, border if with_border else None)
 
+    # the data rows are written as plain values with the body style (core.export.SheetRows)
+    out_rows = SheetRows(ws, n, style_ids(ws, styled, alignment=Alignment(vertical="top", wrap_text=True),
+                                       border=border))
     # 1: title; 2: 填报单位 (left half) and 填报日期 (right half); 3: header
-    ws.append([cell(title, Font(name="宋体", bold=True, size=18), Alignment(horizontal="center", vertical="center"))])
-    ws.append([f"填报单位(盖章):{unit}"] + [None] * (half - 1)
-              + [cell(f"填报日期:{today.year}年{today.month}月{today.day}日", alignment=Alignment(horizontal="right"))])
+    out_rows.append([cell(title, Font(name="宋体", bold=True, size=18),
+                       Alignment(horizontal="center", vertical="center"))])
+    out_rows.append([f"填报单位(盖章):{unit}"] + [None] * (half - 1)
+                 + [cell(f"填报日期:{today.year}年{today.month}月{today.day}日",
+                         alignment=Alignment(horizontal="right"))])
     head = (Font(name="宋体", bold=True, size=11), Alignment(horizontal="center", vertical="center", wrap_text=True),
             PatternFill("solid", fgColor="D9D9D9"))
-    ws.append([cell(h, *head, with_border=True) for h, _ in columns])
-    body = Alignment(vertical="top", wrap_text=True)
+    out_rows.append([cell(h, *head, with_border=True) for h, _ in columns])
     written = 3
     for r in rows:
-        ws.append([cell(v, alignment=body, with_border=True) for v in r])
+        out_rows.write(r)
         written += 1
     # 合计
     bold = Font(bold=True)
@@ -472,7 +476,8 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
              cell(summary(), bold, Alignment(horizontal="left", vertical="center"), with_border=True)]
     total += [cell(None, bold, Alignment(horizontal="left", vertical="center"), with_border=True)
               for _ in range(n - 2)]
-    ws.append(total)
+    out_rows.append(total)
+    out_rows.close()
     ws.merged_cells.add(f"B{written + 1}:{last}{written + 1}")  # merged cells are written at the end
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     wb.save(out)
