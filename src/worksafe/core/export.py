@@ -188,12 +188,14 @@ class SheetRows:
     number format its type asks for.
 
     A data row costs no openpyxl cell: at 50,000 rows openpyxl's cell objects, their style
-    hashing and its per-cell XML writer were most of an export's time. The cells written are
-    those openpyxl writes (inline strings, typed numbers, dates as serial numbers with a date
-    format); strings lose the control characters a sheet cannot hold (openpyxl refuses them)
-    and are never read as formulas. ``styles(value_format)`` gives a column's style id for a
-    number format (None: the column's own), e.g. from :func:`styled_cells`; ``formats`` forces a
-    column's number format (``"@"``: text) whatever the value's type."""
+    hashing and its per-cell XML writer were most of an export's time. :data:`BATCH_ROWS` rows
+    at a time are written as XML text, parsed once by lxml and streamed into the sheet. The
+    cells are those openpyxl writes (inline strings, typed numbers, dates as serial numbers with
+    a date format); strings lose the control characters a sheet cannot hold (openpyxl refuses
+    them) and are never read as formulas. ``style_id(number_format)`` gives the id of the body
+    style with that number format (:func:`style_ids`); ``formats`` forces a column's number
+    format (``"@"``: text) whatever the value's type. Uses openpyxl's write-only internals
+    (``_get_writer``, ``_rows``), pinned to openpyxl 3.1."""
 
     def __init__(self, ws, n_cols: int, style_id, *, formats=None):
         from openpyxl import LXML
@@ -208,7 +210,7 @@ class SheetRows:
         # per column: the style ids of a text/number, a date and a datetime cell
         self.styles = [(str(style_id(f)), str(style_id(f or DATE_FORMAT)), str(style_id(f or DATETIME_FORMAT)))
                        for f in formats]
-        self.fast = LXML  # the XML writer openpyxl streams through takes lxml elements
+        self.fast = LXML  # the rows are parsed by lxml; without it, openpyxl's own cells
         self._dates: dict = {}
         self._batch: list = []
         ws._get_writer()
@@ -275,6 +277,8 @@ class SheetRows:
             if isinstance(v, str):
                 v = _clean(v)
             cl = WriteOnlyCell(self.ws, v)
+            if isinstance(v, str) and v:
+                cl.data_type = "s"  # text, never a formula (as the fast rows)
             st = self.styles[i]
             sid = st[2] if isinstance(v, datetime.datetime) else st[1] if isinstance(v, datetime.date) else st[0]
             cl._style = copy.copy(self.ws.parent._cell_styles[int(sid)])
