@@ -26,6 +26,7 @@ it (a stale version is a Conflict, 409).
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import transaction
 from django.utils import timezone
@@ -325,11 +326,18 @@ def listed_label(h: Hazard) -> str:
     return f"是(已于{h.listed_lifted_on:%Y-%m-%d}摘牌)" if h.listed_lifted_on else "是"
 
 
+@functools.cache
+def _labels(name: str) -> dict:
+    """A Hazard field's choices by value: get_<field>_display rebuilds them on every call."""
+    return {k: str(v) for k, v in Hazard._meta.get_field(name).flatchoices}
+
+
 def problem_row(h: Hazard, n: int, today: datetime.date) -> list:
-    state = h.get_state_display() + ("(逾期)" if h.is_overdue(today) else "")
+    state = _labels("state").get(h.state, h.state) + ("(逾期)" if h.is_overdue(today) else "")
     return [
         n, h.code, h.enterprise.name, h.enterprise.township.name, h.sector.name if h.sector_id else "",
-        f"{h.location}:{h.description}", h.get_level_display(), h.get_source_display(),
+        f"{h.location}:{h.description}", _labels("level").get(h.level, h.level),
+        _labels("source").get(h.source, h.source),
         timezone.localtime(h.found_at).strftime("%Y-%m-%d"),
         h.enterprise.name + (f"/{h.responsible_person}" if h.responsible_person else ""),
         h.requirement or h.measures, h.deadline.isoformat() if h.deadline else "", state, listed_label(h),
