@@ -264,6 +264,31 @@ def test_export_imports_back_cleanly(world):
     assert after == before
 
 
+def test_the_register_export_streams_and_imports_back(world, client_for, monkeypatch):
+    """The register route streams its file like every list export, in the import layout."""
+    from worksafe.core import export
+
+    e = world.enterprises[0]
+    e.principal_phone, e.insurance_expiry, e.scale = "01234567", datetime.date(2027, 5, 1), "small"
+    e.save()
+    e.sectors.add(*[x.sectors.first() for x in world.enterprises[1:]])
+    monkeypatch.setattr(export, "SPOOL_BYTES", 1)  # the file leaves memory: streamed from disk
+    resp = client_for(world.users["county"]).get(reverse("enterprises:register_export"))
+    assert resp.streaming
+    data = b"".join(resp.streaming_content)
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws.title == "企业名册" and ws["A1"].value == "企业名册" and ws.freeze_panes == "C3"
+    assert [c.value for c in ws[2]] == excel.HEADERS and ws.print_title_rows.replace("$", "") == "2:2"
+    row = next(r for r in ws.iter_rows(min_row=3) if r[1].value == e.name)
+    cells = dict(zip(excel.HEADER_MAP, row, strict=True))
+    assert cells["principal_phone"].value == "01234567" and cells["principal_phone"].number_format == "@"
+    assert cells["credit_code"].number_format == "@" and cells["scale"].value == "小型"
+    assert cells["sectors"].value == "、".join(s.name for s in e.sectors.all())
+    assert cells["insurance_expiry"].value.date() == datetime.date(2027, 5, 1)
+    result = run(world.users["county"], data)
+    assert (result.created, result.errors, result.unchanged) == (0, [], Enterprise.objects.count())
+
+
 # ------------------------------------------------------------------ pages
 
 

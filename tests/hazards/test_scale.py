@@ -188,3 +188,20 @@ def test_above_the_row_limit_the_export_is_refused_with_a_message(mixed, client_
     with override_settings(WORKSAFE_EXPORT_MAX_ROWS=1):
         resp = c.get(reverse("enterprises:register_export"))
         assert resp.status_code == 400 and "请缩小筛选条件" in resp.content.decode()
+
+
+def test_the_hazard_export_reads_the_same_from_values_as_from_objects(mixed, client_for, monkeypatch):
+    """The list export reads plain values (core.tables.Table.export_plan); the file is the one
+    the model objects give, and a text a sheet cannot hold as it is still exports, as text."""
+    from worksafe.hazards.loop.tables import HazardTable
+
+    h = Hazard.objects.filter(state="closed").order_by("pk").first()
+    Hazard.objects.filter(pk=h.pk).update(location="=1+1", description="带\x07控制符 ")
+    c = client_for(mixed.users["county"])
+    url = reverse("hazards:hazard_list") + "?export=xlsx"
+    ws, fast = _rows(c.get(url).content, 2)
+    monkeypatch.setattr(HazardTable, "export_values", False)  # read as objects
+    slow = _rows(c.get(url).content, 2)[1]
+    assert fast == slow and len(fast) == Hazard.objects.count()
+    text = next(r for r in ws.iter_rows(min_row=3) if r[0].value == h.code)[3]
+    assert text.value == "=1+1:带控制符 " and text.data_type == "s"  # not a formula

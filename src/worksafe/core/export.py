@@ -18,9 +18,12 @@ and the widths come from the first :data:`WIDTH_SAMPLE` rows, read ahead. A list
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
 import itertools
+import math
+import re
 import tempfile
 from urllib.parse import quote
 
@@ -37,6 +40,8 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 SPOOL_BYTES = 8 * 1024 * 1024
 #: the rows read ahead to size the columns
 WIDTH_SAMPLE = 200
+#: data rows written into a sheet's XML at a time (:class:`SheetRows`)
+BATCH_ROWS = 500
 #: the rows one export may hold when the setting does not say
 DEFAULT_MAX_ROWS = 100_000
 
@@ -176,57 +181,247 @@ def styled_cells(ws):
     return cell
 
 
+class SheetRows:
+    """The rows of one write-only sheet, appended in order: :meth:`append` takes an openpyxl row
+    (values or styled cells, e.g. a title or a header) and :meth:`write` a data row of plain
+    values, written straight into the sheet's XML with the body style of its column and the
+    number format its type asks for.
+
+    A data row costs no openpyxl cell: at 50,000 rows openpyxl's cell objects, their style
+    hashing and its per-cell XML writer were most of an export's time. :data:`BATCH_ROWS` rows
+    at a time are written as XML text, parsed once by lxml and streamed into the sheet. The
+    cells are those openpyxl writes (inline strings, typed numbers, dates as serial numbers with
+    a date format); strings lose the control characters a sheet cannot hold (openpyxl refuses
+    them) and are never read as formulas. ``style_id(number_format)`` gives the id of the body
+    style with that number format (:func:`style_ids`); ``formats`` forces a column's number
+    format (``"@"``: text) whatever the value's type. Uses openpyxl's write-only internals
+    (``_get_writer``, ``_rows``), pinned to openpyxl 3.1."""
+
+    def __init__(self, ws, n_cols: int, style_id, *, formats=None):
+        from openpyxl import LXML
+        from openpyxl.utils import get_column_letter
+
+        self.ws = ws
+        self.n = n_cols
+        self.letters = [get_column_letter(c) for c in range(1, n_cols + 1)]
+        self.epoch = ws.parent.epoch
+        formats = list(formats or [])
+        formats += [None] * (n_cols - len(formats))
+        # per column: the style ids of a text/number, a date and a datetime cell
+        self.styles = [(str(style_id(f)), str(style_id(f or DATE_FORMAT)), str(style_id(f or DATETIME_FORMAT)))
+                       for f in formats]
+        self.fast = LXML  # the rows are parsed by lxml; without it, openpyxl's own cells
+        self._dates: dict = {}
+        self._batch: list = []
+        ws._get_writer()
+        # the sheet's own row stream is this one: saving the workbook closes it (ends sheetData)
+        self._rows = ws._rows = self._stream()
+        next(self._rows)
+
+    def _stream(self):
+        """openpyxl's ``WriteOnlyWorksheet._write_rows`` with a second kind of row: a batch of
+        data rows, written as XML text parsed once (libxml2) and streamed element by element."""
+        from lxml.etree import fromstring
+
+        ws = self.ws
+        xf = ws._writer.xf.send(True)
+        with xf.element("sheetData"):
+            idx = 1
+            try:
+                while True:
+                    fast, row = yield
+                    if fast:
+                        xml = "".join([self._xml(idx + k, values) for k, values in enumerate(row)])
+                        for el in fromstring(f"<x>{xml}</x>"):
+                            xf.write(el)
+                        idx += len(row)
+                    else:
+                        ws._writer.write_row(xf, ws._values_to_row(row, idx), idx)
+                        idx += 1
+            except GeneratorExit:
+                pass
+        ws._writer.xf.send(None)
+
+    def _flush(self) -> None:
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self._rows.send((True, batch))
+
+    def append(self, row) -> None:
+        self._flush()
+        self._rows.send((False, row))
+
+    def write(self, values) -> None:
+        if not isinstance(values, (list, tuple)):
+            values = list(values)
+        if len(values) > self.n:
+            self._widen(len(values))
+        if self.fast:
+            self._batch.append(values)
+            if len(self._batch) >= BATCH_ROWS:
+                self._flush()
+        else:  # no lxml: openpyxl's own cells, same styles
+            self.append(self._cells(values))
+
+    def close(self) -> None:
+        """End the sheet's rows (before the workbook is saved)."""
+        self._flush()
+        self._rows.close()
+
+    def _cells(self, values):
+        from openpyxl.cell import WriteOnlyCell
+
+        out = []
+        for i, v in enumerate(values):
+            v = cell_value(v)
+            if isinstance(v, str):
+                v = _clean(v)
+            cl = WriteOnlyCell(self.ws, v)
+            if isinstance(v, str) and v:
+                cl.data_type = "s"  # text, never a formula (as the fast rows)
+            st = self.styles[i]
+            sid = st[2] if isinstance(v, datetime.datetime) else st[1] if isinstance(v, datetime.date) else st[0]
+            cl._style = copy.copy(self.ws.parent._cell_styles[int(sid)])
+            out.append(cl)
+        return out
+
+    def _widen(self, n: int) -> None:
+        from openpyxl.utils import get_column_letter
+
+        self.letters += [get_column_letter(c) for c in range(self.n + 1, n + 1)]
+        self.styles += [self.styles[-1]] * (n - self.n)
+        self.n = n
+
+    def _xml(self, idx: int, values) -> str:
+        """One data row as the sheet's XML (the cells openpyxl would write for these values)."""
+        r = str(idx)
+        out = [f'<row r="{r}">']
+        add = out.append
+        letters, styles, dates = self.letters, self.styles, self._dates
+        for i, v in enumerate(values):
+            st = styles[i]
+            t = type(v)
+            if t is not str and t is not int and t is not float and v is not None:
+                v = cell_value(v)  # a subclass, date, bool, list …: as every export types it
+                t = (str if isinstance(v, str) else int if isinstance(v, int)
+                     else float if isinstance(v, (float, decimal.Decimal)) else type(v))
+            if v is None or v == "":
+                add(f'<c r="{letters[i]}{r}" s="{st[0]}"/>')
+            elif t is str:
+                v = _clean(v)
+                space = ' xml:space="preserve"' if v != v.strip() else ""
+                text = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+                add(f'<c r="{letters[i]}{r}" s="{st[0]}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            elif t is int or t is float:
+                add(f'<c r="{letters[i]}{r}" s="{st[0]}" t="n"><v>{_number(v)}</v></c>')
+            else:  # a date or a naive datetime (cell_value made it so)
+                serial = dates.get(v)
+                if serial is None:
+                    serial = dates[v] = _number(to_excel(v, self.epoch))
+                    if len(dates) > 100_000:
+                        dates.clear()
+                sid = st[2] if t is datetime.datetime else st[1]
+                add(f'<c r="{letters[i]}{r}" s="{sid}" t="n"><v>{serial}</v></c>')
+        add("</row>")
+        return "".join(out)
+
+
+#: the characters a sheet cannot hold (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE)
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def _number(v) -> str:
+    """A number as openpyxl writes it (``openpyxl.compat.safe_string``)."""
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return ""
+    if isinstance(v, decimal.Decimal) and not v.is_finite():
+        return ""
+    return format(float(v), ".16g")
+
+
+def to_excel(value, epoch):
+    from openpyxl.utils.datetime import to_excel as convert
+
+    return convert(value, epoch)
+
+
+def _clean(s: str) -> str:
+    """Text a cell can hold: at most 32,767 characters, no control characters."""
+    if len(s) > 32767:
+        s = s[:32767]
+    return ILLEGAL_CHARACTERS.sub("", s) if ILLEGAL_CHARACTERS.search(s) else s
+
+
+def style_ids(ws, cell, **styles):
+    """``style_id(number_format)``: the id in ``ws``'s workbook of ``styles`` (font, alignment,
+    fill, border, as :func:`styled_cells` takes them) with that number format, each found once."""
+    known: dict = {}
+
+    def style_id(fmt):
+        if fmt not in known:
+            cl = cell(None, **styles)
+            if fmt:
+                cl.number_format = fmt
+            known[fmt] = cl.style_id
+        return known[fmt]
+
+    return style_id
+
+
 def stream_workbook(title: str, headers: list[str], rows, *, widths=None, sheet: str | None = None,
-                    lines: list[str] = (), tail=None):
+                    lines: list[str] = (), tail=None, freeze: str | None = None, formats=None,
+                    row_height: float | None = None):
     """A print-ready workbook written row by row: the title on row 1, ``lines`` under it, the
     header, the rows (any iterable of value lists, consumed once), then ``tail()``'s rows (called
-    after the rows, e.g. a total counted on the way). Returns the file, positioned at its start."""
+    after the rows, e.g. a total counted on the way). ``freeze`` is the frozen cell (default: the
+    first data row), ``formats`` a number format per column (e.g. ``"@"``: text, so a code keeps
+    its digits). Returns the file, positioned at its start."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     n = max(1, len(headers))
     rows = iter(rows)
-    sample = [[cell_value(v) for v in r] for r in itertools.islice(rows, WIDTH_SAMPLE)]
+    sample = [list(r) for r in itertools.islice(rows, WIDTH_SAMPLE)]
     widths = list(widths or [])
     for c in range(1, n + 1):
         if len(widths) < c:
             widths.append(None)
         if not widths[c - 1]:
             widths[c - 1] = _width(headers[c - 1] if c <= len(headers) else "",
-                                   [r[c - 1] for r in sample if len(r) >= c])
+                                   [cell_value(r[c - 1]) for r in sample if len(r) >= c])
     wb = Workbook(write_only=True)
     ws = wb.create_sheet((sheet or title)[:31])
     header_row = 2 + len(lines)
     for c in range(1, n + 1):  # everything about the sheet before its first row
         ws.column_dimensions[get_column_letter(c)].width = widths[c - 1]
-    page_setup(ws, header_row=header_row, n_cols=n)
-    ws.row_dimensions[1].height = 32
+    page_setup(ws, header_row=header_row, n_cols=n, freeze=freeze)
+    ws.row_dimensions[1].height = row_height or 32
     ws.merged_cells.add(f"A1:{get_column_letter(n)}1")
     for i in range(len(lines)):
         ws.merged_cells.add(f"A{2 + i}:{get_column_letter(n)}{2 + i}")
 
     cell = styled_cells(ws)
-
-    ws.append([cell(title, Font(bold=True, size=16), Alignment(horizontal="center", vertical="center"))])
-    for line in lines:
-        ws.append([line])
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    out_rows = SheetRows(ws, n, style_ids(ws, cell, alignment=Alignment(vertical="top", wrap_text=True),
+                                          border=border), formats=formats)
+
+    out_rows.append([cell(title, Font(bold=True, size=16), Alignment(horizontal="center", vertical="center"))])
+    for line in lines:
+        out_rows.append([line])
     head = (Font(bold=True), Alignment(horizontal="center", vertical="center", wrap_text=True),
             PatternFill("solid", fgColor="D9D9D9"), border)
-    ws.append([cell(h, *head) for h in list(headers) + [""] * (n - len(headers))])
-    body = Alignment(vertical="top", wrap_text=True)
+    out_rows.append([cell(h, *head) for h in list(headers) + [""] * (n - len(headers))])
 
-    def write(values):
-        ws.append([cell(v, alignment=body, border=border) for v in values])
-
+    write = out_rows.write
     for r in sample:
         write(r)
     for r in rows:
-        write([cell_value(v) for v in r])
+        write(r)
     for r in (tail() if tail else []):
-        write([cell_value(v) for v in r])
+        write(r)
+    out_rows.close()
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     wb.save(out)
     out.seek(0)

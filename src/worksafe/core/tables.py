@@ -24,7 +24,11 @@ columns are exported only, ``export=False`` ones shown only. A table may add nam
 from __future__ import annotations
 
 import datetime
+import functools
+import inspect
 import itertools
+import operator
+import re
 
 from django.db.models import F
 from django.db.models.expressions import OrderBy
@@ -72,6 +76,21 @@ def display(value) -> str:
     return str(value)
 
 
+@functools.cache
+def _display_labels(cls, method: str):
+    """``(attname, {value: label})`` of ``cls``'s ``get_<field>_display`` when it is Django's own
+    (not overridden), else None."""
+    if not hasattr(cls, "_meta"):
+        return None
+    if not isinstance(inspect.getattr_static(cls, method, None), functools.partialmethod):
+        return None
+    try:
+        field = cls._meta.get_field(method[4:-8])
+    except Exception:  # FieldDoesNotExist
+        return None
+    return field.attname, {k: str(v) for k, v in field.flatchoices}
+
+
 class Column:
     """One column of a table. ``accessor`` (default: the column's name) is a dotted path
     (``township.name``; a method on the way is called, e.g. ``get_status_display``) or a
@@ -80,8 +99,11 @@ class Column:
     def __init__(self, header: str, accessor=None, *, sort=None, sort_desc=None, descending_first=False,
                  cell: str | None = None, link: bool = False, value=None, page: bool = True,
                  export: bool = True, hideable: bool = True, width: float | None = None, td_class: str = "",
-                 th_class: str = "", export_header: str | None = None):
+                 th_class: str = "", export_header: str | None = None, from_values=None):
         self.header = header
+        #: ``(paths, fn)``: the export value from those ``values_list`` paths, ``fn(*values)``,
+        #: for a column whose accessor or ``value`` is a callable of the row
+        self.from_values = from_values
         self.export_header = export_header or header
         self.accessor = accessor
         self.sort = tuple(sort) if isinstance(sort, (list, tuple)) else ((sort,) if sort else ())
@@ -99,6 +121,7 @@ class Column:
         self.name = ""
         self._order = next(_counter)
         self._template = None
+        self._parts = None
 
     @property
     def sortable(self) -> bool:
@@ -108,10 +131,18 @@ class Column:
         acc = self.accessor or self.name
         if callable(acc):
             return acc(row)
+        if self._parts is None:
+            self._parts = acc.split(".")
         value = row
-        for part in acc.split("."):
+        last = len(self._parts) - 1
+        for i, part in enumerate(self._parts):
             if value is None:
                 return None
+            if i == last and part.startswith("get_") and part.endswith("_display"):
+                labels = _display_labels(type(value), part)
+                if labels is not None:  # Django's get_<field>_display, without its per-call work
+                    raw = getattr(value, labels[0])
+                    return labels[1].get(raw, raw)
             value = getattr(value, part, None)
             if isinstance(value, BaseManager):
                 value = [str(x) for x in value.all()]
@@ -121,6 +152,48 @@ class Column:
 
     def export_value(self, row):
         return self.value_fn(row) if self.value_fn else self.resolve(row)
+
+    def values_plan(self, model, annotations=()):
+        """How the export reads this column from ``values_list`` rows instead of model objects:
+        ``(paths, fn)`` (``fn(*values)`` is the cell; None: the value itself), or None when it
+        cannot (a callable without ``from_values``, a method or property, a many-to-many, a
+        related object shown as text). A dotted accessor is followed through forward foreign
+        keys; ``get_<field>_display`` becomes a lookup in the field's choices."""
+        if self.from_values:
+            paths, fn = self.from_values
+            return tuple(paths), fn
+        if self.value_fn or callable(self.accessor or self.name):
+            return None
+        parts = (self.accessor or self.name).split(".")
+        if len(parts) == 1 and parts[0] in annotations:
+            return (parts[0],), None
+        opts = model._meta
+        path = []
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            m = re.fullmatch(r"get_(\w+)_display", part) if last else None
+            try:
+                field = opts.get_field(m.group(1) if m else part)
+            except Exception:  # FieldDoesNotExist: a property, a method, an attribute set on the row
+                return None
+            if not getattr(field, "concrete", False) or field.many_to_many:
+                return None
+            if field.is_relation:
+                if last or not (field.many_to_one or field.one_to_one):
+                    return None  # the related object itself: its str() needs the object
+                path.append(field.name)
+                opts = field.related_model._meta
+                continue
+            if not last:
+                return None
+            path.append(field.name)
+            if m:
+                if not field.choices:
+                    return None
+                labels = {k: str(v) for k, v in field.flatchoices}
+                return ("__".join(path),), lambda v, labels=labels: labels.get(v, v)
+            return ("__".join(path),), None
+        return None
 
     def render(self, row, ctx: dict):
         if self.cell is not None:
@@ -281,6 +354,52 @@ class Table:
         """Rows the export adds after the records (e.g. who has not reported), one value per column."""
         return []
 
+    #: read the export from ``values_list`` rows when every exported column can
+    #: (:meth:`Column.values_plan`); a table whose :meth:`prepare` attaches what the export shows
+    #: is read as objects unless it sets this to True
+    export_values: bool | None = None
+
+    def export_plan(self, records, cols: list[Column]):
+        """``(paths, getters)``: the ``values_list`` paths of the export and one function per
+        column from a values row to its cell, or None when the export reads model objects."""
+        if not hasattr(records, "values_list") or self.export_values is False:
+            return None
+        if self.export_values is None and type(self).prepare is not Table.prepare:
+            return None
+        annotations = set(records.query.annotations)
+        plans = [c.values_plan(records.model, annotations) for c in cols]
+        if any(p is None for p in plans):
+            return None
+        paths: list[str] = ["pk"]  # one row per record, as the objects are (a DISTINCT keeps them apart)
+        getters = []
+        for col_paths, fn in plans:
+            idx = []
+            for path in col_paths:
+                if path not in paths:
+                    paths.append(path)
+                idx.append(paths.index(path))
+            if fn is None:
+                getters.append(operator.itemgetter(idx[0]))
+            elif len(idx) == 1:
+                getters.append(lambda row, i=idx[0], fn=fn: fn(row[i]))
+            else:
+                getters.append(lambda row, idx=tuple(idx), fn=fn: fn(*(row[i] for i in idx)))
+        return paths, getters
+
+    def export_rows(self, records, cols: list[Column]):
+        """The export's rows of cell values: from ``values_list`` rows (:meth:`export_plan`),
+        else from the model objects of :meth:`export_records`."""
+        records = self.for_export(records)
+        plan = self.export_plan(records, cols)
+        if plan is None:
+            getters = [c.export_value for c in cols]
+            for r in self.export_records(records):
+                yield [g(r) for g in getters]
+            return
+        paths, getters = plan
+        for row in records.values_list(*paths).iterator(chunk_size=EXPORT_CHUNK):
+            yield [g(row) for g in getters]
+
     def export_records(self, records):
         """The export's records, fetched ``EXPORT_CHUNK`` at a time (never all at once) and each
         chunk through :meth:`prepare`; a list (already fetched) is prepared as it is."""
@@ -294,7 +413,7 @@ class Table:
     def export_table(self, records):
         """The table as shown (exported columns), streamed (:func:`worksafe.core.export.stream_workbook`)."""
         cols = self.export_columns
-        rows = ([c.export_value(r) for c in cols] for r in self.export_records(self.for_export(records)))
+        rows = self.export_rows(records, cols)
         f = stream_workbook(self.export_title(), [c.export_header for c in cols], rows,
                             widths=[c.width for c in cols], lines=self.export_lines(),
                             tail=lambda: self.extra_export_rows(cols))

@@ -22,7 +22,6 @@ row, one row per enterprise), so an exported sheet imports back cleanly.
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -589,43 +588,68 @@ def _clean_row(cells: dict, sheet: Sheet, ent: Enterprise | None, lookups: _Look
 # ------------------------------------------------------------------ export
 
 
+#: the register's columns as read from the database (``values_list``), in sheet order; "seq" is
+#: counted and "sectors" fetched per chunk
+_EXPORT_VALUES = ("pk", "name", "credit_code", "township__name", "address", "longitude", "latitude",
+                  "legal_representative", "principal", "principal_phone", "employees", "scale", "status",
+                  "standard_grade", "has_safety_team", "insured", "insurer", "insurance_expiry",
+                  "protection_distance_m", "credit_code_override")
+#: enterprises read (and their sectors fetched) at a time
+EXPORT_CHUNK = 2000
+
+
+def _labels(name: str) -> dict:
+    return {k: str(v) for k, v in Enterprise._meta.get_field(name).flatchoices}
+
+
 def export_rows(enterprises, *, unmask_phones: bool = True):
-    """The sheet's rows (without title and header) for ``enterprises``."""
-    for i, e in enumerate(enterprises, start=1):
-        phone = e.principal_phone if unmask_phones else mask_phone(e.principal_phone)
-        yield [
-            i, e.name, e.credit_code, e.township.name, "、".join(s.name for s in e.sectors.all()), e.address,
-            e.longitude, e.latitude, e.legal_representative, e.principal, phone, e.employees,
-            e.get_scale_display() if e.scale else "", e.get_status_display(), e.get_standard_grade_display(),
-            "是" if e.has_safety_team else "否", "是" if e.insured else "否", e.insurer, e.insurance_expiry,
-            e.protection_distance_m, e.credit_code_override,
-        ]
+    """The sheet's rows (without title and header) for ``enterprises`` (a queryset, its order
+    kept): plain values read ``EXPORT_CHUNK`` at a time, the sectors of each chunk in one query,
+    choices labelled from a dict: no model object and no query per enterprise."""
+    from itertools import islice
+
+    sector_names, rank = {}, {}
+    for i, (pk, name) in enumerate(Sector.objects.values_list("pk", "name")):  # Sector's own order
+        sector_names[pk], rank[pk] = name, i
+    scale, status, grade = _labels("scale"), _labels("status"), _labels("standard_grade")
+    links = Enterprise.sectors.through.objects
+    it = enterprises.values_list(*_EXPORT_VALUES).iterator(chunk_size=EXPORT_CHUNK)
+    n = 0
+    while chunk := list(islice(it, EXPORT_CHUNK)):
+        sectors: dict[int, list[int]] = {}
+        for e_id, s_id in links.filter(enterprise_id__in=[r[0] for r in chunk]).values_list("enterprise_id",
+                                                                                              "sector_id"):
+            sectors.setdefault(e_id, []).append(s_id)
+        for (pk, name, code, township, address, lng, lat, legal, principal, phone, employees, sc, st, sg, team,
+             insured, insurer, expiry, distance, override) in chunk:
+            n += 1
+            yield [
+                n, name, code, township, "、".join(sector_names[s] for s in sorted(sectors.get(pk, ()), key=rank.get)),
+                address, lng, lat, legal, principal, phone if unmask_phones else mask_phone(phone), employees,
+                scale.get(sc, sc) if sc else "", status.get(st, st), grade.get(sg, sg),
+                "是" if team else "否", "是" if insured else "否", insurer, expiry, distance, override,
+            ]
+
+
+def stream_register(enterprises, *, unmask_phones: bool = True, title: str = SHEET_TITLE):
+    """The register in the import layout, streamed like every list's export
+    (:func:`worksafe.core.export.stream_workbook`: a write-only workbook in a temporary file):
+    the title merged on row 1, the header on row 2 (repeated on every printed page), one row per
+    enterprise; the credit code and the phone are text cells (their digits kept), the insurance
+    expiry a date. Returns the file, positioned at its start."""
+    from worksafe.core.export import DATE_FORMAT, stream_workbook
+
+    fields = list(HEADER_MAP)
+    formats = [None] * len(fields)
+    for f in ("credit_code", "principal_phone"):
+        formats[fields.index(f)] = "@"
+    formats[fields.index("insurance_expiry")] = DATE_FORMAT  # an empty cell too: a date typed in is one
+    widths = [max(10, min(30, len(h) * 2 + 4)) for h in HEADERS]
+    return stream_workbook(title, HEADERS, export_rows(enterprises, unmask_phones=unmask_phones), widths=widths,
+                           sheet=SHEET_TITLE, freeze="C3", formats=formats)
 
 
 def export_register(enterprises, *, unmask_phones: bool = True, title: str = SHEET_TITLE) -> bytes:
-    """The register as .xlsx bytes, in the import layout."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    from worksafe.core.export import print_ready
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_TITLE
-    ws.append([title])
-    ws.append(HEADERS)
-    text_cols = {list(HEADER_MAP).index(f) + 1 for f in ("credit_code", "principal_phone")}
-    date_col = list(HEADER_MAP).index("insurance_expiry") + 1
-    for c, header in enumerate(HEADERS, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = max(10, min(30, len(header) * 2 + 4))
-    for row in export_rows(enterprises, unmask_phones=unmask_phones):
-        ws.append(row)
-        r = ws.max_row
-        for c in text_cols:
-            ws.cell(row=r, column=c).number_format = "@"
-        ws.cell(row=r, column=date_col).number_format = "yyyy-mm-dd"
-    # printed: the header on every page, fit to the page width, landscape (DESIGN.md §4)
-    print_ready(ws, header_row=2, n_cols=len(HEADERS), freeze="C3")
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """The register as .xlsx bytes, in the import layout (:func:`stream_register`)."""
+    with stream_register(enterprises, unmask_phones=unmask_phones, title=title) as f:
+        return f.read()

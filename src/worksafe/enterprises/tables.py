@@ -42,13 +42,13 @@ class EnterpriseTable(Table):
         return rows
 
     def export_register(self, records):
-        from worksafe.core.export import xlsx_download
+        from worksafe.core.export import xlsx_response
 
         if not self.sort_key:
             records = records.order_by("township__code", "name")
         # officers keep the register and need the numbers; others get them masked (DESIGN.md §5)
-        data = excel.export_register(records, unmask_phones=excel.can_import(self.request.user))
-        return xlsx_download(f"企业名册-{self.today:%Y%m%d}.xlsx", data)
+        f = excel.stream_register(records, unmask_phones=excel.can_import(self.request.user))
+        return xlsx_response(f"企业名册-{self.today:%Y%m%d}.xlsx", f)
 
 
 class ChangeRequestTable(Table):

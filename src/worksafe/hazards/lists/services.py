@@ -26,6 +26,7 @@ it (a stale version is a Conflict, 409).
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import transaction
 from django.utils import timezone
@@ -325,11 +326,18 @@ def listed_label(h: Hazard) -> str:
     return f"是(已于{h.listed_lifted_on:%Y-%m-%d}摘牌)" if h.listed_lifted_on else "是"
 
 
+@functools.cache
+def _labels(name: str) -> dict:
+    """A Hazard field's choices by value: get_<field>_display rebuilds them on every call."""
+    return {k: str(v) for k, v in Hazard._meta.get_field(name).flatchoices}
+
+
 def problem_row(h: Hazard, n: int, today: datetime.date) -> list:
-    state = h.get_state_display() + ("(逾期)" if h.is_overdue(today) else "")
+    state = _labels("state").get(h.state, h.state) + ("(逾期)" if h.is_overdue(today) else "")
     return [
         n, h.code, h.enterprise.name, h.enterprise.township.name, h.sector.name if h.sector_id else "",
-        f"{h.location}:{h.description}", h.get_level_display(), h.get_source_display(),
+        f"{h.location}:{h.description}", _labels("level").get(h.level, h.level),
+        _labels("source").get(h.source, h.source),
         timezone.localtime(h.found_at).strftime("%Y-%m-%d"),
         h.enterprise.name + (f"/{h.responsible_person}" if h.responsible_person else ""),
         h.requirement or h.measures, h.deadline.isoformat() if h.deadline else "", state, listed_label(h),
@@ -429,7 +437,7 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from worksafe.core.export import SPOOL_BYTES, page_setup, styled_cells
+    from worksafe.core.export import SPOOL_BYTES, SheetRows, page_setup, style_ids, styled_cells
 
     n = len(columns)
     last = get_column_letter(n)
@@ -454,17 +462,21 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
     def cell(value, font=None, alignment=None, fill=None, with_border=False):
         return styled(value, font, alignment, fill, border if with_border else None)
 
+    # the data rows are written as plain values with the body style (core.export.SheetRows)
+    out_rows = SheetRows(ws, n, style_ids(ws, styled, alignment=Alignment(vertical="top", wrap_text=True),
+                                       border=border))
     # 1: title; 2: 填报单位 (left half) and 填报日期 (right half); 3: header
-    ws.append([cell(title, Font(name="宋体", bold=True, size=18), Alignment(horizontal="center", vertical="center"))])
-    ws.append([f"填报单位(盖章):{unit}"] + [None] * (half - 1)
-              + [cell(f"填报日期:{today.year}年{today.month}月{today.day}日", alignment=Alignment(horizontal="right"))])
+    out_rows.append([cell(title, Font(name="宋体", bold=True, size=18),
+                       Alignment(horizontal="center", vertical="center"))])
+    out_rows.append([f"填报单位(盖章):{unit}"] + [None] * (half - 1)
+                 + [cell(f"填报日期:{today.year}年{today.month}月{today.day}日",
+                         alignment=Alignment(horizontal="right"))])
     head = (Font(name="宋体", bold=True, size=11), Alignment(horizontal="center", vertical="center", wrap_text=True),
             PatternFill("solid", fgColor="D9D9D9"))
-    ws.append([cell(h, *head, with_border=True) for h, _ in columns])
-    body = Alignment(vertical="top", wrap_text=True)
+    out_rows.append([cell(h, *head, with_border=True) for h, _ in columns])
     written = 3
     for r in rows:
-        ws.append([cell(v, alignment=body, with_border=True) for v in r])
+        out_rows.write(r)
         written += 1
     # 合计
     bold = Font(bold=True)
@@ -472,7 +484,8 @@ def _workbook(title: str, unit: str, today: datetime.date, columns, rows, summar
              cell(summary(), bold, Alignment(horizontal="left", vertical="center"), with_border=True)]
     total += [cell(None, bold, Alignment(horizontal="left", vertical="center"), with_border=True)
               for _ in range(n - 2)]
-    ws.append(total)
+    out_rows.append(total)
+    out_rows.close()
     ws.merged_cells.add(f"B{written + 1}:{last}{written + 1}")  # merged cells are written at the end
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     wb.save(out)

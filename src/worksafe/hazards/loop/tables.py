@@ -2,6 +2,8 @@
 
 from worksafe.core.tables import Column, Table
 
+from .models import Hazard
+
 LEVEL_CELL = '{% include "hazards/_level.html" with h=row %}'
 
 
@@ -23,7 +25,8 @@ class HazardTable(Table):
                         cell='{{ row.enterprise }}<div class="small text-secondary">{{ row.enterprise.township }}</div>')
     township = Column("乡镇", "enterprise.township.name", page=False)
     description = Column("隐患", lambda h: f"{h.location}:{h.description}", width=40,
-                         cell="{{ row.location }}:{{ row.description|truncatechars:40 }}")
+                         cell="{{ row.location }}:{{ row.description|truncatechars:40 }}",
+                         from_values=(("location", "description"), lambda loc, text: f"{loc}:{text}"))
     level = Column("等级", "get_level_display", cell=LEVEL_CELL, sort=("level", "pk"))
     state = Column("状态", "get_state_display", sort=("state", "pk"))
     deadline = Column("期限", sort=("deadline", "pk"), cell=_deadline_cell("row.rank == 0"))
@@ -33,6 +36,17 @@ class HazardTable(Table):
 
     def row_class(self, row):
         return "late" if getattr(row, "rank", None) == 0 else ""
+
+
+_LEVELS = {k: str(v) for k, v in Hazard.Level.choices}
+
+
+def _listed_text(listed, unit, on, lifted) -> str:
+    """督办单位/日期 of a board row, from the fields (the export reads them as values)."""
+    if not listed:
+        return ""
+    text = f"{unit or ''} {on:%Y-%m-%d}" if on else str(unit or "")
+    return text + (f"(已于{lifted:%Y-%m-%d}摘牌)" if lifted else "")
 
 
 class BoardTable(Table):
@@ -46,14 +60,14 @@ class BoardTable(Table):
                         cell='{{ row.enterprise }}<div class="small text-secondary">{{ row.enterprise.township }}</div>')
     township = Column("乡镇", "enterprise.township.name", page=False)
     description = Column("隐患", lambda h: f"{h.get_level_display()} {h.description}", width=40,
-                         cell=LEVEL_CELL + " {{ row.description|truncatechars:40 }}")
+                         cell=LEVEL_CELL + " {{ row.description|truncatechars:40 }}",
+                         from_values=(("level", "description"), lambda lv, text: f"{_LEVELS.get(lv, lv)} {text}"))
     state = Column("状态", "get_state_display", sort=("state", "pk"))
     deadline = Column("整改期限", sort=("deadline", "pk"),
                       cell='<span class="{% if row.is_overdue %}text-danger fw-bold{% endif %}">'
                            '{{ row.deadline|date:"Y-m-d"|default:"—" }}</span>')
-    listed = Column("督办单位/日期",
-                    lambda h: (f"{h.listed_unit or ''} {h.listed_on:%Y-%m-%d}" if h.listed_on else str(h.listed_unit or ""))
-                    + (f"(已于{h.listed_lifted_on:%Y-%m-%d}摘牌)" if h.listed_lifted_on else "") if h.listed else "",
+    listed = Column("督办单位/日期", lambda h: _listed_text(h.listed, h.listed_unit, h.listed_on, h.listed_lifted_on),
+                    from_values=(("listed", "listed_unit__name", "listed_on", "listed_lifted_on"), _listed_text),
                     td_class="small",
                     cell='{% if row.listed %}{{ row.listed_unit }} {{ row.listed_on|date:"Y-m-d" }}'
                          '{% if row.listed_lifted_on %}<div>已于{{ row.listed_lifted_on|date:"Y-m-d" }}摘牌</div>'
