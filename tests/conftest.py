@@ -46,6 +46,7 @@ TOKEN_FIELDS = {
     "hazards.Hazard": "description",
     "hazards.HazardAction": "note",
     "hazards.HazardFile": "name",
+    "hazards.HazardFigures": "enterprise__name",  # counts only: its rows name their enterprise
     "hazards.Measure": "title",
     "hazards.Milestone": "title",
     "hazards.SelfInspection": "note",
