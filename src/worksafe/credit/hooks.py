@@ -57,24 +57,16 @@ def listed_weight(enterprise_ids):
 def _coverage(user=None, on=None):
     """(published, required, the required without a commitment as a queryset) for the commitment
     period containing ``on``: counted by the database in one query (the county's thousands of
-    enterprises are not fetched to be compared in Python), the same rule as
-    ``services.commitment_status``."""
-    from django.conf import settings
-    from django.db.models import Count, Exists, OuterRef, Q
+    enterprises are not fetched to be compared in Python), by ``services.required_enterprises`` and
+    ``services.committed``, the rule ``services.commitment_status`` applies."""
+    from django.db.models import Count
 
     from worksafe.enterprises.models import Enterprise
-    from worksafe.standards import credit as rules
 
-    from .models import Commitment
-
-    on = on or timezone.localdate()
-    start = rules.commitment_due(on, getattr(settings, "WORKSAFE_COMMITMENT_PERIOD_DAYS", None))
-    ents = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.all()
-    ents = ents.filter(Q(status=Enterprise.Status.OPERATING), Exists(Enterprise.sectors.through.objects.filter(
-        enterprise_id=OuterRef("pk"), sector__name__in=services.commitment_sectors())))
-    committed = Exists(Commitment.objects.filter(enterprise_id=OuterRef("pk"), day__gte=start, day__lte=on))
-    counts = ents.order_by().aggregate(total=Count("pk"), ok=Count("pk", filter=committed))
-    return counts["ok"], counts["total"], ents.filter(~committed)
+    ents = services.required_enterprises(Enterprise.objects.visible_to(user) if user is not None else None)
+    done = services.committed(on)
+    counts = ents.order_by().aggregate(total=Count("pk"), ok=Count("pk", filter=done))
+    return counts["ok"], counts["total"], ents.filter(~done)
 
 
 @register("credit_commitment_pct", "今日承诺公告发布率", ("承诺", "公告", "研判"), unit="%")

@@ -21,6 +21,7 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from worksafe.core.lifecycle import Act, Lifecycle, Notice, Transition
@@ -61,25 +62,28 @@ def commitment_sectors() -> list[str]:
     return list(getattr(settings, "WORKSAFE_COMMITMENT_SECTORS", None) or rules.COMMITMENT["sectors"])
 
 
-def required_enterprises():
-    return Enterprise.objects.filter(
-        status=Enterprise.Status.OPERATING, sectors__name__in=commitment_sectors()
-    ).distinct()
+def required_enterprises(qs=None):
+    """The operating enterprises (of ``qs``, default all) in a sector that must publish: a
+    semi-join on the sector links, no DISTINCT, so it can be counted and filtered further."""
+    qs = Enterprise.objects.all() if qs is None else qs
+    return qs.filter(Exists(Enterprise.sectors.through.objects.filter(
+        enterprise_id=OuterRef("pk"), sector__name__in=commitment_sectors())), status=Enterprise.Status.OPERATING)
+
+
+def committed(on: datetime.date | None = None) -> Exists:
+    """An enterprise has published for the commitment period containing ``on`` (default today)."""
+    on = on or timezone.localdate()
+    start = rules.commitment_due(on, getattr(settings, "WORKSAFE_COMMITMENT_PERIOD_DAYS", None))
+    return Exists(Commitment.objects.filter(enterprise_id=OuterRef("pk"), day__gte=start, day__lte=on))
 
 
 def commitment_status(enterprise_ids, on: datetime.date | None = None) -> dict[int, str]:
     """``{enterprise_id: "ok" | "missing" | "not_required"}`` for the commitment period containing
     ``on`` (default today): other apps count it (dual report, assessment)."""
-    on = on or timezone.localdate()
     ids = [int(i) for i in enterprise_ids]
-    start = rules.commitment_due(on, getattr(settings, "WORKSAFE_COMMITMENT_PERIOD_DAYS", None))
-    required = set(required_enterprises().filter(pk__in=ids).values_list("pk", flat=True))
-    done = set(
-        Commitment.objects.filter(enterprise_id__in=required, day__gte=start, day__lte=on).values_list(
-            "enterprise_id", flat=True
-        )
-    )
-    return {i: ("not_required" if i not in required else "ok" if i in done else "missing") for i in ids}
+    rows = dict(required_enterprises(Enterprise.objects.filter(pk__in=ids))
+                .annotate(ok=committed(on)).values_list("pk", "ok"))
+    return {i: ("not_required" if i not in rows else "ok" if rows[i] else "missing") for i in ids}
 
 
 def commitment_days_missing(enterprise, start: datetime.date, end: datetime.date) -> int | None:
