@@ -4,7 +4,7 @@ Core decides what a scope lets a user see and write; org, which owns people, uni
 memberships, says what a user's scope is. ``OrgConfig.ready()`` registers :func:`compute_scope`.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from worksafe.core.scoping import Role, Scope
 
@@ -42,12 +42,26 @@ def compute_scope(user) -> Scope:
 
 def enterprise_scope_q(scope, prefix: str = "") -> Q:
     """The one rule for rows that reach a scope through an enterprise (``prefix`` is the path to it):
-    its own enterprise, its township's, or one in a sector its department supervises."""
+    its own enterprise, its township's, or one in a sector its department supervises.
+
+    The supervised enterprises are an uncorrelated ``IN (subquery)``, not a correlated EXISTS: the
+    database computes the set once (a semi-join, or a hashed subplan beside the other terms) instead
+    of probing the sector links for every row of a 500,000-row table (docs/scale.md). Only the
+    terms the scope has are written, so a department's filter is the subquery alone, with no join."""
     p = prefix
-    supervised = Exists(
-        SectorSupervisor.objects.filter(
-            department_id__in=scope.department_ids,
-            sector__enterprises=OuterRef(f"{p}pk" if p else "pk"),
-        )
-    )
-    return Q(**{f"{p}pk__in": scope.enterprise_ids}) | Q(**{f"{p}township_id__in": scope.township_ids}) | supervised
+    terms = []
+    if scope.enterprise_ids:
+        terms.append(Q(**{f"{p}pk__in": scope.enterprise_ids}))
+    if scope.township_ids:  # only this term joins the enterprise table
+        terms.append(Q(**{f"{p}township_id__in": scope.township_ids}))
+    if scope.department_ids:
+        supervised = SectorSupervisor.objects.filter(
+            department_id__in=scope.department_ids, sector__enterprises__isnull=False
+        ).values("sector__enterprises")
+        terms.append(Q(**{f"{p}pk__in": supervised}))
+    if not terms:
+        return Q(pk__in=[])  # no membership that reaches an enterprise: nothing
+    q = terms[0]
+    for t in terms[1:]:
+        q |= t
+    return q
