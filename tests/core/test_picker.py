@@ -92,12 +92,53 @@ def test_accountability_and_recusal_forms_pick_within_scope(world, client_for):
     assert Recusal.objects.get(reason="QPKR02").enterprise == e1
 
 
-@pytest.mark.parametrize("url", ["/training/certificates/", "/credit/accountability/", "/inspections/recusals/"])
+@pytest.mark.parametrize("url", ["/training/certificates/", "/credit/accountability/", "/inspections/recusals/",
+                                 "/hazards/new/", "/accidents/new/", "/monitoring/gateways/new/"])
 def test_form_pages_do_not_list_every_enterprise(world, client_for, url):
     _extra_enterprises(world, 30)
     page = client_for(world.users["county"]).get(url).content.decode()
     assert 'data-pick-url="/pick/enterprises/"' in page  # the form is there, with its picker
     assert "QPICK0" not in page  # and no option of the enterprises it could pick
+
+
+def test_hazard_create_picks_within_scope(world, client_for):
+    from worksafe.hazards.models import Hazard
+
+    e1, e2, _ = world.enterprises
+    dept = client_for(world.users["dept"])
+    post = {"location": "QPKZ罐区", "source": "department_inspection", "level": "general",
+            "description": "QPKZ01阀门渗漏"}
+    r = dept.post("/hazards/new/", {**post, "enterprise": f"{e2.name} {e2.credit_code}"})  # not dept's
+    assert r.status_code in (200, 400) and "不在您的权限范围内" in r.content.decode()
+    assert not Hazard.objects.filter(description="QPKZ01阀门渗漏").exists()
+    r = dept.post("/hazards/new/", {**post, "enterprise": f"{e1.name} {e1.credit_code}"})
+    assert r.status_code == 302
+    assert Hazard.objects.get(description="QPKZ01阀门渗漏").enterprise == e1
+    # the link from an enterprise's page fills the input with the enterprise's text
+    page = dept.get("/hazards/new/", {"enterprise": e1.pk}).content.decode()
+    assert f'value="{e1.name} {e1.credit_code}"' in page
+
+
+def test_account_enterprise_picker_is_for_who_manages_accounts(world, client_for):
+    from worksafe.core.scoping import Role
+    from worksafe.org.models import Membership, User
+
+    e1, e2, _ = world.enterprises
+    sysadmin = User.objects.create_user("qpk-sysadmin", password="Worksafe-2026-x")
+    Membership.objects.create(user=sysadmin, role=Role.SYSADMIN)
+    admin = client_for(sysadmin)  # sees no business rows, but binds accounts to the register
+    assert any(t.startswith(e2.name) for t in _names(admin, "QENT", key="account_enterprises"))
+    assert _names(admin, "QENT") == []  # the business picker stays empty for it
+    assert _names(client_for(world.users["enterprise"]), "QENT", key="account_enterprises") == []
+    page = admin.get(f"/org/users/{world.users['dept'].pk}/").content.decode()
+    assert 'data-pick-url="/pick/account_enterprises/"' in page
+    newbie = User.objects.create_user("qpk-newbie", password="Worksafe-2026-x")
+    url = f"/org/users/{newbie.pk}/memberships/"
+    r = admin.post(url, {"role": "enterprise", "enterprise": "QPK不存在的企业"}, follow=True)
+    assert "未找到企业“QPK不存在的企业”" in r.content.decode()
+    assert not Membership.objects.filter(user=newbie).exists()
+    assert admin.post(url, {"role": "enterprise", "enterprise": f"{e2.name} {e2.credit_code}"}).status_code == 302
+    assert Membership.objects.get(user=newbie).enterprise == e2
 
 
 def test_unreported_periodic_list_is_paged(world, client_for):

@@ -342,13 +342,24 @@ def test_measure_pages_create_edit_and_milestones(world, client_for):
     dept = client_for(world.users["dept"])
     h1 = world.hazards[0]
     form = dept.get(reverse("hazards:measure_create")).content.decode()
-    assert "QHAZ01" in form and "QHAZ02" not in form  # hazards visible to the user only
+    assert "QHAZ0" not in form  # hazards are typed by code, not listed (a select of every hazard)
     assert "县交通运输局" not in form.split('name="owner"')[1].split("</select>")[0]
     resp = dept.post(reverse("hazards:measure_create"), {
         "title": "QMEA09接地检测制度", "kind": "rule", "owner": Department.objects.get(name="县应急管理局").pk,
         "deadline": LATER.isoformat(), "state": "planned", "hazards": [h1.pk], "description": "每季度检测"})
     m = Measure.objects.get(title="QMEA09接地检测制度")
     assert resp.status_code == 302 and resp["Location"] == m.get_absolute_url()
+    assert list(m.hazards.all()) == [h1]
+    # by code: one the user cannot see is refused like one that does not exist, and named
+    other = next(h for h in world.hazards if not Hazard.objects.visible_to(world.users["dept"]).filter(pk=h.pk).exists())
+    post = {"title": "QMEA11按编号", "kind": "rule", "owner": m.owner_id, "deadline": LATER.isoformat(),
+            "state": "planned", "description": ""}
+    resp = dept.post(reverse("hazards:measure_create"), {**post, "hazards": f"{h1.code.lower()}, {other.code} NOPE-1"})
+    page = resp.content.decode()
+    assert resp.status_code == 400 and f"未找到隐患编号 {other.code}、NOPE-1" in page and "QMEA11按编号" in page
+    resp = dept.post(reverse("hazards:measure_create"), {**post, "hazards": f"{h1.code}\n"})
+    assert resp.status_code == 302
+    assert list(Measure.objects.get(title="QMEA11按编号").hazards.all()) == [h1]
     # bad input keeps what was typed and says why
     resp = dept.post(reverse("hazards:measure_create"), {"title": "QMEA10无时限", "kind": "rule",
                                                           "owner": m.owner_id, "state": "planned"})

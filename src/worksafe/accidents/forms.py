@@ -5,6 +5,7 @@ that absurd input is a field error, never a database error."""
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
+from worksafe.core.picker import PickerField
 from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Division, Sector
 from worksafe.standards import order493
@@ -46,9 +47,9 @@ def _datetime(label, *, required_attr=False):
 class AccidentForm(BootstrapFormMixin, forms.Form):
     """登记事故 (第十二条: the unit, time, place, what happened, casualties and loss, measures taken)."""
 
-    enterprise = forms.ModelChoiceField(
-        label="事故发生单位(企业名录中的)", queryset=Enterprise.objects.none(), required=False
-    )
+    # typed and searched (core.picker), not a select of every enterprise in scope
+    enterprise = PickerField("enterprises", label="事故发生单位(企业名录中的)", queryset=Enterprise.objects.none(),
+                             required=False)
     party = forms.CharField(
         label="事故发生单位(未登记的)",
         max_length=200,
@@ -85,7 +86,7 @@ class AccidentForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("id", "name")
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("id", "name", "credit_code")
 
 
 class FiguresForm(BootstrapFormMixin, forms.Form):

@@ -33,7 +33,7 @@ def search_enterprises(user, q):
 def _enterprise_pickers():
     from django.db.models import Q
 
-    from worksafe.core.registry import register_picker
+    from worksafe.core.registry import PICKERS, register_picker
 
     from .models import Enterprise, SafetyManager
 
@@ -47,6 +47,22 @@ def _enterprise_pickers():
         search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper())).order_by("name"),
         exact=lambda qs, t: qs.filter(Q(name=t) | Q(credit_code=t.upper()) | Q(credit_code=last_word(t))),
         text=lambda e: f"{e.name} {e.credit_code}",
+        placeholder="输入企业名称或统一社会信用代码查找",
+    )
+
+    # the enterprise an enterprise user's account is bound to: whoever manages accounts (the county
+    # office, the system administrator, who sees no business rows) picks from the whole register
+    def account_rows(user):
+        from worksafe.org.services import may_manage_accounts
+
+        return Enterprise.objects.all() if may_manage_accounts(user) else Enterprise.objects.none()
+
+    register_picker(
+        "account_enterprises", "企业",
+        rows=account_rows,
+        search=PICKERS["enterprises"].search,
+        exact=PICKERS["enterprises"].exact,
+        text=PICKERS["enterprises"].text,
         placeholder="输入企业名称或统一社会信用代码查找",
     )
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
+from worksafe.core.picker import PickerField
 from worksafe.enterprises.models import Enterprise, Facility
 from worksafe.hazards.models import Hazard
 
@@ -24,14 +25,14 @@ class AlarmHazardForm(BootstrapFormMixin, forms.Form):
 
 
 class GatewayForm(BootstrapFormMixin, forms.Form):
-    enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none())
+    enterprise = PickerField("enterprises", label="企业", queryset=Enterprise.objects.none())  # typed and searched
     code = forms.CharField(label="网关编号", max_length=50,
                            help_text="设备上报时使用(MQTT 主题 worksafe/readings/<网关编号>),不能包含空格和 / # +")
     name = forms.CharField(label="名称", max_length=100)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("id", "name").order_by("name")
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user)
 
 
 class SensorEditForm(BootstrapFormMixin, forms.ModelForm):

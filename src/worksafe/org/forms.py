@@ -1,6 +1,7 @@
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
+from worksafe.core.picker import PickerField
 from worksafe.core.scoping import Role
 
 from .models import Department, Division, Membership
@@ -32,7 +33,8 @@ class MembershipForm(BootstrapFormMixin, forms.Form):
     role = forms.ChoiceField(label="角色", choices=Role.CHOICES)
     department = forms.ModelChoiceField(label="单位", queryset=Department.objects.filter(active=True),
                                         required=False)
-    enterprise = forms.ModelChoiceField(label="企业(企业用户)", queryset=Membership.enterprise.field.related_model.objects.all(),
-                                        required=False)
+    # typed and searched (core.picker): every enterprise of the register, not a select of them all
+    enterprise = PickerField("account_enterprises", label="企业(企业用户)",
+                             queryset=Membership.enterprise.field.related_model.objects.all(), required=False)
     title = forms.CharField(label="职务", max_length=50, required=False)
     qualified = forms.BooleanField(label="具有安全生产相关专业学历和实践经验(执法人员)", required=False)

@@ -147,7 +147,8 @@ class MembershipAdd(ScopedMixin, View):
         user = get_object_or_404(self.get_queryset(), pk=pk)
         form = MembershipForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "角色信息不完整。")
+            problems = [e for errors in form.errors.values() for e in errors]
+            messages.error(request, "角色信息不完整:" + ";".join(problems[:3]))
             return redirect(user)
         try:
             services.add_membership(request.user, user, **form.cleaned_data)

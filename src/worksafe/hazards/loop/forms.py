@@ -1,6 +1,7 @@
 from django import forms
 
 from worksafe.core.filters import BootstrapFormMixin
+from worksafe.core.picker import PickerField
 from worksafe.enterprises.models import Enterprise
 from worksafe.org.models import Department
 from worksafe.plans.forms import MultipleFileField
@@ -9,7 +10,7 @@ from .models import Hazard, MajorCriterion
 
 
 class HazardForm(BootstrapFormMixin, forms.Form):
-    enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none())
+    enterprise = PickerField("enterprises", label="企业", queryset=Enterprise.objects.none())  # typed and searched
     location = forms.CharField(label="隐患部位/场所", max_length=200)
     description = forms.CharField(label="隐患描述", widget=forms.Textarea(attrs={"rows": 3}))
     source = forms.ChoiceField(label="发现方式", choices=Hazard.Source.choices)
@@ -25,7 +26,7 @@ class HazardForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("id", "name")
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("id", "name", "credit_code")
 
 
 def _text(label, *, required_attr=False, rows=2):
