@@ -59,7 +59,8 @@ ROUTES = list(walk())
 LIST_ROUTES = [(n, r, p) for n, r, p in ROUTES if not p.pattern.regex.groupindex]
 OBJECT_ROUTES = [(n, r, p) for n, r, p in ROUTES if "pk" in p.pattern.regex.groupindex]
 #: routes with a path argument that is not a row's id, each held to the scope by its own tests
-KEYED_ROUTES = {"core:pick": "tests/core/test_picker.py (search within visible_to, invisible ids refused)"}
+KEYED_ROUTES = {"core:pick": "tests/core/test_picker.py (search within visible_to, invisible ids refused)",
+                "core:panel": "test_desk_panels_show_nothing_outside_scope (every panel as every role)"}
 
 
 def scoped_models():
@@ -136,7 +137,7 @@ def test_lists_show_nothing_outside_scope(world, client_for, role):
         cls, _ = route_model(p)
         if "get" not in route_methods(cls, p.callback) or name == "logout":
             continue
-        for suffix in ("", "?export=xlsx", "?late=true"):
+        for suffix in ("", "?export=xlsx", "?late=true") + (("?panels=all",) if name == "home" else ()):
             resp = client.get(url + suffix)
             if resp.status_code != 200:
                 continue
@@ -146,6 +147,24 @@ def test_lists_show_nothing_outside_scope(world, client_for, role):
             seen_any += len(TOKEN.findall(text))
     if role in ("county", "dept"):
         assert seen_any > 0, "no token shown at all: the pages or the tokens are broken"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_desk_panels_show_nothing_outside_scope(world, client_for, role):
+    """The desk's panels as their own requests (/panels/<key>/, loaded after the desk)."""
+    from worksafe.core.registry import PANELS
+
+    user = world.users[role] if role else None
+    client = client_for(user)
+    forbidden = tokens_outside(user) if user else set()
+    for key in PANELS:
+        resp = client.get(reverse("core:panel", args=[key]))
+        if user is None:
+            assert resp.status_code == 302  # the login page
+            continue
+        assert resp.status_code == 200, (key, resp.status_code)
+        leaked = sorted(t for t in forbidden if t in body_text(resp))
+        assert not leaked, f"{role} sees {leaked} on the {key} panel"
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -44,6 +44,6 @@ def test_home_counts_are_scoped(world, client_for):
 
     for role in ("county", "dept", "transport", "township"):
         user = world.users[role]
-        ctx = client_for(user).get("/").context
+        ctx = client_for(user).get("/?panels=all").context
         assert ctx["sections"][0]["task_counts"]["total"] == Task.objects.visible_to(user).count()
         assert ctx["sections"][0]["task_counts"]["late"] == Task.objects.visible_to(user).late().count()

@@ -342,9 +342,9 @@ def test_the_department_edits_its_lists(world, client_for):
 def test_panel_metrics_and_enterprise_section(world, client_for):
     from worksafe.core import metrics
 
-    text = client_for(world.users["dept"]).get("/").content.decode()
+    text = client_for(world.users["dept"]).get("/?panels=all").content.decode()
     assert "未检查的红橙企业" in text and "逾期未完成的计划检查" in text
-    assert "未检查的红橙企业" not in client_for(world.users["enterprise"]).get("/").content.decode()
+    assert "未检查的红橙企业" not in client_for(world.users["enterprise"]).get("/?panels=all").content.decode()
     value, note = metrics.compute("inspections_coverage_pct")
     assert value > 0 and note.endswith("家")  # QENT01 was inspected on site this year
     assert metrics.match("执法检查覆盖率达到100%", "%") == "inspections_coverage_pct"

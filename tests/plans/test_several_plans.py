@@ -48,7 +48,7 @@ def two_plans(org, monkeypatch):
 def test_the_desk_shows_each_plan_in_force_with_its_own_targets(two_plans, client):
     first, second = two_plans
     client.force_login(make_user("county", Role.COUNTY_OFFICE, "县应急管理局"))
-    html = client.get("/").content.decode()
+    html = client.get("/?panels=all").content.decode()
     assert "正在实施的方案共2个" in html
     heads = [html.index(f'<h3 class="mt-2 mb-2"><a href="{p.get_absolute_url()}">{p.title}</a></h3>')
              for p in (first, second)]

@@ -203,7 +203,8 @@ def _analyze():
 
 
 def discover_routes() -> list[str]:
-    """Every GET page without path arguments (not a form), each table export, every API list."""
+    """Every GET page without path arguments (not a form), each deferred desk panel, each table
+    export, every API list."""
     from django.urls import URLPattern, URLResolver, get_resolver, reverse
     from django.views.generic.edit import FormMixin
 
@@ -239,7 +240,11 @@ def discover_routes() -> list[str]:
         if (issubclass(cls, ScopedListView) and cls.table_class is not None and cls.export_name is None
                 and "xlsx" in getattr(cls.table_class, "exports", {})):
             exports.append(url + "?export=xlsx")
-    return pages + exports + api
+    from worksafe.core.registry import PANELS
+
+    # the desk's deferred panels, each loaded by its own request after the desk (core.views.PanelView)
+    panels = [reverse("core:panel", args=[k]) for k, p in sorted(PANELS.items()) if p.deferred]
+    return pages + panels + exports + api
 
 
 # ------------------------------------------------------------------------------------ requests

@@ -37,31 +37,39 @@ from typing import Any
 @dataclass(frozen=True)
 class Panel:
     """One card group of the home page. ``context(request, scope)`` returns the template's context,
-    or ``None`` when the user's role does not get the panel."""
+    or ``None`` when the user's role does not get the panel. A ``deferred`` panel (its counts read
+    large tables) is not computed with an officer's desk: the desk shows a placeholder that loads
+    it from ``/panels/<key>/`` (docs/pages.md, "The desk")."""
 
     key: str
     template: str
     context: Callable[[Any, Any], dict | None]
     order: int = 100
+    deferred: bool = False
 
 
 PANELS: dict[str, Panel] = {}
 
 
-def dashboard_panel(key: str, template: str, order: int = 100):
-    """Decorator: register ``func(request, scope) -> dict | None`` as the home page panel ``key``."""
+def dashboard_panel(key: str, template: str, order: int = 100, deferred: bool = False):
+    """Decorator: register ``func(request, scope) -> dict | None`` as the home page panel ``key``
+    (``deferred``: loaded after the desk, from its own request)."""
 
     def deco(func):
-        PANELS[key] = Panel(key, template, func, order)
+        PANELS[key] = Panel(key, template, func, order, deferred)
         return func
 
     return deco
 
 
-def panels_for(request, scope) -> list[tuple[Panel, dict]]:
-    """The panels ``request.user`` gets, in order, each with its context."""
+def panels_for(request, scope, defer: bool = False) -> list[tuple[Panel, dict | None]]:
+    """The panels ``request.user`` gets, in order, each with its context; with ``defer`` the
+    deferred panels come with ``None`` (not computed: the page loads them afterwards)."""
     out = []
     for panel in sorted(PANELS.values(), key=lambda p: (p.order, p.key)):
+        if defer and panel.deferred:
+            out.append((panel, None))
+            continue
         ctx = panel.context(request, scope)
         if ctx is not None:
             out.append((panel, ctx))

@@ -12,4 +12,5 @@ urlpatterns = [
     path("inbox/preference/", views.NoticePreferenceView.as_view(), name="notice_preference"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("pick/<slug:key>/", PickView.as_view(), name="pick"),
+    path("panels/<slug:key>/", views.PanelView.as_view(), name="panel"),
 ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -167,17 +167,42 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         from django.template.loader import render_to_string
 
-        from .registry import panels_for
+        from .registry import PANELS, panels_for
 
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         scope = scope_of(user)
         ctx["scope"] = scope
         ctx["role_labels"] = [Role.LABELS[r] for r in sorted(scope.roles)]
-        ctx["panels"] = [render_to_string(panel.template, {"scope": scope, **pctx}, request=self.request)
-                         for panel, pctx in panels_for(self.request, scope)]
+        # an officer's desk shows its light panels at once and loads the heavy ones (counts over
+        # the whole register) each from its own request; ?panels=all, or an enterprise user's
+        # desk, computes them all here (the link for a browser without JavaScript)
+        defer = scope.is_staff_scope and self.request.GET.get("panels") != "all"
+        ctx["panels"] = [
+            render_to_string("core/_panel_slot.html", {"panel": panel}, request=self.request) if pctx is None
+            else render_to_string(panel.template, {"scope": scope, **pctx}, request=self.request)
+            for panel, pctx in panels_for(self.request, scope, defer=defer)]
+        ctx["deferred"] = defer and any(p.deferred for p in PANELS.values())
         ctx["unread"] = Notification.objects.visible_to(user).filter(read_at__isnull=True)[:5]
         return ctx
+
+
+class PanelView(View):
+    """``/panels/<key>/``: one desk panel, the fragment the desk's placeholder is replaced with;
+    empty when the user's role does not get it. The panel's context starts from ``visible_to``
+    as on the desk (the route walk in tests/core/test_scoping.py reads every panel as every role)."""
+
+    def get(self, request, key):
+        from .registry import PANELS
+
+        panel = PANELS.get(key)
+        if panel is None:
+            raise Http404("未知的栏目")
+        scope = scope_of(request.user)
+        ctx = panel.context(request, scope)
+        if ctx is None:
+            return HttpResponse("")
+        return render(request, panel.template, {"scope": scope, **ctx})
 
 
 class InboxView(ListView):

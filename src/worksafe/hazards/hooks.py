@@ -67,7 +67,7 @@ tick.STEPS["hazard_figures"] = _refresh_figures  # the statistics' summary (list
 LEVEL_RAISERS["overdue_major_hazard"] = overdue_major_hazard
 
 
-@dashboard_panel("hazards", "hazards/_panel.html", order=20)
+@dashboard_panel("hazards", "hazards/_panel.html", order=20, deferred=True)
 def hazards_panel(request, scope):
     """The desk's hazard counts: two aggregate queries that read only open and listed hazards
     (the index on ``state``, the one on ``listed``), never the closed history."""

@@ -58,7 +58,7 @@ def red_orange_uninspected():
     return Decimal(n), f"{n}家"
 
 
-@dashboard_panel("inspections", "inspections/_panel.html", order=40)
+@dashboard_panel("inspections", "inspections/_panel.html", order=40, deferred=True)
 def inspections_panel(request, scope):
     """This year's coverage by sector, township and colour: grouped counts in the database (a
     fixed number of queries), never the enterprises' rows in Python."""

@@ -43,7 +43,7 @@ def plan_panel(request, scope):
     return {"plans": plans} if plans else None
 
 
-@dashboard_panel("plan_progress", "plans/_panel_progress.html", order=40)
+@dashboard_panel("plan_progress", "plans/_panel_progress.html", order=40, deferred=True)
 def progress_panel(request, scope):
     """Per plan in force: task counts, late tasks and targets of the user's scope in that plan
     only (the template shows them to government users). Three queries for all the plans."""

@@ -4,7 +4,7 @@ register with its risk points and major hazard sources."""
 from worksafe.core.registry import dashboard_panel, demo_loader, page_section
 
 
-@dashboard_panel("risk_charts", "risks/_panel_charts.html", order=50)
+@dashboard_panel("risk_charts", "risks/_panel_charts.html", order=50, deferred=True)
 def risk_charts_panel(request, scope):
     if not scope.is_staff_scope:
         return None

@@ -59,7 +59,7 @@ def remind_expiring_certificates(now=None) -> int:
     return sent
 
 
-@dashboard_panel("training", "training/_panel.html", order=45)
+@dashboard_panel("training", "training/_panel.html", order=45, deferred=True)
 def training_panel(request, scope):
     if not scope.is_staff_scope:
         return None

@@ -1,8 +1,18 @@
 /* Dashboard charts: enterprises by risk level × sector and × township (stacked bars).
  * Data and level colours come from #risk-chart-data (risks.views_map.risk_chart_data);
- * clicking a bar opens the risk table filtered to it. */
+ * clicking a bar opens the risk table filtered to it. ECharts is loaded from this script's
+ * data-echarts when the page has not loaded it yet: the panel may arrive after the desk
+ * (core/_panel_slot.html), where a second <script src> would not wait for the first. */
 (function () {
   "use strict";
+  var me = document.currentScript;
+  if (window.echarts || !me || !me.getAttribute("data-echarts")) { run(); return; }
+  var lib = document.createElement("script");
+  lib.src = me.getAttribute("data-echarts");
+  lib.onload = run;
+  document.head.appendChild(lib);
+
+  function run() {
   var dataEl = document.getElementById("risk-chart-data");
   if (!dataEl || !window.echarts) return;
   var d = JSON.parse(dataEl.textContent);
@@ -42,4 +52,5 @@
 
   draw("risk-chart-sector", d.sector, "sector");
   draw("risk-chart-township", d.township, "township");
+  }
 })();

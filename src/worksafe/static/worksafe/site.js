@@ -47,3 +47,19 @@ document.addEventListener("input", function (e) {
       .catch(function () {});
   }, 200);
 });
+
+// Deferred desk panels (core/_panel_slot.html): htmx replaces each placeholder with its panel; when
+// the request fails the placeholder says so and offers the whole desk in one page.
+function wsPanelFailed(e) {
+  var slot = e.detail && e.detail.elt;
+  if (!slot || !slot.classList || !slot.classList.contains("ws-panel-slot")) return;
+  slot.removeAttribute("aria-busy");
+  var body = slot.querySelector(".card-body");
+  var a = document.createElement("a");
+  a.href = "?panels=all";
+  a.textContent = "重新加载";
+  body.replaceChildren(document.createTextNode("该栏目加载失败。"), a);
+}
+document.addEventListener("htmx:responseError", wsPanelFailed);
+document.addEventListener("htmx:sendError", wsPanelFailed);
+document.addEventListener("htmx:timeout", wsPanelFailed);
