@@ -219,6 +219,46 @@ def test_coverage_counts_only_confirmed_attendance_of_held_sessions(world, sessi
         services.coverage_table(year, by="planet")
 
 
+@pytest.mark.parametrize("by", ["township", "sector", "department"])
+@pytest.mark.parametrize("viewer", [None, "dept", "township"])
+def test_coverage_table_counts_as_the_people_list_does(world, session, by, viewer):
+    """The table counts in the database; the people list (audiences, the drill-down's source) is
+    the rule: every cell must be what counting that list gives, for every grouping and scope."""
+    from worksafe.core.lifecycle import take
+    from worksafe.enterprises.models import Enterprise, SafetyManager
+    from worksafe.training import services
+
+    e1, e2, e3 = world.enterprises
+    from worksafe.org.models import SectorSupervisor
+
+    # e3 in two sectors that 县应急管理局 both supervises: counted once for it
+    road = e2.sectors.get()
+    SectorSupervisor.objects.get_or_create(department=_em(), sector=road, defaults={"role": "co"})
+    e3.sectors.add(road)
+    SafetyManager.objects.create(enterprise=e1, name="QSMA01甲")
+    SafetyManager.objects.create(enterprise=e3, name="QSMA02乙")
+    Enterprise.objects.filter(pk=e2.pk).update(status=Enterprise.Status.CLOSED)  # not counted
+    services.record_attendance(world.users["dept"], session, kind="safety_manager", enterprise=e3, name="QSMA02乙")
+    services.record_attendance(world.users["dept"], session, kind="principal", enterprise=e3, name="丙")
+    take(session, world.users["dept"], "hold", version=session.version)
+    year = timezone.localdate().year
+    user = world.users[viewer] if viewer else None
+    people = services.audiences(year, user=user)
+    expected = {}
+    for key, _label, belongs in services._groups(by, user):
+        for a in services.AUDIENCE_KEYS:
+            members = [p for p in people[a] if belongs(p, a)]
+            expected[(key, a)] = (len(members), sum(1 for p in members if p["trained"]))
+    rows = services.coverage_table(year, by=by, user=user)
+    assert rows, "the world must give some rows"
+    for r in rows:
+        for a in services.AUDIENCE_KEYS:
+            assert (r[a]["total"], r[a]["trained"]) == expected[(r["key"], a)], (r["label"], a)
+    shown = {r["key"] for r in rows}
+    assert all(not any(expected[(k, a)][0] for a in services.AUDIENCE_KEYS)
+               for k, _l, _b in services._groups(by, user) if k not in shown)
+
+
 def test_metrics_are_registered_for_plan_targets(world):
     from worksafe.core import metrics
 
