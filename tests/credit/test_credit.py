@@ -526,3 +526,34 @@ def test_a_listed_major_hazard_past_its_deadline_is_a_candidate(world):
     assert lst.condition == "major_hazard_refused" and lst.department.name == "县交通运输局"
     assert not lst.condition_rule.verified
     assert Accountability.objects.get(source_key=f"hazards.Hazard:{h.pk}").enterprise == h.enterprise
+
+
+def test_missing_commitments_are_counted_and_listed_on_their_own_paged_list(world, client_for, settings):
+    """The commitments page names the first of today's missing enterprises and counts them all;
+    /credit/commitments/missing/ lists every one, paged, within the user's scope."""
+    from worksafe.credit import views as credit_views
+    from worksafe.enterprises.models import Enterprise
+    from worksafe.standards import gb32100
+
+    u, (e1, e2, e3) = world.users, world.enterprises
+    Commitment.objects.all().delete()
+    chem = e1.sectors.get()
+    extra = Enterprise.objects.bulk_create(
+        Enterprise(name=f"QCMS{i:02d}化工", credit_code=gb32100.complete(f"91632621CM{i:07d}"), township=e1.township)
+        for i in range(credit_views.MISSING_SHOWN + 5))
+    for e in extra:
+        e.sectors.add(chem)
+    n = len(extra) + 2  # e1 and e3 too; e2 (道路运输) need not publish
+    county = client_for(u["county"])
+    page = county.get("/credit/commitments/").content.decode()
+    assert f"须公告企业{n}家,今日未发布{n}家" in page
+    assert page.count("QCMS") == credit_views.MISSING_SHOWN  # the first names only
+    assert f"全部{n}家" in page and 'href="/credit/commitments/missing/"' in page
+    services.submit_commitment(u["enterprise"], e1, principal="王某")
+    resp = county.get("/credit/commitments/missing/")
+    names = [e.name for e in resp.context["object_list"]]
+    assert resp.status_code == 200 and e1.name not in names and e3.name in names and e2.name not in names
+    assert resp.context["paginator"].count == n - 1
+    township = client_for(u["township"]).get("/credit/commitments/missing/")  # 大武镇: e1 and the extras
+    assert e3.name not in [e.name for e in township.context["paginator"].object_list]
+    assert client_for(u["enterprise"]).get("/credit/commitments/missing/").context["paginator"].count == 0

@@ -10,6 +10,7 @@ urlpatterns = [
     # commitments
     path("commitments/", views.CommitmentList.as_view(), name="commitment_list"),
     path("commitments/new/", views.CommitmentCreate.as_view(), name="commitment_create"),
+    path("commitments/missing/", views.CommitmentMissingList.as_view(), name="commitment_missing"),
     path("commitments/<int:pk>/", views.CommitmentDetail.as_view(), name="commitment_detail"),
     # the serious-dishonesty list
     path("listings/", views.ListingList.as_view(), name="listing_list"),

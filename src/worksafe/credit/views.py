@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,9 @@ from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import Role, scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
+from worksafe.enterprises.filters import EnterpriseFilter
 from worksafe.enterprises.models import Enterprise
+from worksafe.enterprises.tables import EnterpriseTable
 
 from . import documents, services
 from .filters import AccountabilityFilter, ClueFilter, CommitmentFilter, ListingFilter
@@ -84,16 +86,32 @@ class CommitmentList(ScopedListView):
         s = self.scope
         mine = Enterprise.objects.filter(pk__in=s.enterprise_ids) if s.has_role(Role.ENTERPRISE) else None
         ctx["may_commit"] = bool(mine) and not s.read_only
-        ents = Enterprise.objects.visible_to(self.request.user)
-        status = services.commitment_status(
-            list(
-                services.required_enterprises().filter(pk__in=ents.values("pk")).values_list("pk", flat=True)
-            )
-        )
-        missing = [k for k, v in status.items() if v == "missing"]
-        ctx["missing"] = Enterprise.objects.filter(pk__in=missing).order_by("name")
-        ctx["required_count"] = len(status)
+        # counted by the database; the first names here, all of them paged on their own list
+        required = services.required_enterprises(Enterprise.objects.visible_to(self.request.user))
+        counts = required.aggregate(n=Count("id"), ok=Count("id", filter=services.committed()))
+        ctx["required_count"] = counts["n"]
+        ctx["missing_count"] = counts["n"] - counts["ok"]
+        ctx["missing"] = required.exclude(services.committed()).order_by("name")[:MISSING_SHOWN]
         return ctx
+
+
+#: how many of today's missing enterprises the commitments page names (the rest: their own list)
+MISSING_SHOWN = 20
+
+
+class CommitmentMissingList(ScopedListView):
+    """今日未发布: the enterprises that must publish and have not, for the current period, paged
+    (at province scale they are thousands), with the register's columns, filters and export."""
+
+    model = Enterprise
+    filterset_class = EnterpriseFilter
+    table_class = EnterpriseTable
+    select_related = ("township",)
+    prefetch_related = ("sectors",)
+    template_name = "credit/commitment_missing.html"
+
+    def get_queryset(self):
+        return services.required_enterprises(super().get_queryset()).exclude(services.committed())
 
 
 class CommitmentCreate(View):
