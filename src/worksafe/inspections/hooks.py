@@ -26,20 +26,22 @@ def open_major_or_overdue_hazards(enterprise_ids):
     return {r["enterprise_id"]: r["n"] for r in rows}
 
 
+def inspected_ids(user=None, year=None):
+    """The ids of the enterprises inspected on site in ``year`` (default this year), as a subquery."""
+    from .models import Inspection
+
+    year = year or timezone.localdate().year
+    insp = Inspection.objects.visible_to(user) if user is not None else Inspection.objects.all()
+    return insp.filter(on_site_at__year=year).values("enterprise_id")
+
+
 def coverage(user=None, year=None):
     """Enterprises inspected this year (on site at least once) among the operating ones visible."""
     from worksafe.enterprises.models import Enterprise
 
-    from .models import Inspection
-
-    year = year or timezone.localdate().year
-    ents = Enterprise.objects.filter(status=Enterprise.Status.OPERATING)
-    insp = Inspection.objects.all()
-    if user is not None:
-        ents = Enterprise.objects.visible_to(user).filter(status=Enterprise.Status.OPERATING)
-        insp = Inspection.objects.visible_to(user)
-    done = insp.filter(on_site_at__year=year).values("enterprise_id")
-    return ents, ents.filter(pk__in=done)
+    ents = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.all()
+    ents = ents.filter(status=Enterprise.Status.OPERATING)
+    return ents, ents.filter(pk__in=inspected_ids(user, year))
 
 
 @register("inspections_coverage_pct", "本年度监督检查覆盖企业比例", ("执法", "检查"), unit="%")
@@ -69,11 +71,12 @@ def inspections_panel(request, scope):
     from .models import Inspection
 
     ents, done = coverage(request.user)
-    inspected = Q(pk__in=done.values("pk"))
+    inspected = Q(pk__in=inspected_ids(request.user))
 
     def table(key, label_of, order=None):
+        # no DISTINCT: an enterprise has one township and level, and each sector once
         agg = {r[key]: (r["n"], r["d"]) for r in ents.values(key).annotate(
-            n=Count("pk", distinct=True), d=Count("pk", distinct=True, filter=inspected)).order_by()}
+            n=Count("pk"), d=Count("pk", filter=inspected)).order_by()}
         keys = sorted(agg, key=order or (lambda k: str(label_of(k))))
         return [(label_of(k), agg[k][0], agg[k][1], round(100 * agg[k][1] / agg[k][0]) if agg[k][0] else 0)
                 for k in keys]
