@@ -12,7 +12,8 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -292,7 +293,12 @@ class GatewayList(ScopedListView):
     template_name = "monitoring/gateway_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().annotate(n_sensors=Count("sensors")).order_by("enterprise__name", "code")
+        # a subquery per row shown, not a GROUP BY over every gateway's sensors (the page's 50 rows
+        # are sorted and cut first; the count of the paginator needs no join)
+        n_sensors = Subquery(Sensor.objects.filter(gateway_id=OuterRef("pk")).order_by()
+                             .values("gateway_id").annotate(n=Count("id")).values("n"))
+        return (super().get_queryset().annotate(n_sensors=Coalesce(n_sensors, 0))
+                .order_by("enterprise__name", "code"))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
