@@ -12,7 +12,7 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -251,12 +251,16 @@ class ObjectList(ScopedListView):
     template_name = "monitoring/object_list.html"
 
     def get_queryset(self):
-        active = Q(sensors__active=True)
+        # each count a subquery per row shown (the page's 50), not a GROUP BY over every
+        # facility's sensors and states (70,000 facilities at province scale, docs/scale.md)
+        def count(**cond):
+            return Coalesce(Subquery(Sensor.objects.filter(facility_id=OuterRef("pk"), active=True, **cond)
+                                     .order_by().values("facility_id").annotate(n=Count("id")).values("n")), 0)
+
         return super().get_queryset().filter(kind__in=queries.MONITORED_KINDS).annotate(
-            points=Count("sensors", filter=active),
-            reporting=Count("sensors", filter=active & Q(sensors__state__offline=False,
-                                                          sensors__state__received_at__isnull=False)),
-            offline=Count("sensors", filter=active & Q(sensors__state__offline=True)),
+            points=count(),
+            reporting=count(state__offline=False, state__received_at__isnull=False),
+            offline=count(state__offline=True),
         ).order_by("kind", "enterprise__name", "name")
 
     def get_context_data(self, **kwargs):
