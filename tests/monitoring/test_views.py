@@ -494,3 +494,24 @@ def test_pond_page_lists_the_items_gb39496_requires(world, client_for):
                       quantity="reservoir_level", red=10)
     page = client_for(world.users["enterprise"]).get(f"/monitoring/objects/{pond.pk}/").content.decode()
     assert "应监测而未接入" in page and "干滩长度" in page and "孔隙水压力" in page
+
+
+def test_object_and_gateway_lists_count_each_row_s_sensors(world, client_for):
+    """The monitored objects' 监测点 / 正常上报 / 离线 and the gateways' 监测点, counted per row shown."""
+    from worksafe.monitoring import services as mon
+    from worksafe.monitoring.models import Sensor, SensorState
+
+    county = world.users["county"]
+    s1, s2, s3 = world.sensors
+    extra = mon.create_sensor(county, s1.facility, gateway=world.gateways[0], code="s1b", name="QSEN11备用",
+                              quantity="tank_level", interval_s=60, blue=5, yellow=6, orange=7, red=8)
+    Sensor.objects.filter(pk=extra.pk).update(active=False)  # not a point of the object any more
+    SensorState.objects.filter(sensor=s2).update(offline=True)
+    listed = client_for(county).get("/monitoring/objects/").context["object_list"]
+    rows = {f.enterprise_id: f for f in listed if f.kind == "tank"}
+    e1, e2, e3 = world.enterprises
+    assert (rows[e1.pk].points, rows[e1.pk].reporting, rows[e1.pk].offline) == (1, 1, 0)
+    assert (rows[e2.pk].points, rows[e2.pk].reporting, rows[e2.pk].offline) == (1, 0, 1)
+    assert (rows[e3.pk].points, rows[e3.pk].reporting, rows[e3.pk].offline) == (1, 0, 0)  # never reported
+    gws = {g.code: g.n_sensors for g in client_for(county).get("/monitoring/gateways/").context["object_list"]}
+    assert gws == {"gw1": 2, "gw2": 1, "gw3": 1}
