@@ -183,6 +183,10 @@ class Hazard(models.Model):
             models.Index(fields=["deadline", "-found_at", "-id"], name="hazard_ranked_open",
                          condition=Q(state__in=["reported", "confirmed", "rectifying", "awaiting_acceptance"])),
             models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
+            # the 挂牌督办 board's order among the listed few (a boolean filter is written without a
+            # parameter, so SQLite matches this condition too)
+            models.Index(fields=["listed_lifted_on", "deadline"], name="hazard_listed",
+                         condition=Q(listed=True)),
         ]
         verbose_name = "隐患"
         verbose_name_plural = "隐患"
