@@ -119,7 +119,8 @@ def test_county_office_presses_only_late_tasks(world):
 
 def test_late_tasks_stand_out(world, client_for):
     c = client_for(world.users["county"])
-    for url in ["/", "/plans/tasks/", f"/plans/{world.plan.pk}/"]:
+    # the desk's late tasks: its plan-progress panel, loaded after the desk or inline with ?panels=all
+    for url in ["/panels/plan_progress/", "/?panels=all", "/plans/tasks/", f"/plans/{world.plan.pk}/"]:
         assert 'class="late"' in c.get(url).content.decode(), url
     listed = c.get("/plans/tasks/?late=true").context["object_list"]
     assert {t.text[:7] for t in listed} == {"QTASK02", "QTASK03"}
