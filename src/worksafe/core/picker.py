@@ -25,7 +25,8 @@ from django.views import View
 
 from .registry import PICK_LIMIT, PICKERS
 
-_ID = re.compile(r"^\d{1,18}$")
+#: a row's id typed as text (at most 18 digits: always within a 64-bit key)
+ID_TEXT = re.compile(r"^\d{1,18}$")
 
 
 def _picker(key: str):
@@ -89,7 +90,7 @@ class PickerField(forms.ModelChoiceField):
         text = str(value).strip()
         if not text:
             return None
-        if _ID.match(text):
+        if ID_TEXT.match(text):
             obj = qs.filter(pk=int(text)).first() if int(text) < 2**63 else None
             if obj is not None:
                 return obj
@@ -104,7 +105,7 @@ class PickerField(forms.ModelChoiceField):
             return ""
         if hasattr(value, "_meta"):
             return self.picker.text(value)
-        if isinstance(value, int) or (isinstance(value, str) and _ID.match(value)):
+        if isinstance(value, int) or (isinstance(value, str) and ID_TEXT.match(value)):
             obj = self.queryset.filter(pk=int(value)).first() if self.queryset is not None else None
             return self.picker.text(obj) if obj is not None else str(value)
         return value

@@ -167,7 +167,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         from django.template.loader import render_to_string
 
-        from .registry import PANELS, panels_for
+        from .registry import panels_for
 
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
@@ -178,11 +178,12 @@ class HomeView(TemplateView):
         # the whole register) each from its own request; ?panels=all, or an enterprise user's
         # desk, computes them all here (the link for a browser without JavaScript)
         defer = scope.is_staff_scope and self.request.GET.get("panels") != "all"
+        panels = panels_for(self.request, scope, defer=defer)
         ctx["panels"] = [
             render_to_string("core/_panel_slot.html", {"panel": panel}, request=self.request) if pctx is None
             else render_to_string(panel.template, {"scope": scope, **pctx}, request=self.request)
-            for panel, pctx in panels_for(self.request, scope, defer=defer)]
-        ctx["deferred"] = defer and any(p.deferred for p in PANELS.values())
+            for panel, pctx in panels]
+        ctx["deferred"] = any(pctx is None for _panel, pctx in panels)
         ctx["unread"] = Notification.objects.visible_to(user).filter(read_at__isnull=True)[:5]
         return ctx
 

@@ -14,9 +14,8 @@ from worksafe.core.lifecycle import LifecycleActView
 from worksafe.core.scoping import Role, scope_of
 from worksafe.core.services import ServiceError
 from worksafe.core.views import ScopedDetailView, ScopedFileView, ScopedListView, ScopedMixin
-from worksafe.enterprises.filters import EnterpriseFilter
 from worksafe.enterprises.models import Enterprise
-from worksafe.enterprises.tables import EnterpriseTable
+from worksafe.enterprises.views import EnterpriseList
 
 from . import documents, services
 from .filters import AccountabilityFilter, ClueFilter, CommitmentFilter, ListingFilter
@@ -99,15 +98,10 @@ class CommitmentList(ScopedListView):
 MISSING_SHOWN = 20
 
 
-class CommitmentMissingList(ScopedListView):
+class CommitmentMissingList(EnterpriseList):
     """今日未发布: the enterprises that must publish and have not, for the current period, paged
-    (at province scale they are thousands), with the register's columns, filters and export."""
+    (at province scale they are thousands): the register's list (columns, filters, export) narrowed."""
 
-    model = Enterprise
-    filterset_class = EnterpriseFilter
-    table_class = EnterpriseTable
-    select_related = ("township",)
-    prefetch_related = ("sectors",)
     template_name = "credit/commitment_missing.html"
 
     def get_queryset(self):

@@ -33,7 +33,7 @@ def search_enterprises(user, q):
 def _enterprise_pickers():
     from django.db.models import Q
 
-    from worksafe.core.registry import PICKERS, register_picker
+    from worksafe.core.registry import register_picker
 
     from .models import Enterprise, SafetyManager
 
@@ -41,14 +41,13 @@ def _enterprise_pickers():
         return text.rsplit(maxsplit=1)[-1].upper()
 
     # "名称 统一社会信用代码": the code makes the text name one enterprise
-    register_picker(
-        "enterprises", "企业",
-        rows=lambda user: Enterprise.objects.visible_to(user),
+    by_name_or_code = dict(
         search=lambda qs, q: qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper())).order_by("name"),
         exact=lambda qs, t: qs.filter(Q(name=t) | Q(credit_code=t.upper()) | Q(credit_code=last_word(t))),
         text=lambda e: f"{e.name} {e.credit_code}",
         placeholder="输入企业名称或统一社会信用代码查找",
     )
+    register_picker("enterprises", "企业", rows=lambda user: Enterprise.objects.visible_to(user), **by_name_or_code)
 
     # the enterprise an enterprise user's account is bound to: whoever manages accounts (the county
     # office, the system administrator, who sees no business rows) picks from the whole register
@@ -57,14 +56,7 @@ def _enterprise_pickers():
 
         return Enterprise.objects.all() if may_manage_accounts(user) else Enterprise.objects.none()
 
-    register_picker(
-        "account_enterprises", "企业",
-        rows=account_rows,
-        search=PICKERS["enterprises"].search,
-        exact=PICKERS["enterprises"].exact,
-        text=PICKERS["enterprises"].text,
-        placeholder="输入企业名称或统一社会信用代码查找",
-    )
+    register_picker("account_enterprises", "企业", rows=account_rows, **by_name_or_code)
 
     def manager_exact(qs, t):
         # "姓名(企业名称)", the text the list offers; or a bare name

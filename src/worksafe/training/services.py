@@ -419,8 +419,6 @@ def _enterprise_tally(by: str, year, as_of, user) -> dict:
     """``{"principals": {key: [total, trained]}, "safety_managers": {...}}`` by aggregate queries,
     with the rule of :func:`audiences` (operating enterprises the user sees; a safety manager is
     trained when an attendance names it, or its enterprise and name)."""
-    if by not in _ENTERPRISE_GROUP:
-        raise ValueError(f"unknown grouping: {by!r} (township, department or sector)")
     as_of = as_of or timezone.localdate()
     trained = _trained(year or as_of.year, as_of)
     path, distinct = _ENTERPRISE_GROUP[by]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from worksafe.core.filters import BootstrapFormMixin
+from worksafe.core.picker import ID_TEXT
 from worksafe.core.scoping import scope_of
 from worksafe.hazards.loop.models import Hazard
 from worksafe.org.models import Department
@@ -16,7 +17,6 @@ from . import services as lists
 from .models import Measure
 
 _SPLIT = re.compile(r"[\s,,、;;]+")
-_ID = re.compile(r"^\d{1,18}$")
 
 
 class HazardCodesInput(forms.Textarea):
@@ -62,8 +62,8 @@ class HazardCodesField(forms.Field):
             return []
         if len(tokens) > self.MAX:
             raise ValidationError(self.error_messages["too_many"], code="too_many", params={"max": self.MAX})
-        ids = [int(t) for t in tokens if _ID.match(t)]
-        codes = [t for t in tokens if not _ID.match(t)]
+        ids = [int(t) for t in tokens if ID_TEXT.match(t)]
+        codes = [t for t in tokens if not ID_TEXT.match(t)]
         found = list(self.queryset.filter(Q(pk__in=ids) | Q(code__in=codes))) if (ids or codes) else []
         by_token = {h.code.upper(): h for h in found} | {str(h.pk): h for h in found}
         missing = [t for t in tokens if t not in by_token]
@@ -82,7 +82,7 @@ class HazardCodesField(forms.Field):
             return value or ""
         items = list(value)
         objs = [v for v in items if hasattr(v, "code")]
-        ids = [int(v) for v in items if not hasattr(v, "code") and _ID.match(str(v))]
+        ids = [int(v) for v in items if not hasattr(v, "code") and ID_TEXT.match(str(v))]
         if ids and self.queryset is not None:
             by_id = {h.pk: h for h in self.queryset.filter(pk__in=ids)}
             objs += [by_id[i] for i in ids if i in by_id]
